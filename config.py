@@ -1,0 +1,159 @@
+"""Load and validate sites.yaml: the list of units an office watches.
+
+Every error names the file, the unit (by its name when it has one) and the key,
+so an office clerk can find the line to fix.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+
+class ConfigError(Exception):
+    """sites.yaml cannot be used; the message says where and why."""
+
+
+class _Strict(BaseModel):
+    # A misspelt key is an error, never silently ignored.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"must be an http:// or https:// address, got {value!r}")
+    return value.strip()
+
+
+class ColumnOverride(_Strict):
+    """A column the office names by hand when discovery cannot find it."""
+    name: str = Field(min_length=1)
+    url: str
+
+    _check_url = field_validator("url")(lambda cls, v: _http_url(v))
+
+
+class Unit(_Strict):
+    """One department, town or the county government."""
+    name: str = Field(min_length=1)
+    kind: Literal["department", "town", "government"] = "department"
+    url: str
+    columns: list[ColumnOverride] = []
+    group: str | None = None
+
+    _check_url = field_validator("url")(lambda cls, v: _http_url(v))
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).hostname or ""
+
+
+class CrawlSettings(_Strict):
+    """Per-office crawl knobs; the defaults suit a county of a few dozen sites."""
+    timeout: float = Field(30, gt=0, le=300, description="seconds before a page counts as not loading")
+    concurrency_per_host: int = Field(2, ge=1, le=16)
+    delay: float = Field(0.0, ge=0, description="seconds between requests to one host")
+    max_column_depth: int = Field(2, ge=1, le=4, description="levels of sub-columns to follow")
+    max_links_checked: int = Field(200, ge=0, description="links per disclosure page checked for dead links")
+    obey_robots_txt: bool = False
+
+
+class Config(_Strict):
+    """The whole sites.yaml."""
+    county: str = Field(min_length=1)
+    units: list[Unit] = Field(min_length=1)
+    ruleset: str = "national-2019"
+    db: str | None = None
+    timezone: str = "Asia/Shanghai"
+    crawl: CrawlSettings = CrawlSettings()
+    notify: list[dict[str, Any]] = []
+    schedule: dict[str, Any] = {}
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> "Config":
+        seen: set[str] = set()
+        for unit in self.units:
+            if unit.name in seen:
+                raise ValueError(f"unit name {unit.name!r} appears twice; names identify units in reports")
+            seen.add(unit.name)
+        return self
+
+    def unit(self, name: str) -> Unit:
+        return next(u for u in self.units if u.name == name)
+
+
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _expand_env(value: Any, where: str) -> Any:
+    """Replace ${VAR} with the environment's value, so secrets stay out of the file."""
+    if isinstance(value, str):
+        def sub(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in os.environ:
+                raise ConfigError(f"{where}: environment variable {name} is not set")
+            return os.environ[name]
+        return _ENV_REF.sub(sub, value)
+    if isinstance(value, dict):
+        return {k: _expand_env(v, f"{where}.{k}") for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expand_env(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    return value
+
+
+def _describe(loc: tuple, raw: dict) -> str:
+    """('units', 3, 'url') → 'units[3] (清河县教育局): url'."""
+    out: list[str] = []
+    node: Any = raw
+    for part in loc:
+        if isinstance(part, int):
+            out[-1] += f"[{part}]"
+            try:
+                node = node[part]
+            except (IndexError, KeyError, TypeError):
+                node = None
+            if isinstance(node, dict) and node.get("name"):
+                out[-1] += f" ({node['name']})"
+        else:
+            out.append(str(part))
+            node = node.get(part) if isinstance(node, dict) else None
+    return ".".join(out) if out else "(top level)"
+
+
+def parse_config(raw: Any, source: str = "sites.yaml") -> Config:
+    """Validate an already-loaded mapping."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: expected a mapping with 'county' and 'units', got {type(raw).__name__}")
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                msg = "unknown key (misspelt?)"
+            lines.append(f"{source}: {_describe(tuple(err['loc']), raw)}: {msg}")
+        raise ConfigError("\n".join(lines)) from None
+
+
+def load_config(path: str | Path) -> Config:
+    """Read, expand ${VAR} references and validate sites.yaml."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"{path}:{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    raw = _expand_env(raw, str(path))
+    return parse_config(raw, str(path))

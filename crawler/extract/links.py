@@ -1,0 +1,130 @@
+"""Links on a page, and which of them are the unit's columns (栏目). Pure."""
+from __future__ import annotations
+
+import re
+from posixpath import dirname
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from bs4 import BeautifulSoup
+
+from crawler.extract.types import Link
+
+# Site-wide chrome, pagers and actions: never columns.
+_NOT_COLUMNS = {
+    "首页", "网站首页", "返回首页", "主页", "网站地图", "无障碍", "无障碍浏览", "长者模式", "关怀版", "联系我们",
+    "关于我们", "english", "繁体", "繁體", "简体", "登录", "注册", "设为首页", "加入收藏", "收藏本站", "打印",
+    "关闭", "关闭窗口", "返回", "返回顶部", "更多", "更多>>", "more", "上一页", "下一页", "尾页", "末页", "跳转",
+    "网站声明", "隐私声明", "纠错", "我要纠错", "政府网站找错", "网站纠错", "站点地图", "当前位置",
+}
+# Words that column names of a disclosure catalogue use; a link elsewhere on the
+# host with one of these in its text is still a column (集约化 sites put columns at /col/colNNN/).
+_COLUMN_WORDS = re.compile(
+    "公开|指南|制度|年报|年度报告|动态|要闻|新闻|公告|公示|通知|文件|政策|法规|职能|机构|领导|预决算|预算|决算|"
+    "三公|人事|规划|计划|统计|财政|采购|项目|资金|应急|监督|建议提案|解读|服务|信息")
+_FIRST_LEVEL = re.compile("公开指南|公开制度|公开年报|年度报告")
+# Article and file links: an item, not a column.
+_ITEM_URL = re.compile(
+    r"/t\d{8}_\d+|/art/\d{4}/|art_\d+_\d+|/\d{6}/[^/]*\d+\.s?html?$|/\d{4}-\d{2}/\d{2}/|/content_\d+|"
+    r"\.(?:pdf|docx?|xlsx?|wps|zip|rar|7z|jpe?g|png|gif|mp4)$", re.I)
+_HAS_DATE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|\b\d{1,2}-\d{1,2}\b")
+_MAX_COLUMNS = 80
+
+
+def clean_url(href: str, base_url: str) -> str | None:
+    """Absolute http(s) URL without its fragment; None for javascript:, mailto: and the like."""
+    href = (href or "").strip()
+    if not href or href.startswith("#"):
+        return None
+    url = urljoin(base_url, href)
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
+
+
+def _text(a) -> str:
+    text = " ".join(a.get_text(" ", strip=True).split())
+    if not text:
+        text = (a.get("title") or "").strip()
+    if not text:
+        img = a.find("img")
+        text = (img.get("alt") or "").strip() if img else ""
+    return text
+
+
+def _soup(html: str) -> BeautifulSoup:
+    return BeautifulSoup(html, "lxml")
+
+
+def extract_links(html: str | BeautifulSoup, base_url: str) -> list[Link]:
+    """Every http(s) link on the page, in page order, one per URL."""
+    soup = html if isinstance(html, BeautifulSoup) else _soup(html)
+    base = soup.find("base", href=True)
+    if base:
+        base_url = urljoin(base_url, base["href"])
+    seen: set[str] = set()
+    links = []
+    for a in soup.find_all("a", href=True):
+        url = clean_url(a["href"], base_url)
+        if url and url not in seen:
+            seen.add(url)
+            links.append(Link(text=_text(a), url=url))
+    return links
+
+
+def _scope(url: str) -> str:
+    """The directory a disclosure page lives in: its columns usually sit below it."""
+    path = urlsplit(url).path
+    return path if path.endswith("/") else dirname(path) + "/"
+
+
+def _same_page(a: str, b: str) -> bool:
+    def norm(u: str) -> str:
+        p = urlsplit(u)
+        path = re.sub(r"/(?:index|default)\.(?:s?html?|jsp|php|aspx?)$", "/", p.path)
+        return f"{p.hostname}:{p.port}{path}?{p.query}"
+    return norm(a) == norm(b)
+
+
+def discover_columns(html: str | BeautifulSoup, page_url: str, allowed_hosts: set[str] | frozenset[str]) -> list[Link]:
+    """The column links of a disclosure (or parent column) page, names as shown.
+
+    Columns are navigation links on the configured hosts whose text is a short
+    name, not an article, a file or site chrome. Links below the page's own
+    directory are preferred; elsewhere on the host a link must read like a
+    column of a disclosure catalogue.
+    """
+    soup = html if isinstance(html, BeautifulSoup) else _soup(html)
+    scope = _scope(page_url)
+    in_scope: list[Link] = []
+    elsewhere: list[Link] = []
+    seen: set[str] = set()
+    base = soup.find("base", href=True)
+    base_url = urljoin(page_url, base["href"]) if base else page_url
+    for a in soup.find_all("a", href=True):
+        url = clean_url(a["href"], base_url)
+        if not url or url in seen or _same_page(url, page_url):
+            continue
+        parts = urlsplit(url)
+        if parts.hostname not in allowed_hosts or _ITEM_URL.search(parts.path):
+            continue
+        text = _text(a)
+        if not 2 <= len(text) <= 20 or text.lower() in _NOT_COLUMNS or _HAS_DATE.search(text):
+            continue
+        # A link whose row carries a date is a list item, not a column.
+        row = a.find_parent(["li", "tr", "dd", "p"])
+        if row is not None and _HAS_DATE.search(row.get_text(" ", strip=True).replace(text, "")):
+            continue
+        seen.add(url)
+        link = Link(text=text, url=url)
+        if parts.path.startswith(scope) and scope != "/":
+            in_scope.append(link)
+        elif _COLUMN_WORDS.search(text):
+            elsewhere.append(link)
+    if len(in_scope) >= 2:
+        # Outside the page's directory only the first-level entries that sites often
+        # keep centrally (指南, 制度, 年报); "政务公开" in the portal's top bar is not a column.
+        columns = in_scope + [l for l in elsewhere if _FIRST_LEVEL.search(l.text)]
+    else:
+        columns = in_scope + elsewhere
+    return columns[:_MAX_COLUMNS]

@@ -1,0 +1,85 @@
+"""Run a crawl: open a run in the store, let Scrapy walk every unit, close the run.
+
+Twisted's reactor starts once per process, so long-lived callers (the
+scheduler, `govfresh run`, the demo) use `crawl()`, which crawls in a child
+process; `govfresh crawl` itself calls `crawl_here()`.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from config import Config, load_config
+from store import FAILED, FINISHED, Store
+
+
+class CrawlError(Exception):
+    """The crawl itself could not run (not: a site was down — that is a finding)."""
+
+
+def today_in(tz: str) -> date:
+    return datetime.now(ZoneInfo(tz)).date()
+
+
+def crawl_here(config: Config, db_path: str | Path, crawl_date: date | None = None) -> int:
+    """Crawl every unit in this process and return the finished run's id."""
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import Settings
+
+    from crawler import settings as defaults
+    from crawler.spiders.disclosure import DisclosureSpider
+
+    crawl_date = crawl_date or today_in(config.timezone)
+    units = [u.model_dump() for u in config.units]
+    with Store(db_path) as store:
+        run_id = store.start_run("crawl", crawl_date, config.county, os.getpid())
+    settings = Settings()
+    settings.setmodule(defaults, priority="project")
+    settings.update(defaults.settings_for(config.crawl), priority="project")
+    settings.update({"GOVFRESH_DB": str(db_path), "GOVFRESH_RUN_ID": run_id, "GOVFRESH_UNITS": units},
+                    priority="project")
+    process = CrawlerProcess(settings, install_root_handler=True)
+    crawler = process.create_crawler(DisclosureSpider)
+    process.crawl(crawler, units=units, crawl_date=crawl_date,
+                  max_column_depth=config.crawl.max_column_depth,
+                  max_links_checked=config.crawl.max_links_checked)
+    process.start()
+    reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
+    with Store(db_path) as store:
+        if reason == "finished":
+            store.finish_run(run_id, FINISHED)
+        else:
+            store.finish_run(run_id, FAILED, note=f"crawl ended: {reason}")
+            raise CrawlError(f"crawl ended early ({reason}); run {run_id} is not counted")
+    return run_id
+
+
+def crawl(config_path: str | Path, db_path: str | Path, crawl_date: date | None = None) -> int:
+    """Crawl in a child process (a fresh reactor each time); return the finished run's id."""
+    cmd = [sys.executable, "-m", "crawler.run", "--config", str(config_path), "--db", str(db_path)]
+    if crawl_date:
+        cmd += ["--crawl-date", crawl_date.isoformat()]
+    result = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
+    if result.returncode != 0:
+        raise CrawlError(f"crawl process exited with {result.returncode}")
+    return int(result.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m crawler.run")
+    parser.add_argument("--config", required=True)
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--crawl-date", type=date.fromisoformat)
+    args = parser.parse_args(argv)
+    run_id = crawl_here(load_config(args.config), args.db, args.crawl_date)
+    print(run_id)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,232 @@
+"""The rule kinds. Each declares its parameters; rule files are checked against them.
+
+A rule is a pure function of one unit's facts, the rule set and the as-of date.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, ClassVar, Iterator
+
+from rules.facts import ColumnFacts, UnitFacts
+from rules.ruleset import Category, RuleSet, RuleSpec, normalise
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem of one unit, with the evidence that decided it."""
+    unit: str
+    rule: str
+    severity: str
+    message: str
+    column: str | None = None
+    url: str | None = None
+    element: str | None = None
+    newest_date: date | None = None
+    newest_title: str | None = None
+
+    @property
+    def target(self) -> str:
+        """What the finding is about, for its identity in the ledger (unit + rule + target)."""
+        return "|".join(x for x in (self.column or "", self.element or "", self.url or "") if x)
+
+
+class Rule:
+    """Base of the rule kinds; subclasses set kind, params and check()."""
+    kind: ClassVar[str]
+    params: ClassVar[dict[str, str]] = {}
+
+    @classmethod
+    def check_params(cls, params: dict[str, Any], categories: dict[str, Category]) -> None:
+        """Raise ValueError naming the bad parameter."""
+
+    def __init__(self, spec: RuleSpec, ruleset: RuleSet):
+        self.spec = spec
+        self.ruleset = ruleset
+
+    def finding(self, unit: UnitFacts, message: str, **kw: Any) -> Finding:
+        return Finding(unit=unit.name, rule=self.kind, severity=self.spec.severity, message=message, **kw)
+
+    def check(self, unit: UnitFacts, as_of: date) -> Iterator[Finding]:
+        raise NotImplementedError
+
+
+RULE_KINDS: dict[str, type[Rule]] = {}
+
+
+def register(cls: type[Rule]) -> type[Rule]:
+    RULE_KINDS[cls.kind] = cls
+    return cls
+
+
+def _column_evidence(col: ColumnFacts) -> dict[str, Any]:
+    return dict(column=col.name, url=col.url, newest_date=col.newest_date, newest_title=col.newest_title)
+
+
+@register
+class SiteUnreachable(Rule):
+    """The unit's disclosure page does not load (refused, timed out, 4xx/5xx)."""
+    kind = "site_unreachable"
+
+    def check(self, unit, as_of):
+        if not unit.reachable:
+            why = unit.error or (f"HTTP {unit.http_status}" if unit.http_status else "无响应")
+            yield self.finding(unit, f"政府信息公开页面无法访问（{why}）", url=unit.url)
+
+
+@register
+class ColumnStale(Rule):
+    """A column whose newest item is older than its category allows, or whose items carry no date."""
+    kind = "column_stale"
+    params = {"categories": "which column categories are judged (each category's max_age_days applies)"}
+
+    @classmethod
+    def check_params(cls, params, categories):
+        for key in params.get("categories", []):
+            if key not in categories:
+                raise ValueError(f"categories: unknown category {key!r}; known: {', '.join(categories)}")
+            if categories[key].max_age_days is None:
+                raise ValueError(f"categories: category {key!r} has no max_age_days")
+
+    def check(self, unit, as_of):
+        judged = set(self.spec.params.get("categories", []))
+        for col in unit.columns:
+            cat_key = self.ruleset.category_of(col.name)
+            if cat_key not in judged or col.state != "list":
+                continue
+            cat = self.ruleset.categories[cat_key]
+            if col.newest_date is None:
+                # 未注明发布时间的视为不更新 (2015 census rule, kept by the 2019 indicators).
+                yield self.finding(unit, f"{col.name}栏目信息未注明发布日期，视为未更新", **_column_evidence(col))
+                continue
+            age = (as_of - col.newest_date).days
+            if age > cat.max_age_days:
+                yield self.finding(
+                    unit, f"{col.name}栏目已{age}天未更新（最新信息发布于{col.newest_date.isoformat()}，"
+                          f"{cat.label}栏目要求{cat.max_age_days}天内更新）", **_column_evidence(col))
+
+
+@register
+class ColumnEmpty(Rule):
+    """A column that shows no information at all (空白栏目)."""
+    kind = "column_empty"
+
+    def check(self, unit, as_of):
+        for col in unit.columns:
+            if col.state == "empty":
+                yield self.finding(unit, f"{col.name}栏目为空白栏目，无任何信息", column=col.name, url=col.url)
+
+
+@register
+class ColumnUnreachable(Rule):
+    """A column linked from the disclosure page that does not load."""
+    kind = "column_unreachable"
+
+    def check(self, unit, as_of):
+        for col in unit.columns:
+            if col.state == "unreachable":
+                why = col.error or (f"HTTP {col.http_status}" if col.http_status else "无响应")
+                yield self.finding(unit, f"{col.name}栏目无法打开（{why}）", column=col.name, url=col.url)
+
+
+@register
+class ColumnUnverifiable(Rule):
+    """A column whose list is filled by a script govfresh cannot read: a person must look."""
+    kind = "column_unverifiable"
+
+    def check(self, unit, as_of):
+        for col in unit.columns:
+            if col.state == "unverifiable":
+                yield self.finding(unit, f"{col.name}栏目内容由脚本加载，无法自动核验更新情况，请人工复核",
+                                   column=col.name, url=col.url)
+
+
+@register
+class DeadLink(Rule):
+    """A link on the disclosure page that does not open."""
+    kind = "dead_link"
+
+    def check(self, unit, as_of):
+        for link in unit.links:
+            if link.broken:
+                why = link.error or f"HTTP {link.http_status}"
+                text = link.text or link.url
+                yield self.finding(unit, f"链接“{text}”无法打开（{why}）", url=link.url, column=None,
+                                   element=None)
+
+
+@register
+class GuideMissingElement(Rule):
+    """The disclosure guide (公开指南) lacks an element that 条例 Art. 12 requires."""
+    kind = "guide_missing_element"
+    params = {"elements": "element key → {label, synonyms}: words real guides use for it"}
+
+    @classmethod
+    def check_params(cls, params, categories):
+        elements = params.get("elements")
+        if not isinstance(elements, dict) or not elements:
+            raise ValueError("elements: needs a mapping of element key → {label, synonyms}")
+        for key, spec in elements.items():
+            if not isinstance(spec, dict) or not spec.get("synonyms"):
+                raise ValueError(f"elements.{key}: needs a non-empty 'synonyms' list")
+
+    def check(self, unit, as_of):
+        if not unit.reachable:
+            return
+        if unit.guide_text is None:
+            yield Finding(unit=unit.name, rule="guide_missing", severity=self.spec.severity,
+                          message="未找到政府信息公开指南", url=unit.url)
+            return
+        text = normalise(unit.guide_text)
+        for key, spec in self.spec.params["elements"].items():
+            if not any(normalise(str(s)) in text for s in spec["synonyms"]):
+                yield self.finding(unit, f"政府信息公开指南缺少“{spec.get('label', key)}”",
+                                   column=None, url=unit.guide_url, element=key)
+
+
+_REPORT_TITLE = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年?\s*度?.*?(?:年报|年度报告|工作报告|报告)")
+
+
+def report_years(titles: tuple[str, ...] | list[str]) -> set[int]:
+    """Years of the annual reports among a column's item titles."""
+    years = set()
+    for title in titles:
+        m = _REPORT_TITLE.search(title)
+        if m:
+            years.add(int(m.group("year")))
+    return years
+
+
+@register
+class AnnualReportMissing(Rule):
+    """Last year's annual report is not published after its deadline (条例 Art. 49)."""
+    kind = "annual_report_missing"
+    params = {"deadlines": "unit kind → MM-DD by which last year's report must be out"}
+
+    @classmethod
+    def check_params(cls, params, categories):
+        for kind, md in (params.get("deadlines") or {}).items():
+            try:
+                date(2000, *map(int, str(md).split("-")))
+            except (TypeError, ValueError):
+                raise ValueError(f"deadlines.{kind}: {md!r} is not a MM-DD date") from None
+
+    def due_year(self, kind: str, as_of: date) -> int:
+        """The newest year whose report must be out on as_of."""
+        md = self.spec.params.get("deadlines", {}).get(kind, "01-31")
+        month, day = map(int, str(md).split("-"))
+        return as_of.year - 1 if as_of > date(as_of.year, month, day) else as_of.year - 2
+
+    def check(self, unit, as_of):
+        if not unit.reachable:
+            return
+        year = self.due_year(unit.kind, as_of)
+        report_cols = [c for c in unit.columns if self.ruleset.category_of(c.name) == "report"]
+        if not report_cols:
+            yield self.finding(unit, f"未找到政府信息公开年报栏目，无法确认{year}年度报告已发布", url=unit.url)
+            return
+        if any(year in report_years(c.item_titles) for c in report_cols):
+            return
+        col = report_cols[0]
+        yield self.finding(unit, f"{year}年政府信息公开工作年度报告未按期发布", column=col.name, url=col.url)

@@ -1,0 +1,265 @@
+"""The SQLite store: the one place in govfresh that speaks SQL.
+
+Observations are facts with the time they were seen; findings are derived from
+them later. A crawl is a run: until it is marked finished it never counts, so
+a run killed halfway (kill -9, power cut) leaves nothing half-counted.
+"""
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+import sqlite_utils
+
+from rules.facts import ColumnFacts, LinkFacts, UnitFacts
+
+RUNNING, FINISHED, ABORTED, FAILED = "running", "finished", "aborted", "failed"
+
+# Tables and their columns. New columns are added to old databases on open.
+SCHEMA: dict[str, dict[str, Any]] = {
+    "runs": dict(columns={"id": int, "kind": str, "started": str, "finished": str, "status": str,
+                          "crawl_date": str, "county": str, "note": str, "pid": int},
+                 pk="id"),
+    "units": dict(columns={"id": int, "name": str, "kind": str, "url": str}, pk="id"),
+    "unit_checks": dict(columns={"id": int, "run": int, "unit": int, "fetched_at": str, "url": str,
+                                 "final_url": str, "http_status": int, "reachable": int, "error": str,
+                                 "elapsed_ms": int},
+                        pk="id"),
+    "columns": dict(columns={"id": int, "unit": int, "name": str, "url": str}, pk="id"),
+    "observations": dict(columns={"id": int, "run": int, "column": int, "fetched_at": str,
+                                  "http_status": int, "state": str, "item_count": int,
+                                  "newest_date": str, "newest_title": str, "newest_url": str,
+                                  "date_source": str, "error": str, "meta_name": str,
+                                  "etag": str, "last_modified": str},
+                         pk="id"),
+    # An item is present in every run from first_seen_run to last_seen_run.
+    "items": dict(columns={"column": int, "url": str, "title": str, "date": str,
+                           "first_seen_run": int, "last_seen_run": int},
+                  pk=("column", "url")),
+    "links": dict(columns={"id": int, "run": int, "unit": int, "url": str, "text": str,
+                           "http_status": int, "error": str},
+                  pk="id"),
+    "pages": dict(columns={"id": int, "run": int, "unit": int, "kind": str, "url": str,
+                           "title": str, "text": str},
+                  pk="id"),
+    "probes": dict(columns={"id": int, "unit": int, "at": str, "ok": int, "http_status": int,
+                            "elapsed_ms": int, "error": str},
+                   pk="id"),
+    "deliveries": dict(columns={"id": int, "notice": str, "target": str, "part": int,
+                                "sent_at": str, "ok": int, "response": str},
+                       pk="id"),
+}
+
+INDEXES = [
+    ("units", ["name"], True),
+    ("columns", ["unit", "url"], True),
+    ("unit_checks", ["run", "unit"], False),
+    ("observations", ["run", "column"], False),
+    ("links", ["run", "unit"], False),
+    ("pages", ["run", "unit", "kind"], False),
+    ("probes", ["unit", "at"], False),
+    ("deliveries", ["notice", "target", "part"], False),
+    ("runs", ["kind", "status", "crawl_date"], False),
+]
+
+
+def utcnow() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _d(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+class Store:
+    """A govfresh database. Cheap to open; safe to open from several processes."""
+
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        self.db = sqlite_utils.Database(self.path)
+        # WAL lets the reports read while a crawl writes; NORMAL is durable enough
+        # with WAL and keeps 100k-page crawls from waiting on fsync.
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA busy_timeout=30000")
+        self._migrate()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        for name, spec in SCHEMA.items():
+            table = self.db[name]
+            if not table.exists():
+                table.create(spec["columns"], pk=spec["pk"])
+            else:
+                have = {c.name for c in table.columns}
+                for col, typ in spec["columns"].items():
+                    if col not in have:
+                        table.add_column(col, typ)
+        for table, cols, unique in INDEXES:
+            self.db[table].create_index(cols, unique=unique, if_not_exists=True)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.db.conn:
+            yield
+
+    # ---- runs -------------------------------------------------------------
+
+    def start_run(self, kind: str, crawl_date: date, county: str = "", pid: int | None = None) -> int:
+        """Open a run; it counts for nothing until finish_run marks it finished."""
+        with self.transaction():
+            # A run still 'running' from before belongs to a process that died.
+            self.db.execute("UPDATE runs SET status=? WHERE kind=? AND status=?", [ABORTED, kind, RUNNING])
+            return self.db["runs"].insert(
+                {"kind": kind, "started": utcnow(), "status": RUNNING,
+                 "crawl_date": crawl_date.isoformat(), "county": county, "pid": pid}).last_pk
+
+    def finish_run(self, run_id: int, status: str = FINISHED, note: str | None = None) -> None:
+        with self.transaction():
+            self.db["runs"].update(run_id, {"finished": utcnow(), "status": status, "note": note})
+
+    def run(self, run_id: int) -> dict | None:
+        rows = list(self.db.query("SELECT * FROM runs WHERE id=?", [run_id]))
+        return rows[0] if rows else None
+
+    def latest_run(self, kind: str = "crawl", as_of: date | None = None) -> dict | None:
+        """The newest finished run on or before as_of."""
+        sql = "SELECT * FROM runs WHERE kind=? AND status=?"
+        args: list[Any] = [kind, FINISHED]
+        if as_of:
+            sql += " AND crawl_date<=?"
+            args.append(as_of.isoformat())
+        rows = list(self.db.query(sql + " ORDER BY crawl_date DESC, id DESC LIMIT 1", args))
+        return rows[0] if rows else None
+
+    def recent_runs(self, limit: int = 10) -> list[dict]:
+        return list(self.db.query("SELECT * FROM runs ORDER BY id DESC LIMIT ?", [limit]))
+
+    # ---- writing crawl facts ---------------------------------------------
+
+    def unit_id(self, name: str, kind: str, url: str) -> int:
+        table = self.db["units"]
+        rows = list(self.db.query("SELECT id FROM units WHERE name=?", [name]))
+        if rows:
+            table.update(rows[0]["id"], {"kind": kind, "url": url})
+            return rows[0]["id"]
+        return table.insert({"name": name, "kind": kind, "url": url}).last_pk
+
+    def column_id(self, unit_id: int, name: str, url: str) -> int:
+        rows = list(self.db.query("SELECT id FROM columns WHERE unit=? AND url=?", [unit_id, url]))
+        if rows:
+            self.db["columns"].update(rows[0]["id"], {"name": name})
+            return rows[0]["id"]
+        return self.db["columns"].insert({"unit": unit_id, "name": name, "url": url}).last_pk
+
+    def record_unit_check(self, run_id: int, unit_id: int, **fields: Any) -> None:
+        with self.transaction():
+            self.db["unit_checks"].insert({"run": run_id, "unit": unit_id, **fields})
+
+    def record_column(self, run_id: int, unit_id: int, name: str, url: str,
+                      observation: dict, items: list[dict]) -> None:
+        """One column's observation and its first page of items, in one transaction."""
+        with self.transaction():
+            col = self.column_id(unit_id, name, url)
+            self.db["observations"].insert({"run": run_id, "column": col, **observation})
+            for item in items:
+                self.db.execute(
+                    "INSERT INTO items (column, url, title, date, first_seen_run, last_seen_run)"
+                    " VALUES (?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT(column, url) DO UPDATE SET title=excluded.title,"
+                    " date=excluded.date, last_seen_run=excluded.last_seen_run",
+                    [col, item["url"], item["title"], item.get("date"), run_id, run_id])
+
+    def record_link(self, run_id: int, unit_id: int, url: str, text: str,
+                    http_status: int | None, error: str | None) -> None:
+        with self.transaction():
+            self.db["links"].insert({"run": run_id, "unit": unit_id, "url": url, "text": text,
+                                     "http_status": http_status, "error": error})
+
+    def record_page(self, run_id: int, unit_id: int, kind: str, url: str, title: str, text: str) -> None:
+        with self.transaction():
+            self.db["pages"].insert({"run": run_id, "unit": unit_id, "kind": kind, "url": url,
+                                     "title": title, "text": text})
+
+    def record_probe(self, unit_id: int, at: str, ok: bool, http_status: int | None,
+                     elapsed_ms: int | None, error: str | None) -> None:
+        with self.transaction():
+            self.db["probes"].insert({"unit": unit_id, "at": at, "ok": int(ok), "http_status": http_status,
+                                      "elapsed_ms": elapsed_ms, "error": error})
+
+    # ---- reading facts for the rules --------------------------------------
+
+    def unit_facts(self, as_of: date | None = None) -> tuple[dict | None, list[UnitFacts]]:
+        """The facts of the newest finished crawl on or before as_of, one UnitFacts per unit."""
+        run = self.latest_run("crawl", as_of)
+        if run is None:
+            return None, []
+        rid = run["id"]
+        units = list(self.db.query(
+            "SELECT u.id, u.name, u.kind, u.url, c.fetched_at, c.http_status, c.reachable, c.error"
+            " FROM unit_checks c JOIN units u ON u.id = c.unit WHERE c.run=? ORDER BY u.id", [rid]))
+        columns: dict[int, list[ColumnFacts]] = {}
+        for row in self.db.query(
+                "SELECT c.unit, c.name, c.url, c.id AS column_id, o.* FROM observations o"
+                " JOIN columns c ON c.id = o.column WHERE o.run=? ORDER BY o.id", [rid]):
+            titles = tuple(r["title"] for r in self.db.query(
+                "SELECT title FROM items WHERE column=? AND first_seen_run<=? AND last_seen_run>=?"
+                " ORDER BY date DESC", [row["column_id"], rid, rid]))
+            columns.setdefault(row["unit"], []).append(ColumnFacts(
+                name=row["name"], url=row["url"], state=row["state"],
+                newest_date=_d(row["newest_date"]), newest_title=row["newest_title"],
+                newest_url=row["newest_url"], item_count=row["item_count"] or 0,
+                date_source=row["date_source"], http_status=row["http_status"], error=row["error"],
+                meta_name=row["meta_name"], item_titles=titles))
+        links: dict[int, list[LinkFacts]] = {}
+        for row in self.db.query("SELECT * FROM links WHERE run=? ORDER BY id", [rid]):
+            links.setdefault(row["unit"], []).append(
+                LinkFacts(url=row["url"], text=row["text"] or "", http_status=row["http_status"],
+                          error=row["error"]))
+        guides: dict[int, dict] = {}
+        for row in self.db.query("SELECT * FROM pages WHERE run=? AND kind='guide' ORDER BY id", [rid]):
+            guides.setdefault(row["unit"], row)
+        facts = []
+        for u in units:
+            guide = guides.get(u["id"])
+            facts.append(UnitFacts(
+                name=u["name"], kind=u["kind"], url=u["url"], crawled_at=u["fetched_at"],
+                reachable=bool(u["reachable"]), http_status=u["http_status"], error=u["error"],
+                columns=tuple(columns.get(u["id"], ())), links=tuple(links.get(u["id"], ())),
+                guide_text=guide["text"] if guide else None, guide_url=guide["url"] if guide else None))
+        return run, facts
+
+    def run_counts(self, run_id: int) -> dict[str, int]:
+        def one(sql: str) -> int:
+            return next(iter(self.db.execute(sql, [run_id]).fetchone()), 0)
+        return {"units": one("SELECT count(*) FROM unit_checks WHERE run=?"),
+                "unreachable": one("SELECT count(*) FROM unit_checks WHERE run=? AND reachable=0"),
+                "columns": one("SELECT count(*) FROM observations WHERE run=?"),
+                "links": one("SELECT count(*) FROM links WHERE run=?")}
+
+    # ---- deliveries -------------------------------------------------------
+
+    def delivered_parts(self, notice: str, target: str) -> set[int]:
+        """Parts of a notice a target has confirmed, so a rerun sends only the rest."""
+        return {r["part"] for r in self.db.query(
+            "SELECT part FROM deliveries WHERE notice=? AND target=? AND ok=1", [notice, target])}
+
+    def record_delivery(self, notice: str, target: str, part: int, ok: bool, response: Any) -> None:
+        with self.transaction():
+            self.db["deliveries"].insert({"notice": notice, "target": target, "part": part,
+                                          "sent_at": utcnow(), "ok": int(ok),
+                                          "response": json.dumps(response, ensure_ascii=False)[:2000]})
+
+    def recent_deliveries(self, limit: int = 20) -> list[dict]:
+        return list(self.db.query("SELECT * FROM deliveries ORDER BY id DESC LIMIT ?", [limit]))
