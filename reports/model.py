@@ -1,0 +1,318 @@
+"""The period view model: one problem list, computed once, rendered many ways.
+
+`build_period` turns the export JSON (the contract in DESIGN.md) into frozen
+dataclasses that every renderer reads. All judging has already happened in
+rules/; this module only labels, cleans, counts and orders. Crawled text is
+cleaned here (reports.text) but not escaped: escaping belongs to each format.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Iterable, Mapping
+
+from . import labels
+from .periods import cn_range, file_stem, period_kind, period_range
+from .text import clean_text, clean_url, safe_href
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    """One line of the 问题清单."""
+    rule: str
+    problem_type: str            # 问题类型, e.g. 栏目更新不及时
+    severity: str                # veto | deduction | warning (or a newer one)
+    severity_label: str          # 单项否决 | 扣分 | 提醒
+    column: str | None           # 栏目; None for site-level problems
+    element: str | None          # guide element id, for guide_missing_element
+    element_label: str | None    # e.g. 办公时间
+    description: str             # 问题描述, plain Chinese
+    newest_date: date | None     # 最新更新日期 of the column, when known
+    newest_title: str | None     # title of that newest item, when known
+    url: str | None              # the crawled URL, cleaned, for display as text
+    link: str | None             # the same URL when it is safe to link, else None
+    state: str                   # new | open | rectified | waived
+    state_label: str             # 新发现 | 未整改 | 已整改 | 已豁免
+    first_seen: date | None
+    deadline: date | None
+
+    @property
+    def is_open(self) -> bool:
+        """Still a problem (new or not yet rectified)."""
+        return self.state not in labels.CLOSED_STATES
+
+    @property
+    def is_veto(self) -> bool:
+        return self.severity == "veto"
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """One unit (department, town) and everything found on its pages."""
+    name: str
+    kind: str | None
+    kind_label: str | None
+    url: str | None
+    link: str | None
+    reachable: bool | None       # None when the export does not say
+    error: str | None            # crawler's reason when unreachable
+    crawled_at: datetime | None
+    findings: tuple[FindingRow, ...]   # open ones first, worst first
+
+    @property
+    def problems(self) -> tuple[FindingRow, ...]:
+        return tuple(f for f in self.findings if f.is_open)
+
+    @property
+    def closed(self) -> tuple[FindingRow, ...]:
+        """Rectified or waived findings, kept so readers see the progress."""
+        return tuple(f for f in self.findings if not f.is_open)
+
+    @property
+    def problem_count(self) -> int:
+        return len(self.problems)
+
+    @property
+    def veto_count(self) -> int:
+        return sum(1 for f in self.problems if f.is_veto)
+
+    @property
+    def rectified_count(self) -> int:
+        return sum(1 for f in self.closed if f.state == "rectified")
+
+    @property
+    def has_problems(self) -> bool:
+        return bool(self.problems)
+
+    @property
+    def is_unreachable(self) -> bool:
+        """The site could not be loaded: by the crawl's own record or the rule."""
+        return self.reachable is False or any(
+            f.rule == "site_unreachable" for f in self.problems)
+
+
+@dataclass(frozen=True)
+class RuleCount:
+    rule: str
+    problem_type: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The summary (总体情况). Counts are of open problems unless named otherwise."""
+    units_checked: int
+    units_with_problems: int
+    problem_count: int
+    veto_count: int
+    deduction_count: int
+    warning_count: int
+    unreachable_count: int
+    rectified_count: int
+    waived_count: int
+    by_rule: tuple[RuleCount, ...]   # most frequent first
+
+
+@dataclass(frozen=True)
+class PeriodSummary:
+    """A past period, reduced to what a comparison or a trend chart needs.
+
+    Phase 1 never fills these: the export holds one as-of date only. The
+    store's history will, and renderers show them only when present.
+    """
+    start: date
+    end: date
+    period_label: str
+    totals: Totals
+
+
+@dataclass(frozen=True)
+class PeriodReport:
+    title: str                   # 清河县政府信息公开检查周问题清单（2026年11月21日—11月27日）
+    county: str
+    period: str                  # "week" | "month"
+    period_name: str             # "周" | "月"
+    period_label: str            # 2026年11月21日—11月27日
+    start: date
+    end: date
+    as_of: date
+    ruleset: str | None
+    totals: Totals
+    units: tuple[UnitRow, ...]   # every unit checked, worst first
+    previous: PeriodSummary | None = None       # 与上期相比 (later)
+    trend: tuple[PeriodSummary, ...] = ()       # last 12 periods, oldest first (later)
+
+    @property
+    def units_with_problems(self) -> tuple[UnitRow, ...]:
+        return tuple(u for u in self.units if u.has_problems)
+
+    @property
+    def units_without_problems(self) -> tuple[UnitRow, ...]:
+        return tuple(u for u in self.units if not u.has_problems)
+
+    @property
+    def file_stem(self) -> str:
+        """weekly-2026-11-27 / monthly-2026-11 (renderers add the suffix)."""
+        return file_stem(self.period, self.as_of)
+
+
+def build_period(export: Mapping[str, Any], period: str, as_of: date | None = None,
+                 county: str | None = None) -> PeriodReport:
+    """The problem list for the week or month ending on `as_of`.
+
+    `as_of` defaults to the export's own as-of date; `county` to the export's
+    county (sites.yaml can supply it when an older export lacks the field).
+    """
+    kind = period_kind(period)
+    as_of = as_of or _required_date(export.get("as_of"), "as_of")
+    start, end = period_range(period, as_of)
+    county_name = clean_text(county or export.get("county"))
+    units = sort_units(_unit_row(u) for u in _dicts(export.get("units")))
+    period_label = cn_range(start, end)
+    return PeriodReport(
+        title=f"{county_name}政府信息公开检查{kind.name}问题清单（{period_label}）",
+        county=county_name,
+        period=period,
+        period_name=kind.name,
+        period_label=period_label,
+        start=start,
+        end=end,
+        as_of=as_of,
+        ruleset=clean_text(export.get("ruleset")) or None,
+        totals=count_totals(units),
+        units=units,
+    )
+
+
+def sort_units(units: Iterable[UnitRow]) -> tuple[UnitRow, ...]:
+    """Worst first: units with problems, then more vetoes, more problems, name."""
+    return tuple(sorted(units, key=lambda u: (
+        not u.has_problems, -u.veto_count, -u.problem_count, u.name)))
+
+
+def count_totals(units: Iterable[UnitRow]) -> Totals:
+    units = tuple(units)
+    problems = [f for u in units for f in u.problems]
+    closed = Counter(f.state for u in units for f in u.closed)
+    severities = Counter(f.severity for f in problems)
+    rules = Counter(f.rule for f in problems)
+    by_rule = sorted(rules.items(), key=lambda kv: (-kv[1], labels.rule_rank(kv[0]), kv[0]))
+    return Totals(
+        units_checked=len(units),
+        units_with_problems=sum(1 for u in units if u.has_problems),
+        problem_count=len(problems),
+        veto_count=severities["veto"],
+        deduction_count=severities["deduction"],
+        warning_count=severities["warning"],
+        unreachable_count=sum(1 for u in units if u.is_unreachable),
+        rectified_count=closed["rectified"],
+        waived_count=closed["waived"],
+        by_rule=tuple(RuleCount(rule, labels.rule_label(rule), n) for rule, n in by_rule),
+    )
+
+
+def _unit_row(unit: Mapping[str, Any]) -> UnitRow:
+    columns = {clean_text(c.get("name")): c for c in _dicts(unit.get("columns"))}
+    findings = [_finding_row(f, unit, columns) for f in _dicts(unit.get("findings"))]
+    findings.sort(key=lambda f: (not f.is_open, labels.severity_rank(f.severity),
+                                 labels.rule_rank(f.rule), f.column or ""))
+    kind = clean_text(unit.get("kind")) or None
+    reachable = unit.get("reachable")
+    return UnitRow(
+        name=clean_text(unit.get("name")) or "（未命名单位）",
+        kind=kind,
+        kind_label=labels.KIND_LABELS.get(kind, kind) if kind else None,
+        url=clean_url(unit.get("url")) or None,
+        link=safe_href(unit.get("url")),
+        reachable=reachable if isinstance(reachable, bool) else None,
+        error=clean_text(unit.get("error")) or None,
+        crawled_at=_parse_datetime(unit.get("crawled_at")),
+        findings=tuple(findings),
+    )
+
+
+def _finding_row(finding: Mapping[str, Any], unit: Mapping[str, Any],
+                 columns: Mapping[str, Mapping[str, Any]]) -> FindingRow:
+    rule = clean_text(finding.get("rule")) or "unknown"
+    severity = clean_text(finding.get("severity")) or "warning"
+    state = clean_text(finding.get("state")) or labels.DEFAULT_STATE
+    column = clean_text(finding.get("column")) or None
+    element = clean_text(finding.get("element")) or None
+    # The column's own facts fill what a finding leaves out: they describe the
+    # same column, so the newest date and URL are still true statements.
+    facts = columns.get(column or "", {})
+    newest_date = _parse_date(finding.get("newest_date")) or _parse_date(facts.get("newest_date"))
+    newest_title = clean_text(finding.get("newest_title") or facts.get("newest_title")) or None
+    raw_url = finding.get("url") or facts.get("url") or (None if column else unit.get("url"))
+    return FindingRow(
+        rule=rule,
+        problem_type=labels.rule_label(rule),
+        severity=severity,
+        severity_label=labels.severity_label(severity),
+        column=column,
+        element=element,
+        element_label=labels.element_label(element),
+        description=clean_text(finding.get("message"))
+        or _fallback_description(rule, column, element, newest_date),
+        newest_date=newest_date,
+        newest_title=newest_title,
+        url=clean_url(raw_url) or None,
+        link=safe_href(raw_url),
+        state=state,
+        state_label=labels.state_label(state),
+        first_seen=_parse_date(finding.get("first_seen")),
+        deadline=_parse_date(finding.get("deadline")),
+    )
+
+
+def _fallback_description(rule: str, column: str | None, element: str | None,
+                          newest_date: date | None) -> str:
+    """A plain sentence when the rules left `message` empty (it is optional)."""
+    label = labels.rule_label(rule)
+    if element:
+        return f"政府信息公开指南缺少“{labels.element_label(element)}”"
+    text = f"{column}：{label}" if column else label
+    if newest_date:
+        text += f"（最新信息 {newest_date.isoformat()}）"
+    return text
+
+
+def _dicts(value: Any) -> list[Mapping[str, Any]]:
+    """The mappings in a list field; a missing field or a stray non-object is skipped."""
+    if not isinstance(value, list):
+        return []
+    return [v for v in value if isinstance(v, Mapping)]
+
+
+def _parse_date(value: Any) -> date | None:
+    """A date from `2026-11-25`, `2026-11-25T09:00:00` or a date object; else None."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and len(value) >= 10:
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def _parse_datetime(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _required_date(value: Any, field: str) -> date:
+    parsed = _parse_date(value)
+    if parsed is None:
+        raise ValueError(f"export field {field!r} must be a date like 2026-11-27, got {value!r}"
+                         " (or pass as_of explicitly)")
+    return parsed

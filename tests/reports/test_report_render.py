@@ -1,0 +1,65 @@
+import pytest
+
+from reports import FORMATS, Renderer, build_period, render
+from reports.registry import _REGISTRY
+from report_exports import load
+
+
+@pytest.fixture
+def week():
+    return build_period(load("export_two_units.json"), "week")
+
+
+def test_phase_one_formats():
+    assert {name: cls.suffix for name, cls in FORMATS.items()} == {"html": ".html", "md": ".md"}
+
+
+def test_files_written_where_asked(week, tmp_path):
+    out = tmp_path / "reports" / "2026"            # created on demand
+    paths = render(week, ["md", "html"], out)
+    assert paths == [out / "weekly-2026-11-27.md", out / "weekly-2026-11-27.html"]
+    assert paths[0].read_text(encoding="utf-8").startswith("# 清河县")
+    assert sorted(p.name for p in out.iterdir()) == ["weekly-2026-11-27.html", "weekly-2026-11-27.md"]
+
+
+def test_monthly_file_name(tmp_path):
+    month = build_period(load("export_two_units.json"), "month")
+    assert render(month, ["html"], tmp_path) == [tmp_path / "monthly-2026-11.html"]
+
+
+def test_comma_list_case_and_duplicates(week, tmp_path):
+    paths = render(week, "HTML, md,html", tmp_path)
+    assert [p.suffix for p in paths] == [".html", ".md"]
+
+
+def test_unknown_format_names_it_and_writes_nothing(week, tmp_path):
+    with pytest.raises(ValueError, match=r"'xslx'.*known formats: html, md"):
+        render(week, ["html", "xslx"], tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_no_format_is_an_error(week, tmp_path):
+    with pytest.raises(ValueError, match="no report format"):
+        render(week, [], tmp_path)
+
+
+def test_a_new_renderer_registers_itself(week, tmp_path):
+    class Plain(Renderer):
+        format = "txt-test"
+        suffix = ".txt"
+
+        def render(self, report):
+            return report.title.encode("utf-8")
+    try:
+        [path] = render(week, ["txt-test"], tmp_path)
+        assert path.name == "weekly-2026-11-27.txt"
+        assert path.read_text(encoding="utf-8") == week.title
+    finally:
+        _REGISTRY.pop("txt-test")
+
+
+def test_a_format_cannot_be_claimed_twice():
+    with pytest.raises(TypeError, match="'html' is already provided"):
+        class AnotherHtml(Renderer):
+            format = "html"
+            suffix = ".htm"
