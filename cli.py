@@ -145,13 +145,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
     db = out / "demo.db"
     if db.exists():
         db.unlink()  # the demo starts from nothing every time
+    from demo.county import compare
+
     with DemoPortal(today) as portal:
         sites = out / "sites.yaml"
         portal.sites(sites)
         print(f"demo county portal serving at {portal.base_url}")
         crawl(sites, db, today)
+        planted = portal.expected()["findings"]
     data = _export(str(db), today, None)
     print(summarise(data))
+    missed, false = compare(data, planted)
+    print(f"模拟县预设问题 {len(planted)} 个：发现 {len(planted) - len(missed)} 个，漏报 {len(missed)} 个，"
+          f"误报 {len(false)} 个")
     paths = write_report(data, "week", today, ["html", "md"], out)
     html = next(p for p in paths if p.suffix == ".html")
     print(f"weekly problem list: {html.resolve()}")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -54,6 +55,15 @@ class Unit(_Strict):
         return urlsplit(self.url).hostname or ""
 
 
+class Waiver(_Strict):
+    """An exception the office grants: the finding stays in the ledger but leaves the notices."""
+    unit: str = Field(min_length=1)
+    rule: str | None = None
+    column: str | None = None
+    reason: str = Field(min_length=1)
+    until: date
+
+
 class CrawlSettings(_Strict):
     """Per-office crawl knobs; the defaults suit a county of a few dozen sites."""
     timeout: float = Field(30, gt=0, le=300, description="seconds before a page counts as not loading")
@@ -72,6 +82,8 @@ class Config(_Strict):
     db: str | None = None
     timezone: str = "Asia/Shanghai"
     crawl: CrawlSettings = CrawlSettings()
+    rectification_days: int = Field(10, ge=1, le=90, description="working days a unit has to fix a finding")
+    waivers: list[Waiver] = []
     notify: list[dict[str, Any]] = []
     schedule: dict[str, Any] = {}
 
@@ -82,6 +94,9 @@ class Config(_Strict):
             if unit.name in seen:
                 raise ValueError(f"unit name {unit.name!r} appears twice; names identify units in reports")
             seen.add(unit.name)
+        for i, waiver in enumerate(self.waivers):
+            if waiver.unit not in seen:
+                raise ValueError(f"waivers[{i}].unit: {waiver.unit!r} is not one of the units")
         return self
 
     def unit(self, name: str) -> Unit:

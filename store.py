@@ -15,6 +15,7 @@ from typing import Any, Iterator
 import sqlite_utils
 
 from rules.facts import ColumnFacts, LinkFacts, UnitFacts
+from rules.ledger import Entry
 
 RUNNING, FINISHED, ABORTED, FAILED = "running", "finished", "aborted", "failed"
 
@@ -48,6 +49,14 @@ SCHEMA: dict[str, dict[str, Any]] = {
     "probes": dict(columns={"id": int, "unit": int, "at": str, "ok": int, "http_status": int,
                             "elapsed_ms": int, "error": str},
                    pk="id"),
+    # The findings ledger (rules/ledger.py): one line per unit + rule + target.
+    "findings": dict(columns={"identity": str, "unit": str, "rule": str, "target": str, "severity": str,
+                              "message": str, "column": str, "url": str, "element": str,
+                              "first_seen": str, "last_seen": str, "deadline": str, "rectified_at": str},
+                     pk="identity"),
+    "waivers": dict(columns={"id": int, "unit": str, "rule": str, "column": str, "reason": str,
+                             "until": str, "created": str},
+                    pk="id"),
     "deliveries": dict(columns={"id": int, "notice": str, "target": str, "part": int,
                                 "sent_at": str, "ok": int, "response": str},
                        pk="id"),
@@ -63,6 +72,7 @@ INDEXES = [
     ("probes", ["unit", "at"], False),
     ("deliveries", ["notice", "target", "part"], False),
     ("runs", ["kind", "status", "crawl_date"], False),
+    ("findings", ["unit", "rectified_at"], False),
 ]
 
 
@@ -247,6 +257,30 @@ class Store:
                 "unreachable": one("SELECT count(*) FROM unit_checks WHERE run=? AND reachable=0"),
                 "columns": one("SELECT count(*) FROM observations WHERE run=?"),
                 "links": one("SELECT count(*) FROM links WHERE run=?")}
+
+    # ---- the findings ledger and waivers ----------------------------------
+
+    _ENTRY_DATES = ("first_seen", "last_seen", "deadline", "rectified_at")
+
+    def ledger(self) -> list[Entry]:
+        return [Entry(**{k: (_d(v) if k in self._ENTRY_DATES else v) for k, v in row.items()})
+                for row in self.db.query("SELECT * FROM findings")]
+
+    def save_ledger(self, entries: list[Entry]) -> None:
+        """Replace the ledger lines given, in one transaction (a kill leaves the old ledger)."""
+        rows = [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in e.__dict__.items()}
+                for e in entries]
+        with self.transaction():
+            self.db["findings"].upsert_all(rows, pk="identity")
+
+    def add_waiver(self, unit: str, rule: str | None, column: str | None, reason: str, until: date) -> int:
+        with self.transaction():
+            return self.db["waivers"].insert({"unit": unit, "rule": rule, "column": column, "reason": reason,
+                                              "until": until.isoformat(), "created": utcnow()}).last_pk
+
+    def waivers(self, as_of: date) -> list[dict]:
+        """Waivers still in force on as_of."""
+        return list(self.db.query("SELECT * FROM waivers WHERE until>=? ORDER BY id", [as_of.isoformat()]))
 
     # ---- deliveries -------------------------------------------------------
 

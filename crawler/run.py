@@ -43,7 +43,7 @@ def crawl_here(config: Config, db_path: str | Path, crawl_date: date | None = No
     settings.update(defaults.settings_for(config.crawl), priority="project")
     settings.update({"GOVFRESH_DB": str(db_path), "GOVFRESH_RUN_ID": run_id, "GOVFRESH_UNITS": units},
                     priority="project")
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(DisclosureSpider)
     process.crawl(crawler, units=units, crawl_date=crawl_date,
                   max_column_depth=config.crawl.max_column_depth,

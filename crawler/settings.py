@@ -19,7 +19,7 @@ ROBOTSTXT_OBEY = False
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 0.0
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.5  # ±50% around DOWNLOAD_DELAY, so requests do not march in step
 
 # A page that does not load within this many seconds has failed (the 2019
 # indicators use 15 s for availability probes; crawls are a little more patient).
@@ -45,6 +45,7 @@ SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "WARNING"
+LOG_INSTALL_ROOT_HANDLER = True
 DNS_TIMEOUT = 15
 
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}

@@ -13,6 +13,8 @@ from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 import scrapy
+import scrapy.exceptions
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from twisted.internet.error import (ConnectionRefusedError, DNSLookupError, TCPTimedOutError,
                                     TimeoutError as TwistedTimeoutError)
@@ -33,19 +35,23 @@ def now_iso() -> str:
 
 def describe_failure(failure: Failure) -> str:
     """A short, plain reason a clerk can act on."""
-    if failure.check(ConnectionRefusedError):
+    # Scrapy ≥ 2.13 wraps Twisted's errors in its own Download* exceptions; older ones don't.
+    if failure.check(ConnectionRefusedError, *_scrapy_errors("DownloadConnectionRefusedError")):
         return "连接被拒绝"
-    if failure.check(DNSLookupError):
+    if failure.check(DNSLookupError, *_scrapy_errors("CannotResolveHostError")):
         return "域名无法解析"
-    if failure.check(TwistedTimeoutError, TCPTimedOutError):
+    if failure.check(TwistedTimeoutError, TCPTimedOutError, *_scrapy_errors("DownloadTimeoutError")):
         return "连接超时"
-    from scrapy.exceptions import IgnoreRequest
     if failure.check(IgnoreRequest):
         return f"未访问：{failure.value}"
     name = type(failure.value).__name__
     if "Timeout" in name:
         return "连接超时"
     return f"访问失败（{name}）"
+
+
+def _scrapy_errors(*names: str) -> tuple[type, ...]:
+    return tuple(getattr(scrapy.exceptions, n) for n in names if hasattr(scrapy.exceptions, n))
 
 
 class DisclosureSpider(scrapy.Spider):
@@ -202,8 +208,9 @@ class DisclosureSpider(scrapy.Spider):
             if urlsplit(first.url).hostname in self.hosts[unit]:
                 yield scrapy.Request(first.url, callback=self.parse_detail, errback=self.detail_failed,
                                      dont_filter=True,
-                                     meta={**meta, "list_page": page, "list_url": response.url,
-                                           "list_status": response.status, "last_modified": last_modified})
+                                     meta=self._meta(unit, column=name, depth=meta["depth"], list_page=page,
+                                                     list_url=response.url, list_status=response.status,
+                                                     last_modified=last_modified))
                 return
         yield self._with_fallback(meta, response.url, page, response.status, last_modified)
 
@@ -250,7 +257,7 @@ class DisclosureSpider(scrapy.Spider):
             newest = max(page.items, key=lambda i: i.date or date.min)
             if urlsplit(newest.url).hostname in self.hosts[meta["unit"]]:
                 yield scrapy.Request(newest.url, callback=self.parse_guide, dont_filter=True,
-                                     meta=meta)
+                                     meta=self._meta(meta["unit"], column=meta["column"]))
                 return
         yield self._guide_page(meta["unit"], response.url, response.body, content_type)
 

@@ -1,0 +1,205 @@
+"""Article, guide and report pages: their own publication date and their readable text."""
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+
+from . import dates as D
+from .encoding import decode
+from .types import ArticleDate
+
+_DROP_TAGS = ["script", "style", "noscript", "template", "iframe", "head", "select", "button",
+              "input", "textarea", "svg", "object", "embed"]
+_CHROME_TAGS = {"header", "nav", "footer", "aside"}
+# Page chrome by class/id: header bars, menus, footers, breadcrumbs, share bars.
+_CHROME_SUBSTR = re.compile(r"nav|menu|foot|crumb|yqlj|friendlink|copyright|banquan|sitemap|share|daohang")
+_CHROME_TOKENS = {"header", "head", "top", "topbar", "toolbar", "search", "position", "location", "dh"}
+_TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
+_BLOCK = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section",
+          "article", "dd", "dt", "dl", "ul", "ol", "blockquote", "pre", "hr", "form", "center",
+          "tbody", "thead", "main", "address", "caption", "figure", "figcaption"}
+_CELL = {"td", "th"}
+# Full-width ASCII that matters for contacts: pzxxgkb＠163.com (pingtan guide trap), ０５９１,
+# ｗｗｗ．… .  Chinese punctuation (：，（）) is kept: checkers match on it.
+_FW = {chr(0xFF10 + i): str(i) for i in range(10)}
+_FW.update({chr(0xFF21 + i): chr(0x41 + i) for i in range(26)})
+_FW.update({chr(0xFF41 + i): chr(0x61 + i) for i in range(26)})
+_FW.update({"＠": "@", "．": ".", "－": "-", "＿": "_", "／": "/", "＃": "#", "＋": "+",
+            "\u3000": " ", "\xa0": " ", "\u200b": ""})
+_FW_TABLE = str.maketrans(_FW)
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+
+_PUB_META = ("pubdate", "publishdate", "publish_date", "article:published_time", "dc.date.issued")
+_GEN_META_LABEL = re.compile(r"生成时间|HtmlGenerateTime", re.I)
+
+
+def _soup(body: bytes | str, content_type: str | None) -> BeautifulSoup:
+    html = decode(body, content_type) if isinstance(body, (bytes, bytearray)) else body
+    return BeautifulSoup(html, "lxml")
+
+
+def _attr_text(tag: Tag) -> str:
+    cls = tag.get("class") or []
+    if isinstance(cls, str):
+        cls = [cls]
+    return (" ".join(cls) + " " + str(tag.get("id") or "")).lower().strip()
+
+
+def _is_chrome(tag: Tag) -> bool:
+    if tag.name in _CHROME_TAGS:
+        return True
+    s = _attr_text(tag)
+    if not s:
+        return False
+    return bool(_CHROME_SUBSTR.search(s)) or bool(set(_TOKEN_SPLIT.split(s)) & _CHROME_TOKENS)
+
+
+def _meta(soup: BeautifulSoup, *names: str) -> tuple[str, str] | None:
+    wanted = {n.lower() for n in names}
+    for m in soup.find_all("meta"):
+        key = (m.get("name") or m.get("property") or "").strip()
+        if key.lower() in wanted and (m.get("content") or "").strip():
+            return key, m["content"].strip()
+    return None
+
+
+def _generation_time(soup: BeautifulSoup):
+    """Page-generation stamp (meta HtmlGenerateTime or others='页面生成时间 …'): never a pub date."""
+    hit = _meta(soup, "HtmlGenerateTime")
+    if hit:
+        return D.parse_date(hit[1])
+    for m in soup.find_all("meta", attrs={"name": True}):
+        c = m.get("content") or ""
+        if _GEN_META_LABEL.search(c):
+            return D.parse_date(c)
+    return None
+
+
+def _strip(soup: BeautifulSoup, chrome: bool = True) -> Tag:
+    for t in soup.find_all(_DROP_TAGS):
+        t.decompose()
+    # Not soup.body: broken pages close <body> early and lxml puts the rest beside it (govcn).
+    body = soup
+    if chrome:
+        for t in body.find_all(True):
+            if not t.decomposed and _is_chrome(t):
+                t.decompose()
+    return body
+
+
+def extract_article_date(body: bytes, url: str, content_type: str | None = None) -> ArticleDate:
+    """The page's own publication date: shown label, then meta PubDate, then firstpublishedtime.
+
+    The shown 发布时间/发布日期/日期/时间 wins: on the gansu_fzgg article meta PubDate equals the
+    page-generation stamp (2025-03-27) while the page shows 日期：2025-02-26.  Page-generation
+    times (HtmlGenerateTime, 页面生成时间) are never returned.
+    """
+    soup = _soup(body, content_type)
+    gen = _generation_time(soup)
+    pub = _meta(soup, *_PUB_META)
+    first = _meta(soup, "firstpublishedtime")
+    content = _strip(soup)
+    strings = [s for s in content.find_all(string=True) if type(s) is NavigableString and s.strip()]
+    for i, s in enumerate(strings):
+        t = s.strip()
+        if any(c.isdigit() for c in t):
+            hit = D.labelled_date(t)
+        elif len(t) <= 8 and i + 1 < len(strings):
+            # "<span>发布时间：</span><span>2026-11-20</span>": label and date in two nodes.
+            hit = D.labelled_date(t + strings[i + 1].strip()[:40])
+        else:
+            hit = None
+        if hit:
+            return ArticleDate(hit[1], f"shown:{hit[0]}")
+    if pub:
+        d = D.parse_date(pub[1])
+        if d and not (gen and d == gen and first is None):
+            return ArticleDate(d, f"meta:{pub[0]}")
+    if first:
+        d = D.parse_date(first[1])
+        if d:
+            return ArticleDate(d, "meta:firstpublishedtime")
+    if pub:  # PubDate equal to the generation stamp: still better than nothing, but say so
+        d = D.parse_date(pub[1])
+        if d:
+            return ArticleDate(d, f"meta:{pub[0]}(=generation time)")
+    return ArticleDate(None, None)
+
+
+def extract_text(body: bytes, url: str, content_type: str | None = None) -> str:
+    """Main readable text of an article/guide/report page, one block per line.
+
+    Scripts, styles, header/nav/footer chrome are dropped; inline elements are joined without
+    separators (guides split "通信地址：" and the address over several spans) and full-width
+    ASCII is folded (＠ → @, ０５９１ → 0591).  If no single container holds most of the text,
+    the whole cleaned body is returned: missing a guide element is worse than extra text.
+    """
+    soup = _soup(body, content_type)
+    title = _meta(soup, "ArticleTitle")
+    root = _strip(soup)
+    h1 = root.find("h1")
+    main = _main_container(root)
+    text = _render(main)
+    # The title often sits outside the body container; reports are recognised by it.
+    heading = _render(h1) if h1 is not None else (title[1] if title else "")
+    heading = heading.replace("\n", "")
+    if heading and heading not in text:
+        text = heading + "\n" + text
+    return text
+
+
+def _text_len(tag: Tag, memo: dict[int, int]) -> int:
+    """Non-link text length of a subtree (links are navigation, not content)."""
+    n = 0
+    for c in tag.children:
+        if isinstance(c, Tag):
+            if c.name == "a":
+                continue
+            n += _text_len(c, memo)
+        elif type(c) is NavigableString:
+            n += len(c.strip())
+    memo[id(tag)] = n
+    return n
+
+
+def _main_container(root: Tag) -> Tag:
+    memo: dict[int, int] = {}
+    total = _text_len(root, memo)
+    node = root
+    while True:
+        here = memo.get(id(node), 0)
+        kids = [c for c in node.children if isinstance(c, Tag)]
+        if not kids or here == 0:
+            return node
+        best = max(kids, key=lambda c: memo.get(id(c), 0))
+        # Descend while one child holds most of the text; stop before splitting the content.
+        if memo.get(id(best), 0) >= 0.8 * here and memo.get(id(best), 0) >= 0.5 * total:
+            node = best
+            continue
+        return node
+
+
+def _render(root: Tag) -> str:
+    out: list[str] = []
+
+    def walk(t: Tag) -> None:
+        for c in t.children:
+            if isinstance(c, Tag):
+                if c.name in _BLOCK:
+                    out.append("\n")
+                    walk(c)
+                    out.append("\n")
+                elif c.name in _CELL:
+                    walk(c)
+                    out.append(" ")
+                else:
+                    walk(c)
+            elif type(c) is NavigableString:
+                out.append(str(c).replace("\n", " "))
+
+    walk(root)
+    text = "".join(out).translate(_FW_TABLE)
+    lines = [_SPACES.sub(" ", ln).strip() for ln in text.split("\n")]
+    return _BLANK_LINES.sub("\n", "\n".join(ln for ln in lines if ln)).strip()

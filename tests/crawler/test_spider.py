@@ -1,0 +1,150 @@
+"""The real spider against a loopback mock server, one route per situation.
+
+Each crawl runs as `govfresh crawl` in a child process, as a user runs it.
+"""
+import json
+import socket
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from mockserver import MockServer, hang, html, redirect
+from store import Store
+
+CRAWL_DATE = date(2026, 11, 27)
+
+
+def page(title, body, charset_meta="utf-8"):
+    return (f'<html><head><meta charset="{charset_meta}"><title>{title}</title></head>'
+            f'<body><div class="top">今天是2026年11月27日 星期五</div>{body}'
+            f'<div class="footer">版权所有 2010-2026</div></body></html>')
+
+
+def nav(*cols):
+    return '<ul class="nav">' + "".join(f'<li><a href="{u}">{n}</a></li>' for n, u in cols) + "</ul>"
+
+
+def listing(*rows):
+    return '<ul class="list">' + "".join(
+        f'<li><a href="{u}" title="{t}">{t}</a><span>{d}</span></li>' for t, u, d in rows) + "</ul>"
+
+
+def refused_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def govfresh(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=120)
+
+
+def run_crawl(tmp_path, units, timeout=2):
+    sites = tmp_path / "sites.yaml"
+    lines = ["county: 测试县", "crawl:", f"  timeout: {timeout}", "units:"]
+    for name, url in units:
+        lines += [f"  - name: {name}", "    kind: department", f"    url: {url}"]
+    sites.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = tmp_path / "t.db"
+    result = govfresh("crawl", "--config", str(sites), "--db", str(db), "--crawl-date", CRAWL_DATE.isoformat())
+    assert result.returncode == 0, result.stderr
+    export = govfresh("export", "--db", str(db), "--as-of", CRAWL_DATE.isoformat())
+    assert export.returncode == 0, export.stderr
+    return {u["name"]: u for u in json.loads(export.stdout)["units"]}, db
+
+
+@pytest.fixture(scope="module")
+def site():
+    gbk_list = page("工作动态", nav() + listing(("王堃同志调研教育工作", "/gbk/1.html", "2026-11-20")),
+                    charset_meta="gb2312")
+    routes = {
+        "/ok/xxgk/": html(page("信息公开", nav(("工作动态", "/ok/xxgk/gzdt/"), ("通知公告", "/ok/xxgk/tzgg/"),
+                                                ("政府信息公开指南", "/ok/xxgk/zn/"))
+                               + '<p><a href="/ok/xxgk/202611/t20261101_9.html">关于全县教育工作要点的政策解读</a></p>')),
+        "/ok/xxgk/gzdt/": html(page("工作动态", listing(("全县教育工作会议召开", "/ok/a/1.html", "2026-11-25"),
+                                                    ("秋季开学检查", "/ok/a/2.html", "2026-10-01")))),
+        "/ok/xxgk/tzgg/": html(page("通知公告", '<ul class="list"></ul><p>暂无信息</p>')),
+        "/ok/xxgk/zn/": html(page("指南", "<div class='content'><p>办公地址：人民路1号。联系电话：0311-1234567。</p></div>")),
+        "/moved/": redirect("/ok/xxgk/"),
+        "/down/": html(page("维护", "系统维护中"), status=503),
+        "/slow/": hang(5),
+        "/gbk/xxgk/": html(page("信息公开", nav(("工作动态", "/gbk/gzdt/")), charset_meta="gb2312"),
+                           charset=None, encoding="gb18030"),
+        "/gbk/gzdt/": (200, {"Content-Type": "text/html"}, gbk_list.encode("gb18030")),
+        "/offhost/xxgk/": html(page("信息公开", nav(("工作动态", "/offhost/gzdt/")))),
+    }
+    with MockServer(routes) as server, MockServer({}, host="127.0.0.2") as other:
+        routes["/offhost/gzdt/"] = redirect(f"http://127.0.0.2:{other.server_address[1]}/steal/")
+        yield server, other
+
+
+def test_crawl_records_columns_guide_and_dead_links(site, tmp_path):
+    server, _ = site
+    units, _ = run_crawl(tmp_path, [("正常局", f"{server.url}/ok/xxgk/")])
+    unit = units["正常局"]
+    assert unit["reachable"]
+    cols = {c["name"]: c for c in unit["columns"]}
+    assert cols["工作动态"]["newest_date"] == "2026-11-25"
+    assert cols["工作动态"]["item_count"] == 2
+    assert cols["通知公告"]["state"] == "empty" and cols["通知公告"]["newest_date"] is None
+    rules = {(f["rule"], f["column"] or f["url"]) for f in unit["findings"]}
+    assert ("column_empty", "通知公告") in rules
+    assert ("dead_link", f"{server.url}/ok/xxgk/202611/t20261101_9.html") in rules
+    assert not any(r == "column_stale" for r, _ in rules)
+    # The guide was read: only the elements it lacks are findings.
+    missing = {f["element"] for f in unit["findings"] if f["rule"] == "guide_missing_element"}
+    assert "address" not in missing and "phone" not in missing and "fax" in missing
+
+
+def test_broken_units_are_findings_and_the_others_still_crawl(site, tmp_path):
+    server, _ = site
+    units, db = run_crawl(tmp_path, [
+        ("拒绝局", f"http://127.0.0.1:{refused_port()}/xxgk/"),
+        ("维护局", f"{server.url}/down/"),
+        ("超时局", f"{server.url}/slow/"),
+        ("搬家局", f"{server.url}/moved/"),
+    ], timeout=1)
+    assert units["拒绝局"]["reachable"] is False and "拒绝" in units["拒绝局"]["error"]
+    assert units["维护局"]["reachable"] is False and "503" in units["维护局"]["error"]
+    assert units["超时局"]["reachable"] is False and "超时" in units["超时局"]["error"]
+    for name in ("拒绝局", "维护局", "超时局"):
+        assert [f["rule"] for f in units[name]["findings"]] == ["site_unreachable"]
+    # A redirected disclosure page is followed and crawled like any other.
+    assert units["搬家局"]["reachable"] is True
+    assert {c["name"] for c in units["搬家局"]["columns"]} >= {"工作动态", "通知公告"}
+    with Store(db) as store:
+        assert store.latest_run()["status"] == "finished"
+
+
+def test_gbk_pages_without_charset_header_decode(site, tmp_path):
+    server, _ = site
+    units, _ = run_crawl(tmp_path, [("国标局", f"{server.url}/gbk/xxgk/")])
+    (col,) = units["国标局"]["columns"]
+    assert col["name"] == "工作动态"
+    assert col["newest_title"] == "王堃同志调研教育工作"
+    assert col["newest_date"] == "2026-11-20"
+
+
+def test_redirect_off_the_configured_host_is_not_followed(site, tmp_path):
+    server, other = site
+    units, _ = run_crawl(tmp_path, [("外跳局", f"{server.url}/offhost/xxgk/")])
+    (col,) = units["外跳局"]["columns"]
+    assert col["state"] == "unreachable"
+    assert other.hits == []
+
+
+def test_bad_config_exits_2_naming_unit_and_key_and_crawls_nothing(site, tmp_path):
+    server, _ = site
+    sites = tmp_path / "sites.yaml"
+    sites.write_text(f"county: x\nunits:\n  - name: 好局\n    url: {server.url}/ok/xxgk/\n  - name: 坏局\n    kind: department\n",
+                     encoding="utf-8")
+    before = len(server.hits)
+    result = govfresh("crawl", "--config", str(sites), "--db", str(tmp_path / "x.db"))
+    assert result.returncode == 2
+    assert "坏局" in result.stderr and "url" in result.stderr
+    assert len(server.hits) == before
+    assert not (tmp_path / "x.db").exists()
