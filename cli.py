@@ -68,13 +68,18 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     return 0
 
 
-def _export(db: str, as_of: date, rules: str | None) -> dict:
+def _export(db: str, as_of: date, rules: str | None, period: str = "week", config: Config | None = None) -> dict:
     from export import build_export
+    from reports.periods import period_range
     from rules import load_ruleset
     from store import Store
 
+    start, _ = period_range(period, as_of)
+    waivers = [w.model_dump() for w in config.waivers] if config else []
     with Store(db) as store:
-        return build_export(store, as_of, load_ruleset(rules or "national-2019"))
+        return build_export(store, as_of, load_ruleset(rules or (config.ruleset if config else "national-2019")),
+                            period_start=start, waivers=waivers,
+                            rectification_days=config.rectification_days if config else 10)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -100,7 +105,7 @@ def _formats(text: str) -> list[str]:
 
 def cmd_report(args: argparse.Namespace) -> int:
     as_of = _as_of(args)
-    data = _export(_existing_db(args.db), as_of, args.rules)
+    data = _export(_existing_db(args.db), as_of, args.rules, args.period)
     if data["run"] is None:
         raise UsageError(f"{args.db}: no finished crawl on or before {as_of}")
     for path in write_report(data, args.period, as_of, _formats(args.format), Path(args.out)):
@@ -128,7 +133,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     db = db_path(args, config)
     crawl(args.config, db, args.crawl_date)
     as_of = args.as_of or args.crawl_date or _as_of(args, config.timezone)
-    data = _export(db, as_of, args.rules or config.ruleset)
+    data = _export(db, as_of, args.rules, args.period, config)
     print(summarise(data))
     for path in write_report(data, args.period, as_of, _formats(args.format), Path(args.out)):
         print(path)
@@ -161,6 +166,32 @@ def cmd_demo(args: argparse.Namespace) -> int:
     paths = write_report(data, "week", today, ["html", "md"], out)
     html = next(p for p in paths if p.suffix == ".html")
     print(f"weekly problem list: {html.resolve()}")
+    return 0
+
+
+def cmd_probe(args: argparse.Namespace) -> int:
+    from crawler.probe import probe_all
+
+    config = load_config(args.config)
+    results = probe_all(config, db_path(args, config), timeout=args.timeout)
+    failed = [r for r in results if not r.ok]
+    print(f"probed {len(results)} units: {len(results) - len(failed)} ok, {len(failed)} failed")
+    for r in failed:
+        print(f"  {r.unit}: {r.error or r.http_status}")
+    return 0
+
+
+def cmd_waive(args: argparse.Namespace) -> int:
+    from store import Store
+
+    if args.until <= date.today():
+        raise UsageError(f"--until {args.until} is not in the future")
+    with Store(args.db) as store:
+        if args.unit not in store.unit_ids():
+            raise UsageError(f"{args.db}: no unit named {args.unit!r} has been crawled")
+        waiver_id = store.add_waiver(args.unit, args.rule, args.column, args.reason, args.until)
+    what = " / ".join(x for x in (args.unit, args.column, args.rule) if x)
+    print(f"waiver {waiver_id}: {what} until {args.until} — {args.reason}")
     return 0
 
 
@@ -234,6 +265,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("demo", cmd_demo, "serve the bundled demo county on loopback and run the whole job on it")
     p.add_argument("--today", type=_date, help="the demo county's 'today' (default: today)")
     p.add_argument("--out", default="out/demo")
+
+    p = add("probe", cmd_probe, "check once that each unit's disclosure page loads (run it ≥ 20 times a day)")
+    p.add_argument("--config", required=True)
+    p.add_argument("--db")
+    p.add_argument("--timeout", type=float, default=15.0, help="seconds a page may take (default: 15, as the 2019 indicators)")
+
+    p = add("waive", cmd_waive, "exempt a unit, one of its columns or one rule from the notices until a date")
+    p.add_argument("--db", default=DEFAULT_DB)
+    p.add_argument("--unit", required=True, help="unit name as in sites.yaml")
+    p.add_argument("--rule", help="rule id, e.g. column_stale (default: every rule)")
+    p.add_argument("--column", help="column name as shown on the site (default: every column)")
+    p.add_argument("--reason", required=True, help="why, shown in the ledger")
+    p.add_argument("--until", type=_date, required=True, help="last day the waiver holds (YYYY-MM-DD)")
 
     p = add("rules", cmd_rules, "check a rule file, or explain the rules")
     rsub = p.add_subparsers(dest="rules_cmd", required=True, metavar="ACTION")

@@ -13,6 +13,7 @@ from rules.facts import UnitFacts
 from rules.ledger import RECTIFIED, WAIVED, Entry, identity, state_of, update
 from rules.registry import Finding
 from rules.ruleset import RuleSet
+from rules.verdict import judge_unit_verdict
 from store import Store
 
 
@@ -86,7 +87,10 @@ def build_export(store: Store, as_of: date, ruleset: RuleSet | None = None, *,
         for e in entries:
             if e.unit == unit.name and e.rectified_at and period_start <= e.rectified_at <= as_of:
                 rows.append(_finding_row(e, e, RECTIFIED, as_of))
-        units.append(unit_export(unit, rows, ruleset))
+        row = unit_export(unit, rows, ruleset)
+        v = judge_unit_verdict(rows, ruleset, ruleset.verdict)
+        row.update(score=v.score, verdict=v.verdict, vetoes=list(v.vetoes), deductions=list(v.deductions))
+        units.append(row)
     return {
         "as_of": as_of.isoformat(),
         "county": run["county"] if run else None,
@@ -95,4 +99,7 @@ def build_export(store: Store, as_of: date, ruleset: RuleSet | None = None, *,
         "run": {"id": run["id"], "crawl_date": run["crawl_date"], "started": run["started"],
                 "finished": run["finished"]} if run else None,
         "units": units,
+        # County ranking: best score first; ties by fewer vetoes, then name.
+        "ranking": [{"rank": i + 1, "name": u["name"], "score": u["score"], "verdict": u["verdict"]}
+                    for i, u in enumerate(sorted(units, key=lambda u: (-u["score"], len(u["vetoes"]), u["name"])))],
     }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -27,7 +27,7 @@ SCHEMA: dict[str, dict[str, Any]] = {
     "units": dict(columns={"id": int, "name": str, "kind": str, "url": str}, pk="id"),
     "unit_checks": dict(columns={"id": int, "run": int, "unit": int, "fetched_at": str, "url": str,
                                  "final_url": str, "http_status": int, "reachable": int, "error": str,
-                                 "elapsed_ms": int},
+                                 "elapsed_ms": int, "newest_date": str},
                         pk="id"),
     "columns": dict(columns={"id": int, "unit": int, "name": str, "url": str}, pk="id"),
     "observations": dict(columns={"id": int, "run": int, "column": int, "fetched_at": str,
@@ -92,9 +92,10 @@ class Store:
         self.db = sqlite_utils.Database(self.path)
         # WAL lets the reports read while a crawl writes; NORMAL is durable enough
         # with WAL and keeps 100k-page crawls from waiting on fsync.
+        # busy_timeout first: two processes opening a new database at once must wait, not fail.
+        self.db.execute("PRAGMA busy_timeout=30000")
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA busy_timeout=30000")
         self._migrate()
 
     def close(self) -> None:
@@ -217,7 +218,8 @@ class Store:
             return None, []
         rid = run["id"]
         units = list(self.db.query(
-            "SELECT u.id, u.name, u.kind, u.url, c.fetched_at, c.http_status, c.reachable, c.error"
+            "SELECT u.id, u.name, u.kind, u.url, c.fetched_at, c.http_status, c.reachable, c.error,"
+            " c.newest_date"
             " FROM unit_checks c JOIN units u ON u.id = c.unit WHERE c.run=? ORDER BY u.id", [rid]))
         columns: dict[int, list[ColumnFacts]] = {}
         for row in self.db.query(
@@ -247,8 +249,23 @@ class Store:
                 name=u["name"], kind=u["kind"], url=u["url"], crawled_at=u["fetched_at"],
                 reachable=bool(u["reachable"]), http_status=u["http_status"], error=u["error"],
                 columns=tuple(columns.get(u["id"], ())), links=tuple(links.get(u["id"], ())),
-                guide_text=guide["text"] if guide else None, guide_url=guide["url"] if guide else None))
+                guide_text=guide["text"] if guide else None, guide_url=guide["url"] if guide else None,
+                homepage_newest=_d(u["newest_date"]), **self.probe_counts(u["id"], as_of)))
         return run, facts
+
+    def probe_counts(self, unit_id: int, as_of: date | None, days: int = 7) -> dict[str, int]:
+        """Availability probes of the week ending on as_of (the 2019 indicators judge a week)."""
+        if as_of is None:
+            return {"probes_total": 0, "probes_failed": 0}
+        start = (as_of - timedelta(days=days - 1)).isoformat()
+        end = (as_of + timedelta(days=1)).isoformat()
+        row = self.db.execute(
+            "SELECT count(*), coalesce(sum(1 - ok), 0) FROM probes WHERE unit=? AND at>=? AND at<?",
+            [unit_id, start, end]).fetchone()
+        return {"probes_total": row[0], "probes_failed": row[1]}
+
+    def unit_ids(self) -> dict[str, int]:
+        return {r["name"]: r["id"] for r in self.db.query("SELECT id, name FROM units")}
 
     def run_counts(self, run_id: int) -> dict[str, int]:
         def one(sql: str) -> int:

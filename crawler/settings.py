@@ -9,7 +9,7 @@ BOT_NAME = "govfresh"
 SPIDER_MODULES = ["crawler.spiders"]
 
 # Name ourselves: a site's webmaster should see who is checking and why.
-USER_AGENT = "Mozilla/5.0 (compatible; govfresh/0.1; +政府信息公开检查 govfresh)"
+USER_AGENT = "Mozilla/5.0 (compatible; govfresh/0.1; government information disclosure checker)"
 
 # Disclosure pages are public by regulation (条例 Art. 23); many government
 # robots.txt files disallow everything, which would hide exactly what must be checked.

@@ -49,6 +49,7 @@ class UnitFacts:
     links: tuple[LinkFacts, ...] = ()
     guide_text: str | None = None   # None: no guide page was found
     guide_url: str | None = None
+    homepage_newest: date | None = None  # newest dated item on the disclosure page itself
     probes_total: int = 0           # availability probes in the judged window
     probes_failed: int = 0
     extra: dict = field(default_factory=dict)

@@ -66,13 +66,45 @@ def _column_evidence(col: ColumnFacts) -> dict[str, Any]:
 
 @register
 class SiteUnreachable(Rule):
-    """The unit's disclosure page does not load (refused, timed out, 4xx/5xx)."""
+    """The disclosure page does not load in the crawl, or fails too many availability probes in a week."""
     kind = "site_unreachable"
+    params = {"max_failure_ratio": "share of failed probes in the week that fails the site (0.05 = 5%)",
+              "min_probes": "fewer probes than this in the week: judge by the crawl alone"}
+
+    @classmethod
+    def check_params(cls, params, categories):
+        ratio = params.get("max_failure_ratio", 0.05)
+        if not isinstance(ratio, (int, float)) or not 0 < ratio <= 1:
+            raise ValueError("max_failure_ratio: must be a number in (0, 1]")
 
     def check(self, unit, as_of):
         if not unit.reachable:
             why = unit.error or (f"HTTP {unit.http_status}" if unit.http_status else "无响应")
             yield self.finding(unit, f"政府信息公开页面无法访问（{why}）", url=unit.url)
+            return
+        ratio = self.spec.params.get("max_failure_ratio", 0.05)
+        total, failed = unit.probes_total, unit.probes_failed
+        if total >= self.spec.params.get("min_probes", 20) and failed / total >= ratio:
+            yield self.finding(unit, f"近一周可用性监测{total}次，{failed}次无法访问（{failed / total:.0%}），"
+                                     f"超过{ratio:.0%}", url=unit.url)
+
+
+@register
+class HomepageStale(Rule):
+    """Nothing new reachable from the disclosure page for too long (首页不更新)."""
+    kind = "homepage_stale"
+    params = {"max_age_days": "the newest dated item on the page or in its columns may be this old"}
+
+    def check(self, unit, as_of):
+        dates = [d for d in [unit.homepage_newest, *(c.newest_date for c in unit.columns)] if d]
+        newest = max(dates) if dates else None
+        limit = self.spec.params.get("max_age_days", 14)
+        if newest is None:
+            yield self.finding(unit, "政府信息公开页面及其栏目均无注明日期的信息，视为未更新", url=unit.url)
+        elif (as_of - newest).days > limit:
+            yield self.finding(unit, f"政府信息公开页面已{(as_of - newest).days}天无新信息"
+                                     f"（最新信息发布于{newest.isoformat()}，要求{limit}天内更新）",
+                               url=unit.url, newest_date=newest)
 
 
 @register

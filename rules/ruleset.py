@@ -39,6 +39,7 @@ class RuleSet:
     title: str
     categories: dict[str, Category]
     rules: tuple[RuleSpec, ...]
+    verdict: dict = field(default_factory=dict)
 
     def category_of(self, column_name: str) -> str:
         """The category whose longest synonym appears in the column's name; 'other' if none."""
@@ -114,7 +115,7 @@ def load_ruleset(name_or_path: str | Path = "national-2019") -> RuleSet:
 
     raw, path = _load_raw(name_or_path)
     where = str(path)
-    unknown = set(raw) - {"id", "title", "categories", "rules"}
+    unknown = set(raw) - {"id", "title", "categories", "rules", "verdict"}
     if unknown:
         raise RuleSetError(f"{where}: unknown key(s) {sorted(unknown)} (misspelt?)")
     categories: dict[str, Category] = {}
@@ -152,5 +153,10 @@ def load_ruleset(name_or_path: str | Path = "national-2019") -> RuleSet:
         rules.append(RuleSpec(kind=kind, severity=severity, params=params, source=str(spec.get("source", ""))))
     if not raw.get("id"):
         raise RuleSetError(f"{where}: needs an 'id'")
+    from rules.verdict import check_spec
+    try:
+        check_spec(raw.get("verdict", {}), categories)
+    except ValueError as exc:
+        raise RuleSetError(f"{where}: {exc}") from None
     return RuleSet(id=str(raw["id"]), title=str(raw.get("title", raw["id"])),
-                   categories=categories, rules=tuple(rules))
+                   categories=categories, rules=tuple(rules), verdict=raw.get("verdict", {}))

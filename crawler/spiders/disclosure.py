@@ -93,7 +93,7 @@ class DisclosureSpider(scrapy.Spider):
         unit = self._unit(request.meta["unit"])
         yield {"type": "unit", "unit": unit["name"], "fetched_at": now_iso(), "url": unit["url"],
                "final_url": None, "http_status": None, "reachable": False,
-               "error": describe_failure(failure),
+               "error": describe_failure(failure), "newest_date": None,
                "elapsed_ms": int((time.monotonic() - request.meta.get("started", time.monotonic())) * 1000)}
 
     def parse_disclosure(self, response: Response) -> Iterator[Any]:
@@ -101,15 +101,19 @@ class DisclosureSpider(scrapy.Spider):
         unit = self._unit(name)
         elapsed = int((time.monotonic() - response.meta.get("started", time.monotonic())) * 1000)
         reachable = response.status < 400
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        # The disclosure page's own list (最新信息) tells whether the "homepage" is updated.
+        own_list = extract_list(response.body, response.url, self.crawl_date, content_type) if reachable else None
         yield {"type": "unit", "unit": name, "fetched_at": now_iso(), "url": unit["url"],
                "final_url": response.url, "http_status": response.status, "reachable": reachable,
-               "error": None if reachable else f"HTTP {response.status}", "elapsed_ms": elapsed}
+               "error": None if reachable else f"HTTP {response.status}", "elapsed_ms": elapsed,
+               "newest_date": own_list.newest_date.isoformat() if own_list and own_list.newest_date else None}
         if not reachable:
             return
         # A unit whose disclosure page moved (http → https, a new cluster domain) is
         # still that unit's own site: the redirect target's host is allowed for it.
         self.hosts[name].add(urlsplit(response.url).hostname or "")
-        html = decode(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
+        html = decode(response.body, content_type)
         configured = [(c["name"], c["url"]) for c in unit.get("columns", [])]
         discovered = [(l.text, l.url) for l in discover_columns(html, response.url, self.hosts[name])]
         seen = self.seen_columns[name]

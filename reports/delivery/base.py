@@ -1,0 +1,81 @@
+"""What every sender shares: the message it plans, the errors it raises, the registry.
+
+A sender turns a Notice into an ordered list of messages (``plan``, pure) and
+posts one message at a time (``send``). Pacing, retries and the delivery log
+live in notify.py, once for all platforms.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, ClassVar
+
+from .notice import Notice
+
+
+@dataclass(frozen=True)
+class Message:
+    """One post to a platform, already within its limits."""
+    kind: str           # text | markdown | image | email
+    preview: str        # what a person reading the dry run sees
+    size: int           # bytes counted against the platform's limit
+    body: Any           # what send() posts (JSON payload, or an EmailMessage)
+
+
+class SendError(Exception):
+    """A message was not confirmed. The message text is already redacted by the caller."""
+
+    def __init__(self, message: str, response: Any = None):
+        super().__init__(message)
+        self.response = response
+
+
+class TransientError(SendError):
+    """Worth retrying: connection refused, timeout, 5xx, platform busy."""
+
+
+class PermanentError(SendError):
+    """Retrying cannot help (bad key, rejected content): stop this target."""
+
+
+class RateLimited(SendError):
+    """The platform says too many messages; wait and resume."""
+
+    def __init__(self, message: str, response: Any = None, wait: float = 60.0):
+        super().__init__(message, response)
+        self.wait = wait
+
+
+SENDERS: dict[str, type["Sender"]] = {}
+
+
+class Sender:
+    """Base class; subclasses register themselves by ``kind`` (as urlwatch reporters do)."""
+    kind: ClassVar[str]
+    per_minute: ClassVar[int | None] = None   # the platform's rate limit per robot
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "kind" in cls.__dict__:
+            SENDERS[cls.kind] = cls
+
+    def __init__(self, target: Any, *, timeout: float = 20.0, wall: Callable[[], float] = time.time):
+        self.target = target
+        self.timeout = timeout
+        self.wall = wall          # wall-clock seconds, for signatures with timestamps
+        self.notes: list[str] = []  # what the plan left out, and why
+
+    def plan(self, notice: Notice) -> list[Message]:
+        raise NotImplementedError
+
+    def send(self, message: Message) -> Any:
+        """Post one message; return the platform's answer, or raise a SendError."""
+        raise NotImplementedError
+
+
+def sender_for(target: Any, **kwargs: Any) -> Sender:
+    try:
+        cls = SENDERS[target.type]
+    except KeyError:
+        raise ValueError(f"no sender for target type {target.type!r}") from None
+    return cls(target, **kwargs)

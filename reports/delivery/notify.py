@@ -1,0 +1,266 @@
+"""deliver(): post a notice to every target, logging each confirmed part so nothing goes twice.
+
+For each target the plan is the same ordered list of messages on every run;
+part n is skipped when the store says the target confirmed it. Parts are sent
+in order and a target stops at its first unconfirmed part, so a rerun resumes
+exactly where the last one stopped.
+"""
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import time
+from collections import deque
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator, Protocol
+
+from .base import Message, PermanentError, RateLimited, SendError, Sender, TransientError, sender_for
+from .notice import Notice
+from .redact import Redactor
+
+LOG = logging.getLogger("govfresh.delivery")
+
+SENT, SKIPPED, FAILED, NOT_SENT, WOULD_SEND = "sent", "already delivered", "failed", "not sent", "would send"
+
+
+class DeliveryLog(Protocol):
+    """The part of store.Store deliver() needs."""
+    def delivered_parts(self, notice: str, target: str) -> set[int]: ...
+    def record_delivery(self, notice: str, target: str, part: int, ok: bool, response: Any) -> None: ...
+
+
+@dataclass
+class PartResult:
+    number: int
+    total: int
+    kind: str
+    size: int
+    status: str
+    preview: str = ""
+    detail: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.number}/{self.total}"
+
+
+@dataclass
+class TargetResult:
+    key: str
+    description: str
+    parts: list[PartResult] = field(default_factory=list)
+    error: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def sent(self) -> list[int]:
+        return [p.number for p in self.parts if p.status == SENT]
+
+    @property
+    def failed(self) -> int | None:
+        return next((p.number for p in self.parts if p.status == FAILED), None)
+
+    @property
+    def complete(self) -> bool:
+        """Every part confirmed, now or by an earlier run."""
+        return self.error is None and all(p.status in (SENT, SKIPPED) for p in self.parts)
+
+
+@dataclass
+class DeliveryReport:
+    notice_id: str
+    dry_run: bool
+    targets: list[TargetResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.dry_run or all(t.complete for t in self.targets)
+
+    def summary(self) -> str:
+        """One line per target, for the CLI and the scheduler's log."""
+        lines = []
+        for t in self.targets:
+            total = len(t.parts)
+            if self.dry_run:
+                state = f"would send {sum(p.status == WOULD_SEND for p in t.parts)} of {total} parts"
+            elif t.complete:
+                state = f"done: {len(t.sent)} sent, {total - len(t.sent)} already delivered"
+            else:
+                state = f"FAILED: {t.error}"
+            lines.append(f"{t.description}: {state}")
+        return "\n".join(lines) or "no notify targets configured"
+
+    def render(self) -> str:
+        """Everything, part by part; for a dry run this is exactly what would be posted."""
+        out = [f"notice {self.notice_id}{' (dry run: nothing sent)' if self.dry_run else ''}"]
+        for t in self.targets:
+            out.append(f"\n== {t.description}: {len(t.parts)} part(s)")
+            out.extend(f"   note: {n}" for n in t.notes)
+            if t.error and not t.parts:
+                out.append(f"   error: {t.error}")
+            for p in t.parts:
+                out.append(f"-- part {p.label} · {p.kind} · {p.size} bytes · {p.status}"
+                           + (f" · {p.detail}" if p.detail else ""))
+                if self.dry_run and p.status == WOULD_SEND:
+                    out.append(p.preview)
+        return "\n".join(out)
+
+
+class Pacer:
+    """Keeps a robot under its messages-per-minute limit, with an injectable clock."""
+
+    def __init__(self, per_minute: int | None, clock: Callable[[], float], sleep: Callable[[float], None]):
+        self.per_minute = per_minute
+        self.clock = clock
+        self.sleep = sleep
+        self.sent_at: deque[float] = deque()
+
+    def wait(self) -> None:
+        if not self.per_minute:
+            return
+        while len(self.sent_at) >= self.per_minute:
+            oldest = self.sent_at[0]
+            now = self.clock()
+            if now - oldest >= 60:
+                self.sent_at.popleft()
+            else:
+                self.sleep(60 - (now - oldest))
+
+    def record(self) -> None:
+        if self.per_minute:
+            self.sent_at.append(self.clock())
+
+
+class _SafeLog:
+    """A logger whose every message is redacted first."""
+
+    def __init__(self, logger: logging.Logger, redactor: Redactor):
+        self.logger, self.redact = logger, redactor
+
+    def __call__(self, level: int, message: str) -> None:
+        self.logger.log(level, self.redact(message))
+
+
+def deliver(notice: Notice, targets: Iterable[Any], store: DeliveryLog | None, *, dry_run: bool = False,
+            sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
+            log: logging.Logger | None = None, retries: int = 4, backoff: float = 2.0,
+            timeout: float = 20.0, wall: Callable[[], float] = time.time) -> DeliveryReport:
+    """Send what each target has not confirmed yet; never raises for a failed target.
+
+    retries: extra attempts after a transient failure, waiting backoff, 2×backoff, 4×…
+    """
+    if store is None and not dry_run:
+        raise ValueError("deliver needs a store unless dry_run=True: the store is what prevents double posts")
+    targets = list(targets)
+    redact = Redactor(s for t in targets for s in t.secrets())
+    say = _SafeLog(log or LOG, redact)
+    report = DeliveryReport(notice.id, dry_run)
+    for target in targets:
+        result = TargetResult(target.key, redact(target.redacted()))
+        report.targets.append(result)
+        try:
+            sender = sender_for(target, timeout=timeout, wall=wall)
+            messages = sender.plan(notice)
+        except (OSError, ValueError) as exc:
+            # A missing attachment, say: this target gets nothing rather than half.
+            result.error = redact(f"cannot prepare the notice: {exc}")
+            say(logging.ERROR, f"{result.description}: {result.error}")
+            continue
+        result.notes = [redact(n) for n in sender.notes]
+        for note in result.notes:
+            say(logging.WARNING, f"{result.description}: {note}")
+        done = store.delivered_parts(notice.id, target.key) if store is not None else set()
+        total = len(messages)
+        result.parts = [PartResult(n, total, m.kind, m.size, SKIPPED if n in done else WOULD_SEND,
+                                   redact(m.preview)) for n, m in enumerate(messages, 1)]
+        if dry_run or store is None:
+            continue
+        with _one_sender_at_a_time(store):
+            # Re-read under the lock: another run may have sent parts while we waited.
+            done = store.delivered_parts(notice.id, target.key)
+            for part in result.parts:
+                part.status = SKIPPED if part.number in done else WOULD_SEND
+            _send_target(notice, target, sender, messages, result, store, say, redact,
+                         Pacer(sender.per_minute, clock, sleep), sleep, retries, backoff)
+    return report
+
+
+@contextmanager
+def _one_sender_at_a_time(store: Any) -> Iterator[None]:
+    """Serialise deliveries against one database (the scheduler's weekly job and a manual
+    `govfresh notify`, say), so two runs cannot both see part 2 unsent and both post it."""
+    path = getattr(store, "path", None)
+    if not path or str(path) == ":memory:":
+        yield
+        return
+    fd = os.open(f"{path}.deliver.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)     # blocks until the other delivery is done
+        yield
+    finally:
+        os.close(fd)                       # closing releases the lock
+
+
+def _send_target(notice: Notice, target: Any, sender: Sender, messages: list[Message], result: TargetResult,
+                 store: DeliveryLog, say: _SafeLog, redact: Redactor, pacer: Pacer,
+                 sleep: Callable[[float], None], retries: int, backoff: float) -> None:
+    for part, message in zip(result.parts, messages):
+        if part.status == SKIPPED:
+            continue
+        ok, answer, error = _send_one(sender, message, part, result.description, say, redact,
+                                      pacer, sleep, retries, backoff)
+        # Recorded at once: after a crash, a rerun resends at most the part in flight.
+        store.record_delivery(notice.id, target.key, part.number, ok, redact.scrub(answer))
+        if ok:
+            part.status = SENT
+            say(logging.INFO, f"{result.description}: part {part.label} sent ({part.size} bytes)")
+            continue
+        part.status, part.detail = FAILED, error
+        result.error = f"part {part.label}: {error}"
+        say(logging.ERROR, f"{result.description}: part {part.label} not delivered: {error};"
+                           " the next run resumes from this part")
+        # Later parts wait: sending 3 before 2 would scramble the notice.
+        for later in result.parts[part.number:]:
+            if later.status == WOULD_SEND:
+                later.status = NOT_SENT
+        return
+
+
+def _send_one(sender: Sender, message: Message, part: PartResult, who: str, say: _SafeLog,
+              redact: Redactor, pacer: Pacer, sleep: Callable[[float], None], retries: int,
+              backoff: float) -> tuple[bool, Any, str]:
+    attempt = 0
+    rate_waits = 0
+    while True:
+        pacer.wait()
+        try:
+            answer = sender.send(message)
+            pacer.record()
+            return True, answer, ""
+        except RateLimited as exc:
+            pacer.record()
+            rate_waits += 1
+            if rate_waits > max(retries, 3):
+                return False, _failure(exc, redact), redact(f"still rate limited: {exc}")
+            say(logging.WARNING, f"{who}: part {part.label}: {exc}; waiting {exc.wait:g} s")
+            sleep(exc.wait)
+        except TransientError as exc:
+            attempt += 1
+            if attempt > retries:
+                return False, _failure(exc, redact), redact(f"{exc} (gave up after {attempt} attempt{'s' * (attempt > 1)})")
+            delay = backoff * 2 ** (attempt - 1)
+            say(logging.WARNING, f"{who}: part {part.label}: {exc}; retry {attempt}/{retries} in {delay:g} s")
+            sleep(delay)
+        except PermanentError as exc:
+            return False, _failure(exc, redact), redact(str(exc))
+        except SendError as exc:  # a sender raising the base class: treat as final
+            return False, _failure(exc, redact), redact(str(exc))
+        except Exception as exc:  # a bug or an odd answer: stop this target, and say so without secrets
+            message = redact(f"unexpected {type(exc).__name__}: {exc}")
+            return False, {"error": message}, message
+
+
+def _failure(exc: SendError, redact: Redactor) -> Any:
+    return {"error": redact(str(exc)), "response": redact.scrub(exc.response)}
