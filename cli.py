@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from config import Config, ConfigError, load_config
+from jobs import DEFAULT_FORMATS, judged, notify, summarise, write_reports
 from rules.ruleset import RuleSetError
 
 DEFAULT_DB = "govfresh.db"
@@ -30,12 +31,13 @@ def _date(text: str) -> date:
 
 
 def db_path(args: argparse.Namespace, config: Config | None = None) -> str:
-    """--db, else the config's `db:` (relative to the config file), else ./govfresh.db."""
+    """--db, else the config's `db:`, else govfresh.db — both beside the config file, so
+    cron (which starts in $HOME) and a person in the office folder use the same database."""
     if getattr(args, "db", None):
         return args.db
-    if config is not None and config.db:
-        path = Path(config.db)
-        if not path.is_absolute() and getattr(args, "config", None):
+    if config is not None and getattr(args, "config", None):
+        path = Path(config.db or DEFAULT_DB)
+        if not path.is_absolute():
             path = Path(args.config).resolve().parent / path
         return str(path)
     return DEFAULT_DB
@@ -68,35 +70,11 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     return 0
 
 
-def _export(db: str, as_of: date, rules: str | None, period: str = "week", config: Config | None = None) -> dict:
-    from export import build_export
-    from reports.periods import period_range
-    from rules import load_ruleset
-    from store import Store
-
-    start, _ = period_range(period, as_of)
-    waivers = [w.model_dump() for w in config.waivers] if config else []
-    with Store(db) as store:
-        return build_export(store, as_of, load_ruleset(rules or (config.ruleset if config else "national-2019")),
-                            period_start=start, waivers=waivers,
-                            rectification_days=config.rectification_days if config else 10)
-
-
 def cmd_export(args: argparse.Namespace) -> int:
-    data = _export(_existing_db(args.db), _as_of(args), args.rules)
+    data = judged(_existing_db(args.db), _as_of(args), rules=args.rules)
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0
-
-
-def write_report(export_data: dict, period: str, as_of: date, formats: list[str], out: Path) -> list[Path]:
-    """Build the period's view model once and render it in every format asked for."""
-    from reports import render
-    from reports.model import build_period
-
-    model = build_period(export_data, period, as_of)
-    out.mkdir(parents=True, exist_ok=True)
-    return render(model, formats, out)
 
 
 def _formats(text: str) -> list[str]:
@@ -105,25 +83,12 @@ def _formats(text: str) -> list[str]:
 
 def cmd_report(args: argparse.Namespace) -> int:
     as_of = _as_of(args)
-    data = _export(_existing_db(args.db), as_of, args.rules, args.period)
+    data = judged(_existing_db(args.db), as_of, args.period, rules=args.rules)
     if data["run"] is None:
         raise UsageError(f"{args.db}: no finished crawl on or before {as_of}")
-    for path in write_report(data, args.period, as_of, _formats(args.format), Path(args.out)):
+    for path in write_reports(data, args.period, as_of, _formats(args.format), Path(args.out)):
         print(path)
     return 0
-
-
-def summarise(data: dict) -> str:
-    units = data["units"]
-    with_problems = [u for u in units if u["findings"]]
-    findings = [f for u in units for f in u["findings"]]
-    by_rule: dict[str, int] = {}
-    for f in findings:
-        by_rule[f["rule"]] = by_rule.get(f["rule"], 0) + 1
-    lines = [f"{data.get('county') or ''} {data['as_of']}: {len(units)} 个单位，"
-             f"{len(with_problems)} 个存在问题，共 {len(findings)} 个问题"]
-    lines += [f"  {rule}: {n}" for rule, n in sorted(by_rule.items(), key=lambda kv: -kv[1])]
-    return "\n".join(lines)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -133,10 +98,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     db = db_path(args, config)
     crawl(args.config, db, args.crawl_date)
     as_of = args.as_of or args.crawl_date or _as_of(args, config.timezone)
-    data = _export(db, as_of, args.rules, args.period, config)
+    data = judged(db, as_of, args.period, config, args.rules)
     print(summarise(data))
-    for path in write_report(data, args.period, as_of, _formats(args.format), Path(args.out)):
+    for path in write_reports(data, args.period, as_of, _formats(args.format), Path(args.out)):
         print(path)
+    if config.notify:
+        result = notify(config, db, args.period, as_of, out=args.out)
+        print(result.summary())
+        return 0 if result.ok else 1
     return 0
 
 
@@ -158,12 +127,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"demo county portal serving at {portal.base_url}")
         crawl(sites, db, today)
         planted = portal.expected()["findings"]
-    data = _export(str(db), today, None)
+    data = judged(db, today)
     print(summarise(data))
     missed, false = compare(data, planted)
     print(f"模拟县预设问题 {len(planted)} 个：发现 {len(planted) - len(missed)} 个，漏报 {len(missed)} 个，"
           f"误报 {len(false)} 个")
-    paths = write_report(data, "week", today, ["html", "md"], out)
+    paths = write_reports(data, "week", today, DEFAULT_FORMATS, out)
     html = next(p for p in paths if p.suffix == ".html")
     print(f"weekly problem list: {html.resolve()}")
     return 0
@@ -192,6 +161,101 @@ def cmd_waive(args: argparse.Namespace) -> int:
         waiver_id = store.add_waiver(args.unit, args.rule, args.column, args.reason, args.until)
     what = " / ".join(x for x in (args.unit, args.column, args.rule) if x)
     print(f"waiver {waiver_id}: {what} until {args.until} — {args.reason}")
+    return 0
+
+
+def cmd_notify(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    if not config.notify:
+        raise UsageError(f"{args.config}: no `notify:` targets configured")
+    db = _existing_db(db_path(args, config))
+    result = notify(config, db, args.period, _as_of(args, config.timezone), dry_run=args.dry_run, out=args.out)
+    print(result.render() if args.dry_run else result.summary())
+    return 0 if result.ok else 1
+
+
+def scheduled_jobs(config_path: str, config: Config, db: str, out: str) -> dict:
+    """The scheduler's jobs: the same functions the commands call."""
+    from crawler.probe import probe_all
+    from crawler.run import crawl, today_in
+
+    def report_and_notify(period: str) -> None:
+        as_of = today_in(config.timezone)
+        write_reports(judged(db, as_of, period, config), period, as_of, DEFAULT_FORMATS, out)
+        if config.notify:
+            notify(config, db, period, as_of, out=out)
+
+    return {"probe": lambda: probe_all(config, db),
+            "crawl": lambda: crawl(config_path, db),
+            "weekly": lambda: report_and_notify("week"),
+            "monthly": lambda: report_and_notify("month")}
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    import logging
+
+    from scheduler import SchedulerLocked, parse_schedule, run_forever
+
+    config = load_config(args.config)
+    db = db_path(args, config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    try:
+        run_forever(parse_schedule(config.schedule), scheduled_jobs(args.config, config, db, args.out),
+                    timezone=config.timezone, db_path=db)
+    except SchedulerLocked as exc:
+        print(f"govfresh: {exc}", file=sys.stderr)
+        return exc.exit_code
+    return 0
+
+
+def cmd_crontab(args: argparse.Namespace) -> int:
+    import os
+    import shutil
+
+    from scheduler import crontab_lines, parse_schedule, systemd_unit
+
+    config = load_config(args.config)
+    beside_python = Path(sys.executable).parent / "govfresh"  # the venv's own, even when not activated
+    govfresh_bin = str(beside_python) if beside_python.exists() else (shutil.which("govfresh") or "govfresh")
+    config_path = str(Path(args.config).resolve())
+    if args.systemd:
+        print(systemd_unit(config_path, govfresh_bin, os.getcwd()))
+    else:
+        print("\n".join(crontab_lines(config_path, parse_schedule(config.schedule), govfresh_bin,
+                                      timezone=config.timezone)))
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from scheduler import ScheduleState, lock_holder, next_runs, parse_schedule, state_path_for
+    from store import Store
+
+    config = load_config(args.config)
+    db = db_path(args, config)
+    tz = ZoneInfo(config.timezone)
+    holder = lock_holder(db)
+    print(f"scheduler: {'running, pid ' + str(holder) if holder else 'not running'}")
+    last = ScheduleState(state_path_for(db)).load()
+    upcoming = next_runs(parse_schedule(config.schedule), timezone=config.timezone, now=datetime.now(tz))
+    print("jobs:")
+    for name, times in upcoming.items():
+        done = last.get(name)
+        print(f"  {name:<8} last {done.strftime('%Y-%m-%d %H:%M') if done else '—':<16} "
+              f"next {times[0].strftime('%Y-%m-%d %H:%M') if times else '—'}")
+    if not Path(db).exists():
+        print(f"{db}: no database yet")
+        return 0
+    with Store(db) as store:
+        print("recent runs:")
+        for run in store.recent_runs(5):
+            print(f"  #{run['id']} {run['kind']} {run['crawl_date']} {run['status']}"
+                  f" (started {run['started']}, finished {run['finished'] or '—'})")
+        print("recent deliveries:")
+        for d in store.recent_deliveries(10):
+            print(f"  {d['sent_at']} {d['notice']} → {d['target']} part {d['part']}: {'ok' if d['ok'] else 'FAILED'}")
     return 0
 
 
@@ -248,7 +312,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", default=DEFAULT_DB)
     p.add_argument("--period", choices=["week", "month"], default="week")
     p.add_argument("--as-of", type=_date)
-    p.add_argument("--format", default="html,md", help="comma-separated formats (default: html,md)")
+    p.add_argument("--format", default="html,md",
+                   help="comma-separated formats: html, md, xlsx, docx, chat, png (default: html,md)")
     p.add_argument("--out", default=DEFAULT_OUT, help=f"output folder (default: {DEFAULT_OUT})")
     p.add_argument("--rules")
 
@@ -278,6 +343,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--column", help="column name as shown on the site (default: every column)")
     p.add_argument("--reason", required=True, help="why, shown in the ledger")
     p.add_argument("--until", type=_date, required=True, help="last day the waiver holds (YYYY-MM-DD)")
+
+    p = add("notify", cmd_notify, "send the period's notice to the configured groups (only parts not yet confirmed)")
+    p.add_argument("--config", required=True)
+    p.add_argument("--db")
+    p.add_argument("--period", choices=["week", "month"], default="week")
+    p.add_argument("--as-of", type=_date)
+    p.add_argument("--dry-run", action="store_true", help="print exactly what would be sent; send nothing")
+    p.add_argument("--out", default=DEFAULT_OUT, help="where the attached files are written")
+
+    p = add("schedule", cmd_schedule, "run probes, crawls, reports and notices on the config's schedule")
+    p.add_argument("--config", required=True)
+    p.add_argument("--db")
+    p.add_argument("--out", default=DEFAULT_OUT)
+
+    p = add("crontab", cmd_crontab, "print crontab lines (or a systemd unit) equivalent to the schedule")
+    p.add_argument("--config", required=True)
+    p.add_argument("--systemd", action="store_true", help="print a systemd service unit instead")
+
+    p = add("status", cmd_status, "show the scheduler, the next jobs, the last runs and deliveries")
+    p.add_argument("--config", required=True)
+    p.add_argument("--db")
 
     p = add("rules", cmd_rules, "check a rule file, or explain the rules")
     rsub = p.add_subparsers(dest="rules_cmd", required=True, metavar="ACTION")

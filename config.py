@@ -171,4 +171,11 @@ def load_config(path: str | Path) -> Config:
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise ConfigError(f"{path}:{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
     raw = _expand_env(raw, str(path))
-    return parse_config(raw, str(path))
+    config = parse_config(raw, str(path))
+    # Delivery targets and the schedule have their own models; check them now, so a
+    # typo there is found before a crawl of a hundred sites, not after it.
+    from reports.delivery import parse_targets
+    from scheduler import parse_schedule
+    parse_targets(config.notify, source=f"{path}: notify")
+    parse_schedule(config.schedule, source=f"{path}: schedule")
+    return config
