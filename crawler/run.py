@@ -41,8 +41,8 @@ def crawl_here(config: Config, db_path: str | Path, crawl_date: date | None = No
     settings = Settings()
     settings.setmodule(defaults, priority="project")
     settings.update(defaults.settings_for(config.crawl), priority="project")
-    settings.update({"GOVFRESH_DB": str(db_path), "GOVFRESH_RUN_ID": run_id, "GOVFRESH_UNITS": units},
-                    priority="project")
+    settings.update({"GOVFRESH_DB": str(db_path), "GOVFRESH_RUN_ID": run_id, "GOVFRESH_UNITS": units,
+                     "GOVFRESH_PROGRESS": sys.stderr.isatty()}, priority="project")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(DisclosureSpider)
     process.crawl(crawler, units=units, crawl_date=crawl_date,

@@ -28,6 +28,8 @@ DOWNLOAD_TIMEOUT = 30
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# A site that stays down is a finding in the report, not an error in the log.
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"
 
 # We judge 4xx/5xx ourselves: they are findings, not errors to drop.
 HTTPERROR_ALLOW_ALL = True
@@ -49,6 +51,8 @@ LOG_INSTALL_ROOT_HANDLER = True
 DNS_TIMEOUT = 15
 
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
+EXTENSIONS = {"crawler.progress.CrawlProgress": 500}
+GOVFRESH_PROGRESS = False  # set by the runner when stderr is a terminal
 
 
 def settings_for(crawl_settings) -> dict:
