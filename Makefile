@@ -4,7 +4,12 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install bench clean
+.PHONY: demo test install system-deps bench clean
+
+# Debian packages the browser and picture checks use: a headless browser, a CJK
+# font (reports are Chinese), and OCR to read the picture back. Installed only
+# when missing, and only where we may (root); otherwise we say what is needed.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk fontconfig tesseract-ocr tesseract-ocr-chi-sim
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,10 +22,20 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) system-deps
 	$(BIN)/govfresh demo --out out/demo
 
-test: $(STAMP)
+system-deps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing: $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else \
+		echo "note: missing Debian packages ($$missing); run 'sudo apt-get install $$missing' for the browser and picture checks"; \
+	fi
+
+test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from config import Config, ConfigError, load_config
-from jobs import DEFAULT_FORMATS, judged, notify, summarise, write_reports
+from jobs import DEFAULT_FORMATS, available_formats, judged, notify, summarise, write_reports
 from rules.ruleset import RuleSetError
 
 DEFAULT_DB = "govfresh.db"
@@ -132,7 +132,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     missed, false = compare(data, planted)
     print(f"模拟县预设问题 {len(planted)} 个：发现 {len(planted) - len(missed)} 个，漏报 {len(missed)} 个，"
           f"误报 {len(false)} 个")
-    paths = write_reports(data, "week", today, DEFAULT_FORMATS, out)
+    paths = write_reports(data, "week", today, available_formats(), out)
+    for path in paths:
+        print(f"  {path.resolve()}")
     html = next(p for p in paths if p.suffix == ".html")
     print(f"weekly problem list: {html.resolve()}")
     return 0

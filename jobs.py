@@ -15,6 +15,18 @@ from typing import Any
 from config import Config
 
 DEFAULT_FORMATS = ("html", "md")
+ALL_FORMATS = ("html", "md", "xlsx", "docx", "chat", "png")
+
+
+def available_formats(formats=ALL_FORMATS) -> list[str]:
+    """The formats this machine can render: the picture needs a CJK font installed."""
+    from reports import MissingFontError
+    from reports.renderers.png import find_cjk_font
+    try:
+        find_cjk_font()
+        return list(formats)
+    except MissingFontError:
+        return [f for f in formats if f != "png"]
 
 
 def judged(db: str | Path, as_of: date, period: str = "week", config: Config | None = None,
@@ -62,7 +74,7 @@ def summarise(export: dict) -> str:
 
 def notice_for(export: dict, period: str, as_of: date, out: str | Path | None = None):
     """The chat notice of a period: text parts, markdown parts, the table picture, the Excel list."""
-    from reports import render_bytes
+    from reports import MissingFontError, render_bytes
     from reports.delivery import Notice
     from reports.model import build_period
     from reports.renderers.chat import chat_parts
@@ -70,7 +82,7 @@ def notice_for(export: dict, period: str, as_of: date, out: str | Path | None = 
     model = build_period(export, period, as_of)
     try:
         png = render_bytes(model, "png")
-    except Exception:  # noqa: BLE001 — no CJK font: the text still goes out, the picture is skipped
+    except MissingFontError:  # no CJK font here: the text still goes out, without the picture
         png = None
     files = []
     if out is not None:

@@ -59,6 +59,9 @@ class UnitRow:
     error: str | None            # crawler's reason when unreachable
     crawled_at: datetime | None
     findings: tuple[FindingRow, ...]   # open ones first, worst first
+    score: float | None = None         # out of 100, from the rules' verdict (rules/verdict.py)
+    verdict: str | None = None         # 合格 / 不合格, None when the export does not say
+    vetoes: tuple[str, ...] = ()       # labels of the veto items (单项否决) the unit triggered
 
     @property
     def problems(self) -> tuple[FindingRow, ...]:
@@ -229,6 +232,9 @@ def _unit_row(unit: Mapping[str, Any]) -> UnitRow:
         error=clean_text(unit.get("error")) or None,
         crawled_at=_parse_datetime(unit.get("crawled_at")),
         findings=tuple(findings),
+        score=unit["score"] if isinstance(unit.get("score"), (int, float)) else None,
+        verdict=clean_text(unit.get("verdict")) or None,
+        vetoes=tuple(clean_text(v.get("label")) for v in _dicts(unit.get("vetoes"))),
     )
 
 

@@ -10,7 +10,7 @@ import os
 import tempfile
 from pathlib import Path
 from types import MappingProxyType
-from typing import ClassVar, Iterable
+from typing import Any, ClassVar, Iterable, Mapping
 
 from .model import PeriodReport
 
@@ -25,6 +25,9 @@ class Renderer:
     format: ClassVar[str] = ""         # the name users type: html, md, xlsx …
     suffix: ClassVar[str] = ""         # file suffix including the dot
     description: ClassVar[str] = ""    # one line for --help
+    # Options the renderer accepts, each with a one-line doc (urlwatch-style):
+    # help text comes from here, and a misspelt option fails with its name.
+    params: ClassVar[Mapping[str, str]] = {}
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -37,36 +40,58 @@ class Renderer:
                             f"{_REGISTRY[cls.format].__name__}")
         _REGISTRY[cls.format] = cls
 
+    def __init__(self, **options: Any):
+        unknown = sorted(set(options) - set(self.params))
+        if unknown:
+            known = ", ".join(sorted(self.params)) or "none"
+            raise ValueError(f"format {self.format!r} has no option {', '.join(map(repr, unknown))}; "
+                             f"its options: {known}")
+        self.options = {k: v for k, v in options.items() if v is not None}
+
     def render(self, report: PeriodReport) -> bytes:
         raise NotImplementedError
 
 
-def renderer_for(fmt: str) -> Renderer:
-    """The renderer for a format name; ValueError naming the known ones otherwise."""
+def _lookup(fmt: str) -> type[Renderer]:
     try:
-        return _REGISTRY[fmt.strip().lower()]()
+        return _REGISTRY[fmt.strip().lower()]
     except KeyError:
         known = ", ".join(sorted(_REGISTRY))
         raise ValueError(f"unknown report format {fmt!r}; known formats: {known}") from None
 
 
-def render_bytes(report: PeriodReport, fmt: str) -> bytes:
+def renderer_for(fmt: str, **options: Any) -> Renderer:
+    """The renderer for a format name; ValueError naming the known ones otherwise.
+
+    `options` go to the renderer (e.g. docx: doc_number, letterhead); each
+    format lists the ones it takes in its `params`.
+    """
+    return _lookup(fmt)(**options)
+
+
+def render_bytes(report: PeriodReport, fmt: str, **options: Any) -> bytes:
     """One format in memory, for senders that post content rather than files."""
-    return renderer_for(fmt).render(report)
+    return renderer_for(fmt, **options).render(report)
 
 
-def render(report: PeriodReport, formats: Iterable[str], out_dir: Path) -> list[Path]:
+def render(report: PeriodReport, formats: Iterable[str], out_dir: Path,
+           options: Mapping[str, Mapping[str, Any]] | None = None) -> list[Path]:
     """Write one file per format into out_dir; return their paths in the order asked.
 
-    Every format name is checked before anything is written, so a typo in
-    `--format html,xslx` does not leave half a set of files behind.
+    Every format name (and every option) is checked before anything is
+    written, so a typo in `--format html,xslx` does not leave half a set of
+    files behind. `options` maps a format to its renderer's options, e.g.
+    {"docx": {"doc_number": "清政务办〔2026〕12号"}}.
     """
     if isinstance(formats, str):       # "html,md" straight from a command line
         formats = formats.split(",")
     wanted = list(dict.fromkeys(f.strip().lower() for f in formats if f.strip()))
     if not wanted:
         raise ValueError(f"no report format given; known formats: {', '.join(sorted(_REGISTRY))}")
-    renderers = [renderer_for(f) for f in wanted]
+    options = {k.strip().lower(): v for k, v in (options or {}).items()}
+    for fmt in options:
+        _lookup(fmt)                   # options for a format that does not exist: a typo
+    renderers = [renderer_for(f, **options.get(f, {})) for f in wanted]
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []

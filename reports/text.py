@@ -3,19 +3,25 @@
 Everything in an export that came from a crawled page (column names, titles,
 URLs, messages quoting them) is untrusted. Cleaning here is format-neutral;
 each renderer still escapes for its own syntax (HTML autoescape, Markdown
-backslashes, later Excel formulas).
+backslashes, Excel formula prefixes, WeCom markdown look-alikes).
 """
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+import unicodedata
+from urllib.parse import quote, urlsplit
 
 # Control characters, zero-width characters and bidi overrides: invisible in
 # a report, but able to reorder or hide what a reader sees (U+202E turns
-# "txt.exe" into "exe.txt").
+# "txt.exe" into "exe.txt"). Also the other invisible format characters that
+# chat apps pass through: soft hyphen, Arabic letter mark, Mongolian vowel
+# separator, deprecated format controls, interlinear annotations and the
+# "tag" characters U+E0000-E007F (used to hide text from readers).
 _INVISIBLE = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
-    "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+    "\u00ad\u061c\u180e"
+    "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "\U000e0000-\U000e007f]"
 )
 _WHITESPACE = re.compile(r"\s+")
 
@@ -65,3 +71,43 @@ def safe_href(value: object) -> str | None:
     if parts.scheme.lower() in LINKABLE_SCHEMES and parts.netloc:
         return url
     return None
+
+
+# A cell whose text starts with one of these is a formula to a spreadsheet
+# (CSV/formula injection: =HYPERLINK(…), +cmd|…, -2+3, @SUM(…)). Tab, CR and LF
+# count because spreadsheets skip them before looking; the full-width forms
+# too, since Excel in East Asian locales may take a leading ＝ as a formula
+# when a user re-enters the cell.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def looks_like_formula(text: str) -> bool:
+    """True when a spreadsheet would read this text as a formula if typed in."""
+    return text.startswith(FORMULA_TRIGGERS)
+
+
+def utf8_len(text: str) -> int:
+    """Bytes in UTF-8: chat limits are bytes, and a 汉字 is three of them."""
+    return len(text.encode("utf-8"))
+
+
+def display_width(text: str) -> int:
+    """Columns the text takes in a monospaced or spreadsheet cell: 汉字 count two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+# Printable ASCII a link target may keep as is; everything else (space, the
+# double quote, angle brackets, backslash, ^ ` { | } and non-ASCII) is
+# percent-encoded, so the target cannot end early or break out of the syntax
+# around it.
+_HREF_SAFE = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in '"<>\\^`{|}')
+
+
+def encode_href(url: str, also: str = "") -> str:
+    """A link target fit for a file format (xlsx relationship, docx, chat markdown).
+
+    Only for URLs safe_href accepted; '%' is kept, so existing escapes are not
+    doubled. `also` names further characters to encode, e.g. "()[]" where the
+    target sits inside Markdown's [text](target).
+    """
+    return quote(url, safe="".join(c for c in _HREF_SAFE if c not in also))

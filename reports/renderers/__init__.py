@@ -1,2 +1,2 @@
 """Importing a renderer module registers its format (see reports.registry)."""
-from . import html, markdown  # noqa: F401
+from . import chat, docx, html, markdown, png, xlsx  # noqa: F401

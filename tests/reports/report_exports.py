@@ -3,6 +3,7 @@ only the facts it is about. (Not a conftest: imported by name.)"""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "reports"
@@ -53,3 +54,125 @@ def hostile_export() -> dict:
                      url="http://ok.example/a b<c>\"d", message="www.evil.example 与 http://evil.example"),
              url="data:text/html,<script>alert(4)</script>"),
     )
+
+
+# Text that a spreadsheet would evaluate if it were not stored as a string.
+FORMULA_STARTS = ("=1+1", "+1+1", "-1+1", "@SUM(A1:A2)", "=cmd|' /C calc'!A0", "＝1+1")
+# Invisible characters a site could hide in a title (bidi override, zero-width, tag, bell).
+INVISIBLE = "\u202e\u200b\U000e0041\x07"
+
+
+def states_export() -> dict:
+    """Three units: open problems of every state, one clean unit with progress, one down."""
+    return export(
+        unit("清河县教育局",
+             finding("column_stale", "veto", state="open", first_seen="2026-11-20",
+                     deadline="2026-12-04", newest_date="2026-10-28", newest_title="秋季学期安全工作会议"),
+             finding("column_empty", "deduction", column="人事信息", state="new", first_seen="2026-11-27"),
+             finding("dead_link", "deduction", column="通知公告", state="rectified"),
+             finding("column_empty", "deduction", column="规划计划", state="waived")),
+        unit("城关镇人民政府",
+             finding("site_unreachable", "veto", column=None, state="new"), reachable=False,
+             error="连接超时"),
+        unit("清河县文化和旅游局", finding("column_stale", "veto", state="rectified")),
+    )
+
+
+def generated_export(seed: int, units: int = 12, most_findings: int = 8, long: bool = False) -> dict:
+    """A random but reproducible county: names, messages and URLs of every length
+    up to the model's limits (300 characters of text, 2048 of URL) when `long`."""
+    import random
+    rng = random.Random(seed)
+    alphabet = "县政府信息公开栏目工作动态通知公告人事财政预决算乡镇街道办事处ABCxyz0123-_=+@[]<>*#`|~!&\\（）"
+
+    def text(most: int) -> str:
+        return "".join(rng.choice(alphabet) for _ in range(rng.randint(1, most)))
+
+    def url() -> str:
+        if rng.random() < 0.15:
+            return rng.choice([JS_URL, "data:text/html,x", "/relative/path"])
+        path = "/".join(text(8) for _ in range(rng.randint(1, 6 if not long else 120)))
+        return f"http://www.qinghe.gov.cn/{path}"
+
+    rules = [("column_stale", "veto"), ("column_empty", "deduction"), ("dead_link", "deduction"),
+             ("site_unreachable", "veto"), ("guide_missing_element", "deduction"), ("homepage_stale", "warning")]
+    made = []
+    for n in range(units):
+        findings = []
+        for _ in range(rng.randint(0, most_findings)):
+            rule, severity = rng.choice(rules)
+            findings.append(finding(rule, severity, column=text(30 if not long else 300),
+                                    url=url(), message=text(60 if not long else 300),
+                                    newest_title=text(40 if not long else 300),
+                                    newest_date="2026-10-28",
+                                    state=rng.choice(["new", "open", "open", "rectified", "waived"])))
+        made.append(unit(f"{text(20 if not long else 300)}{n}", *findings))
+    return export(*made)
+
+
+def letterhead_docx(path, marker: bool = True):
+    """An office letterhead (红头) as Word would hold it: a red 发文机关 line, a
+    rule, the {{正文}} marker and a closing 抄送 line, with a footer."""
+    from docx import Document
+    from docx.shared import Pt, RGBColor
+    doc = Document()
+    head = doc.add_paragraph().add_run("清河县电子政务办公室文件")
+    head.font.size, head.font.color.rgb, head.font.bold = Pt(36), RGBColor(0xFF, 0, 0), True
+    doc.add_paragraph("━" * 20)
+    if marker:
+        doc.add_paragraph("{{正文}}")
+    doc.add_paragraph("抄送：县政府办公室。")
+    doc.sections[0].footer.paragraphs[0].text = "清河县电子政务办公室印发"
+    doc.save(path)
+    return path
+
+
+# Payloads that, if a browser ever ran them, would leave a mark a test can read.
+TITLE_IMG = "<img src=x onerror=\"document.title='PWNED-img'\">"
+TITLE_SCRIPT = "<script>document.title='PWNED-script'</script>"
+TITLE_SVG = "<svg onload=\"document.title='PWNED-svg'\"></svg>"
+
+
+def browser_hostile_export() -> dict:
+    """Every crawled field of two units tries to run script in the reader's browser."""
+    return export(
+        unit(f"清河县安全局{TITLE_SVG}",
+             finding("column_stale", "veto", column=f"工作动态{TITLE_IMG}", url=JS_URL,
+                     message=f"栏目已 30 天未更新 {TITLE_SCRIPT}", newest_title=f"{FORMULA} {TITLE_IMG}",
+                     newest_date="2026-10-28"),
+             finding("dead_link", "deduction", column="通知公告", url="http://ok.example/\"><img src=x>",
+                     message=f"链接无法打开 {TITLE_SVG}")),
+        unit("清河县教育局", finding("column_empty", "deduction", column="人事信息")),
+        unit("清河县文化和旅游局"),
+    )
+
+
+def require(available: bool, what: str) -> None:
+    """Skip on a developer's machine without `what`; fail in CI (CI=true), where
+    `make test` has installed it and a skip would hide a missing install step."""
+    if available:
+        return
+    import pytest
+    message = f"{what} is not installed (`make test` installs it)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message + "; CI must run this test")
+    pytest.skip(message)
+
+
+def has_cjk_font() -> bool:
+    from reports import MissingFontError
+    from reports.renderers.png import find_cjk_font
+    try:
+        find_cjk_font()
+    except MissingFontError:
+        return False
+    return True
+
+
+def with_verdicts(report, verdicts: dict):
+    """The report with the rules' verdict (UnitRow.score / .verdict) set per unit name."""
+    from dataclasses import replace
+
+    units = tuple(replace(u, score=verdicts.get(u.name, (None, None))[0],
+                          verdict=verdicts.get(u.name, (None, None))[1]) for u in report.units)
+    return replace(report, units=units)

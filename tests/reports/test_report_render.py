@@ -2,7 +2,7 @@ import pytest
 
 from reports import FORMATS, Renderer, build_period, render
 from reports.registry import _REGISTRY
-from report_exports import load
+from report_exports import has_cjk_font, load, require
 
 
 @pytest.fixture
@@ -10,8 +10,37 @@ def week():
     return build_period(load("export_two_units.json"), "week")
 
 
-def test_phase_one_formats():
-    assert {name: cls.suffix for name, cls in FORMATS.items()} == {"html": ".html", "md": ".md"}
+def test_every_form_the_office_hands_out():
+    assert {name: cls.suffix for name, cls in FORMATS.items()} == {
+        "html": ".html", "md": ".md", "xlsx": ".xlsx", "docx": ".docx", "chat": ".txt", "png": ".png"}
+    for cls in FORMATS.values():
+        assert cls.description, cls
+
+
+def test_all_formats_from_one_model(week, tmp_path):
+    require(has_cjk_font(), "a Chinese font for the png format (Debian's fonts-noto-cjk)")
+    paths = render(week, ["html", "md", "xlsx", "docx", "chat", "png"], tmp_path)
+    assert [p.name for p in paths] == [f"weekly-2026-11-27{s}" for s in
+                                       (".html", ".md", ".xlsx", ".docx", ".txt", ".png")]
+    assert paths[2].read_bytes()[:2] == paths[3].read_bytes()[:2] == b"PK"      # zip containers
+    assert paths[5].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "清河县教育局" in paths[4].read_text(encoding="utf-8")
+
+
+def test_options_reach_the_renderer(week, tmp_path):
+    [path] = render(week, ["docx"], tmp_path, options={"docx": {"doc_number": "清政务办〔2026〕12号"}})
+    from docx import Document
+    assert Document(str(path)).paragraphs[0].text == "清政务办〔2026〕12号"
+
+
+def test_a_misspelt_option_names_itself_and_writes_nothing(week, tmp_path):
+    with pytest.raises(ValueError, match=r"format 'docx' has no option 'doc_numbr'; its options: .*doc_number"):
+        render(week, ["html", "docx"], tmp_path, options={"docx": {"doc_numbr": "12"}})
+    with pytest.raises(ValueError, match=r"unknown report format 'dox'"):
+        render(week, ["html"], tmp_path, options={"dox": {}})
+    with pytest.raises(ValueError, match=r"format 'html' has no option 'x'; its options: none"):
+        render(week, ["html"], tmp_path, options={"html": {"x": 1}})
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_files_written_where_asked(week, tmp_path):
@@ -33,7 +62,7 @@ def test_comma_list_case_and_duplicates(week, tmp_path):
 
 
 def test_unknown_format_names_it_and_writes_nothing(week, tmp_path):
-    with pytest.raises(ValueError, match=r"'xslx'.*known formats: html, md"):
+    with pytest.raises(ValueError, match=r"'xslx'.*known formats: chat, docx, html, md, png, xlsx"):
         render(week, ["html", "xslx"], tmp_path)
     assert list(tmp_path.iterdir()) == []
 
