@@ -33,6 +33,7 @@ _BLANK_LINES = re.compile(r"\n\s*\n+")
 
 _PUB_META = ("pubdate", "publishdate", "publish_date", "article:published_time", "dc.date.issued")
 _GEN_META_LABEL = re.compile(r"生成时间|HtmlGenerateTime", re.I)
+_STAMP = re.compile(r"\d{4}-\d{1,2}-\d{1,2}[ T]\d{1,2}:\d{2}:\d{2}")
 
 
 def _soup(body: bytes | str, content_type: str | None) -> BeautifulSoup:
@@ -65,15 +66,16 @@ def _meta(soup: BeautifulSoup, *names: str) -> tuple[str, str] | None:
     return None
 
 
-def _generation_time(soup: BeautifulSoup):
-    """Page-generation stamp (meta HtmlGenerateTime or others='页面生成时间 …'): never a pub date."""
+def _generation_stamp(soup: BeautifulSoup) -> str | None:
+    """Page-generation time (meta HtmlGenerateTime or others='页面生成时间 …'), to the second."""
     hit = _meta(soup, "HtmlGenerateTime")
-    if hit:
-        return D.parse_date(hit[1])
-    for m in soup.find_all("meta", attrs={"name": True}):
-        c = m.get("content") or ""
-        if _GEN_META_LABEL.search(c):
-            return D.parse_date(c)
+    values = [hit[1]] if hit else []
+    values += [m.get("content") or "" for m in soup.find_all("meta", attrs={"name": True})
+               if _GEN_META_LABEL.search(m.get("content") or "")]
+    for v in values:
+        m = _STAMP.search(v)
+        if m:
+            return m.group(0)
     return None
 
 
@@ -83,8 +85,11 @@ def _strip(soup: BeautifulSoup, chrome: bool = True) -> Tag:
     # Not soup.body: broken pages close <body> early and lxml puts the rest beside it (govcn).
     body = soup
     if chrome:
+        total = len(body.get_text())
         for t in body.find_all(True):
-            if not t.decomposed and _is_chrome(t):
+            # A "chrome" class on a wrapper holding most of the text (<div id="top"> around
+            # the whole page) is layout: keep it.
+            if not t.decomposed and _is_chrome(t) and len(t.get_text()) < 0.5 * total:
                 t.decompose()
     return body
 
@@ -97,7 +102,7 @@ def extract_article_date(body: bytes, url: str, content_type: str | None = None)
     times (HtmlGenerateTime, 页面生成时间) are never returned.
     """
     soup = _soup(body, content_type)
-    gen = _generation_time(soup)
+    gen = _generation_stamp(soup)
     pub = _meta(soup, *_PUB_META)
     first = _meta(soup, "firstpublishedtime")
     content = _strip(soup)
@@ -112,19 +117,18 @@ def extract_article_date(body: bytes, url: str, content_type: str | None = None)
         else:
             hit = None
         if hit:
-            return ArticleDate(hit[1], f"shown:{hit[0]}")
+            return ArticleDate(hit[1], "shown")
     if pub:
+        # A PubDate equal to the page-generation stamp to the second is that stamp copied
+        # (gansu_fzgg: both 2025-03-27 09:36:38), not a publication time.
+        m = _STAMP.search(pub[1])
         d = D.parse_date(pub[1])
-        if d and not (gen and d == gen and first is None):
+        if d and not (gen and m and m.group(0) == gen):
             return ArticleDate(d, f"meta:{pub[0]}")
     if first:
         d = D.parse_date(first[1])
         if d:
             return ArticleDate(d, "meta:firstpublishedtime")
-    if pub:  # PubDate equal to the generation stamp: still better than nothing, but say so
-        d = D.parse_date(pub[1])
-        if d:
-            return ArticleDate(d, f"meta:{pub[0]}(=generation time)")
     return ArticleDate(None, None)
 
 

@@ -40,7 +40,11 @@ _CN_YMD = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[�
 # Compact 20261120 only as a whole machine value (meta), never inside text: ids look alike.
 _COMPACT = re.compile(r"^((?:19|20)\d\d)(\d\d)(\d\d)(?:\d{4,6})?$")
 # Yearless MM-DD / MM/DD / MM.DD and 11月20日 - accepted only when they are the whole node.
-_MD = re.compile(r"(?<![0-9A-Za-z/_%.:\-])(\d{1,2})([-/.])(\d{1,2})(?![0-9A-Za-z/_%:]|[-./]\d)")
+# Day always two digits ("1-5", "1.5" MB or a "1/3" pager are not dates); with "." and "/"
+# the month too ("11.20", "01/05").
+_MD = re.compile(
+    r"(?<![0-9A-Za-z/_%.:\-])(\d{1,2}(?=-)|\d{2})([-/.])(\d{2})(?![0-9A-Za-z/_%:]|[-./]\d)"
+)
 _CN_MD = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
 # A clock time after a date is part of the date label, not a "rest" that makes it a title.
 _TIME = re.compile(r"\d{1,2}[:：]\d{2}(?:[:：]\d{2})?(?:\.\d+)?")

@@ -26,6 +26,7 @@ _META_CHARSET = re.compile(
     rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([a-zA-Z0-9_:.+\-]+)", re.IGNORECASE
 )
 _SNIFF_BYTES = 64 * 1024
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
 
 
 def normalize_label(label: str | None) -> str | None:
@@ -83,7 +84,7 @@ def detect(body: bytes, content_type: str | None = None) -> str:
         declared = _meta_charset(body)
     if not declared:
         return sniff(body)
-    if declared in _WESTERN and any(b >= 0x80 for b in body[:_SNIFF_BYTES]):
+    if declared in _WESTERN and _HIGH_BYTE.search(body, 0, _SNIFF_BYTES):
         # A Western label on a page with high bytes: trust the bytes (and the meta) instead.
         meta = _meta_charset(body)
         if meta and meta not in _WESTERN:

@@ -63,12 +63,14 @@ _PREPAGE = re.compile(r"\bprepage\s*:\s*[\"']?(\d+)")
 _SHOWN_PAGES = re.compile(r"共\s*(\d{1,4})\s*页")
 _MAX_NEXT_PAGES = 500
 
-# JS list loaders we cannot follow: the page is filled at run time.
-_LOADER = re.compile(
-    r"jpage|dataproxy|loadPageData|\.trsapi|ms-repeat|v-for|x-handlebars-template|"
-    r"text/template|text/html|laypage|template\.render|renderList|getList|queryList",
-    re.I,
-)
+# JS list loaders we cannot follow: the page is filled at run time.  Only list-specific
+# machinery counts; a Vue menu or a visit counter on a navigation page does not make the
+# page "unverifiable" (the spider still has to discover its sub-columns).
+_LIST_LOADER = re.compile(r"jpage|dataproxy|loadPageData|\.trsapi|laypage", re.I)
+_TEMPLATE_ATTRS = ("ms-repeat", "ms-for", "v-for", "wx:for", "ng-repeat", "x-for")
+_TEMPLATE_SCRIPT_TYPES = re.compile(r"template|text/html", re.I)
+# A template that renders documents binds a title or a publication date.
+_ITEM_BINDING = re.compile(r"title|doctitle|pubdate|docreltime|publishtime|releasetime|fbrq|fbsj", re.I)
 _AJAX = re.compile(r"\$\.(?:ajax|get|getJSON|post)\s*\(|\.load\s*\(|fetch\s*\(|XMLHttpRequest|axios", re.I)
 _AJAX_LIST_HINT = re.compile(r"list|page|rows|records|data|append|html\s*\(|innerHTML", re.I)
 
@@ -164,7 +166,7 @@ class _Group:
 
 # --- public API ----------------------------------------------------------------------------
 
-def extract_list(body: bytes, url: str, crawl_date: date, content_type: str | None = None) -> ListPage:
+def extract_list(body: bytes | str, url: str, crawl_date: date, content_type: str | None = None) -> ListPage:
     """What a column list page says: state, items with dates, column name and further pages."""
     html = decode(body, content_type) if isinstance(body, (bytes, bytearray)) else body
     return _Extractor(html, url, crawl_date).run()
@@ -208,6 +210,8 @@ def _has_parent(node: Tag, names: set[str]) -> bool:
 
 class _Extractor:
     def __init__(self, html: str, url: str, crawl_date: date):
+        self.counts: dict[int, int] = {}
+        self.total_anchors = 0
         self.raw = html
         self.url = url
         self.crawl_date = crawl_date
@@ -297,6 +301,8 @@ class _Extractor:
         url = ""
         for k in _URL_KEYS:
             v = low.get(k)
+            if isinstance(v, dict):  # "urls": {"pc": "…", "mobile": "…"}
+                v = v.get("pc") or next((x for x in v.values() if isinstance(x, str) and x), "")
             if isinstance(v, str) and v.strip():
                 v = v.strip()
                 if v.startswith("{"):  # Jiangxi: "urls": "{\"pc\":\"/…/content_1.html\"}"
@@ -400,6 +406,7 @@ class _Extractor:
         if self._unwrap_comments(counts):
             anchors = self._title_anchors()
             counts = self._count(anchors)
+        self.counts, self.total_anchors = counts, len(anchors)
         recs: dict[int, _Record] = {}
         for a in anchors:
             node = self._record_of(a, counts)
@@ -522,7 +529,8 @@ class _Extractor:
 
     # -- scoring ---------------------------------------------------------------------------
 
-    def _score(self, g: _Group) -> None:
+    def _zone(self, g: _Group) -> None:
+        """Exclude chrome zones, mark sidebars (penalized) and list/content containers (listish)."""
         penalty = 1.0
         bonus = 1.0
         depth = 0
@@ -535,7 +543,10 @@ class _Extractor:
             s = _attr_text(anc)
             if s:
                 toks = _tokens(s)
-                if _EXCLUDE_SUBSTR.search(s) or toks & _EXCLUDE_TOKENS:
+                # A "chrome" class on a wrapper that holds most of the page's links
+                # (<div id="top"> around everything) is layout, not a header.
+                big = self.counts.get(id(anc), 0) > 0.6 * self.total_anchors
+                if (_EXCLUDE_SUBSTR.search(s) or toks & _EXCLUDE_TOKENS) and not big:
                     g.excluded = True
                     return
                 if _PENALTY_SUBSTR.search(s):
@@ -552,11 +563,14 @@ class _Extractor:
                 penalty = min(penalty, 0.25)
         g.listish = bonus > 1
         g.penalized = penalty < 1
+
+    def _score(self, g: _Group) -> None:
+        """Dated records count triple; a lone record needs a catalogue header or a list container."""
         n = len(g.records)
         if n < 2 and not (g.header_col is not None or (g.listish and g.dated)):
             g.excluded = True
             return
-        g.score = (g.dated * 3 + (n - g.dated)) * bonus * penalty
+        g.score = (g.dated * 3 + (n - g.dated)) * (1.5 if g.listish else 1.0) * (0.25 if g.penalized else 1.0)
 
     @staticmethod
     def _heading_text(root: Tag) -> str:
@@ -647,13 +661,22 @@ class _Extractor:
         return ids
 
     def _loader_evidence(self) -> str | None:
-        srcs = " ".join(s.get("src") or "" for s in self.soup.find_all("script"))
-        types = " ".join(s.get("type") or "" for s in self.soup.find_all("script"))
-        m = _LOADER.search(self.script_text + " " + srcs + " " + types)
-        if m:
-            return m.group(0)
-        if self.soup.find(attrs={"ms-repeat": True}) or self.soup.find(attrs={"v-for": True}):
-            return "template"
+        """What fills the column's list at run time, if anything list-specific is seen."""
+        for sc in self.soup.find_all("script"):
+            src = sc.get("src") or ""
+            m = _LIST_LOADER.search(src) or _LIST_LOADER.search(sc.get_text())
+            if m:
+                return m.group(0)
+            if _TEMPLATE_SCRIPT_TYPES.search(sc.get("type") or ""):
+                body = sc.get_text()
+                if "<a" in body and _ITEM_BINDING.search(body):
+                    return f"{sc.get('type')} item template"
+        for attr in _TEMPLATE_ATTRS:
+            for el in self.soup.find_all(attrs={attr: True}):
+                if self._in_zone(el):
+                    continue
+                if _ITEM_BINDING.search(str(el)[:3000]):
+                    return f"{attr} item template"
         if _AJAX.search(self.script_text) and _AJAX_LIST_HINT.search(self.script_text):
             for i in self._loader_targets():
                 el = self.soup.find(id=i)
@@ -737,7 +760,7 @@ class _Extractor:
         rc, pp = _RECORD_COUNT.search(raw), _PREPAGE.search(raw)
         if rc and pp and int(pp.group(1)) > 0:
             return max(1, math.ceil(int(rc.group(1)) / int(pp.group(1)))), []
-        m = _SHOWN_PAGES.search(self.soup.get_text(" ") if self.soup else "")
+        m = _SHOWN_PAGES.search(_HTML_TAG.sub("", self.raw))
         if m:
             return int(m.group(1)), []
         return None, []
@@ -776,8 +799,10 @@ class _Extractor:
 
         groups = self._groups()
         for g in groups:
-            self._fill(g)
-            self._score(g)
+            self._zone(g)  # before _fill: chrome groups need no dates
+            if not g.excluded:
+                self._fill(g)
+                self._score(g)
         live = [g for g in groups if not g.excluded and g.records]
         dated = [g for g in live if g.dated]
         best = max(dated, key=lambda g: g.score, default=None)
@@ -819,7 +844,7 @@ class _Extractor:
         """
         if best.listish and best.dated >= 5:
             return None
-        if not (_LOADER.search(self.script_text) or _AJAX.search(self.script_text)):
+        if not (_LIST_LOADER.search(self.script_text) or _AJAX.search(self.script_text)):
             return None
         for i in self._loader_targets():
             el = self.soup.find(id=i)

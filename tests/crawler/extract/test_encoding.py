@@ -1,0 +1,75 @@
+"""Decoding: declared charsets in every place, GBK-only characters, never raising."""
+from pathlib import Path
+
+import pytest
+
+from crawler.extract.encoding import decode, detect
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "extract"
+GBK_ONLY = "堃玥"
+
+
+def test_gbk_only_characters_are_not_gb2312():
+    # The fixtures exercise what they claim: these characters are outside GB2312.
+    for ch in GBK_ONLY:
+        with pytest.raises(UnicodeEncodeError):
+            ch.encode("gb2312")
+
+
+@pytest.mark.parametrize(
+    "fixture,content_type",
+    [
+        ("trs_gbk_pinned_item.html", None),                          # meta says gb2312
+        ("trs_gbk_pinned_item.html", "text/html; charset=gb2312"),
+        ("trs_gbk_pinned_item.html", "text/html; charset=x-gbk"),
+        ("trs_gbk_pinned_item.html", "text/html; charset=GBK"),
+        ("gbk_undeclared.html", None),                               # no header, no meta
+        ("gbk_undeclared.html", "text/html; charset=gb2312"),
+        ("gbk_undeclared.html", "text/html"),
+    ],
+    ids=["meta-gb2312", "header-gb2312", "header-x-gbk", "header-GBK", "undeclared",
+         "undeclared-header-gb2312", "header-without-charset"],
+)
+def test_gbk_only_characters_survive(fixture, content_type):
+    text = decode((FIXTURES / fixture).read_bytes(), content_type)
+    assert "堃" in text and "玥" in text
+    assert "\ufffd" not in text
+
+
+@pytest.mark.parametrize(
+    "head,expected",
+    [
+        (b'<meta charset="utf-8" name="viewport" content="width=device-width">', "utf-8"),
+        (b'<meta name="viewport" charset="gbk">', "gb18030"),
+        (b'<meta http-equiv="Content-Type" content="text/html; charset=gb2312">', "gb18030"),
+        (b"<meta http-equiv='content-type' content='text/html;charset=GB2312'/>", "gb18030"),
+        (b'<meta charset=x-gbk>', "gb18030"),
+        (b"<p>plain ascii, nothing declared</p>", "utf-8"),
+    ],
+    ids=["charset-before-name", "charset-after-name", "http-equiv", "http-equiv-quotes", "x-gbk", "undeclared-ascii"],
+)
+def test_meta_forms(head, expected):
+    assert detect(b"<html><head>" + head + b"</head><body>x</body></html>") == expected
+
+
+def test_header_beats_meta():
+    body = '<meta charset="utf-8"><p>中文</p>'.encode("gbk")
+    assert decode(body, "text/html; charset=gbk").endswith("<p>中文</p>")
+
+
+def test_bom_wins_and_is_stripped():
+    body = b"\xef\xbb\xbf" + '<meta charset="gbk"><p>中文</p>'.encode("utf-8")
+    text = decode(body)
+    assert text.startswith("<meta") and "中文" in text
+
+
+def test_western_header_on_utf8_page():
+    # Tomcat's default ISO-8859-1 header on a UTF-8 page: the bytes and the meta win.
+    body = '<meta charset="utf-8"><p>政府信息公开</p>'.encode("utf-8")
+    assert "政府信息公开" in decode(body, "text/html; charset=ISO-8859-1")
+
+
+@pytest.mark.parametrize("content_type", [None, "text/html; charset=utf-8", "text/html; charset=gb2312", "text/html; charset=bogus-9"])
+def test_bad_bytes_never_raise(content_type):
+    text = decode(b"<p>\xff\xfe\xfa\x80 ok \xe4\xb8</p>", content_type)
+    assert "ok" in text
