@@ -220,10 +220,16 @@ class GuideMissingElement(Rule):
 _REPORT_TITLE = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年?\s*度?.*?(?:年报|年度报告|工作报告|报告)")
 
 
+# "关于做好2025年政府信息公开工作年度报告编制工作的通知" is about a report, not the report.
+_NOT_A_REPORT = re.compile(r"通知|关于|编制|做好|报送|征集|培训|会议")
+
+
 def report_years(titles: tuple[str, ...] | list[str]) -> set[int]:
     """Years of the annual reports among a column's item titles."""
     years = set()
     for title in titles:
+        if _NOT_A_REPORT.search(title):
+            continue
         m = _REPORT_TITLE.search(title)
         if m:
             years.add(int(m.group("year")))

@@ -15,7 +15,13 @@ _NOT_COLUMNS = {
     "关于我们", "english", "繁体", "繁體", "简体", "登录", "注册", "设为首页", "加入收藏", "收藏本站", "打印",
     "关闭", "关闭窗口", "返回", "返回顶部", "更多", "更多>>", "more", "上一页", "下一页", "尾页", "末页", "跳转",
     "网站声明", "隐私声明", "纠错", "我要纠错", "政府网站找错", "网站纠错", "站点地图", "当前位置",
+    # A portal's top bar: sections of the whole site, not columns of a unit's disclosure page.
+    "政务公开", "办事服务", "政务服务", "互动交流", "公众参与", "网上办事", "数据开放", "新闻中心",
+    "政民互动", "在线服务", "便民服务",
 }
+_MORE = re.compile(r"^(?:更多|查看更多|more|更多>+|>>|»|\+)", re.I)
+_FILE_TEXT = re.compile(r"\.(?:pdf|docx?|xlsx?|wps|zip|rar|7z|jpe?g|png)$", re.I)
+_DOWNLOAD_URL = re.compile(r"download|downfile|/attach", re.I)
 # Words that column names of a disclosure catalogue use; a link elsewhere on the
 # host with one of these in its text is still a column (集约化 sites put columns at /col/colNNN/).
 _COLUMN_WORDS = re.compile(
@@ -52,6 +58,18 @@ def _text(a) -> str:
     return text
 
 
+def _box_title(a) -> str:
+    """The heading of the box a "更多" link belongs to (<h3>机构职能</h3><a>更多>></a>)."""
+    for parent in list(a.parents)[:3]:
+        for el in parent.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "span", "em", "p", "div", "dt"]):
+            if el is a or a in el.parents or el in a.parents or el.find("a") is not None:
+                continue
+            text = " ".join(el.get_text(" ", strip=True).split())
+            if 2 <= len(text) <= 20 and not _HAS_DATE.search(text) and text.lower() not in _NOT_COLUMNS:
+                return text
+    return ""
+
+
 def _soup(html: str) -> BeautifulSoup:
     return BeautifulSoup(html, "lxml")
 
@@ -86,7 +104,8 @@ def _same_page(a: str, b: str) -> bool:
     return norm(a) == norm(b)
 
 
-def discover_columns(html: str | BeautifulSoup, page_url: str, allowed_hosts: set[str] | frozenset[str]) -> list[Link]:
+def discover_columns(html: str | BeautifulSoup, page_url: str, allowed_hosts: set[str] | frozenset[str],
+                     exclude: set[str] | frozenset[str] = frozenset()) -> list[Link]:
     """The column links of a disclosure (or parent column) page, names as shown.
 
     Columns are navigation links on the configured hosts whose text is a short
@@ -103,13 +122,17 @@ def discover_columns(html: str | BeautifulSoup, page_url: str, allowed_hosts: se
     base_url = urljoin(page_url, base["href"]) if base else page_url
     for a in soup.find_all("a", href=True):
         url = clean_url(a["href"], base_url)
-        if not url or url in seen or _same_page(url, page_url):
+        if not url or url in seen or _same_page(url, page_url) or any(_same_page(url, e) for e in exclude):
             continue
         parts = urlsplit(url)
         if parts.hostname not in allowed_hosts or _ITEM_URL.search(parts.path):
             continue
         text = _text(a)
-        if not 2 <= len(text) <= 20 or text.lower() in _NOT_COLUMNS or _HAS_DATE.search(text):
+        if _MORE.match(text):
+            # Boxes of column previews: the box's heading names the column, 更多 links to it.
+            text = _box_title(a)
+        if not 2 <= len(text) <= 20 or text.lower() in _NOT_COLUMNS or _HAS_DATE.search(text) \
+                or text.startswith("走进") or _FILE_TEXT.search(text) or _DOWNLOAD_URL.search(url):
             continue
         # A link whose row carries a date is a list item, not a column.
         row = a.find_parent(["li", "tr", "dd", "p"])

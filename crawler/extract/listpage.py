@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from statistics import median
@@ -104,6 +104,7 @@ _TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
 # --- records -------------------------------------------------------------------------------
 
 _RECORD_TAGS = {"li", "tr", "dl"}
+_ROW_TAGS = {"dd", "dt", "li", "div", "p"}   # block children that are rows when repeated
 _HIDDEN_PARENTS = {"template", "select", "head"}
 _STOP_TAGS = {"body", "html", "[document]", "form"}
 _NAV_ANCHOR = re.compile(
@@ -197,6 +198,10 @@ def _is_text(s) -> bool:
 def _strings(node: Tag):
     """Shown text nodes under ``node`` (faster than find_all(string=True) with a filter)."""
     return (d for d in node.descendants if type(d) is NavigableString)
+
+
+def _class_key(node: Tag) -> str:
+    return " ".join(sorted(node.get("class") or []))
 
 
 def _has_parent(node: Tag, names: set[str]) -> bool:
@@ -374,6 +379,10 @@ class _Extractor:
                 return node
             c = counts.get(id(p), 0)
             if c > 1:
+                # <dl><dd><a>…</a></dd><dd><a>…</a></dd></dl>: a short list of rows, not one record.
+                if node.name in _ROW_TAGS and sum(
+                        1 for s in p.find_all(node.name, recursive=False) if counts.get(id(s), 0)) >= 2:
+                    return node
                 # <li><a>[部门]</a><a>title</a><span>date</span></li>: still one record.
                 if p.name in _RECORD_TAGS and c <= 4:
                     return p
@@ -448,6 +457,11 @@ class _Extractor:
                 continue
             seen.add(key)
             kept.append(r)
+        # A breadcrumb or a "list head" row can share the list's container and tag;
+        # when most rows are dated, an undated row of another class is not an item.
+        dated_classes = Counter(_class_key(r.node) for r in kept if r.date)
+        if dated_classes and sum(dated_classes.values()) * 2 >= len(kept):
+            kept = [r for r in kept if r.date or _class_key(r.node) in dated_classes]
         g.records = kept
         g.header_col = header
 

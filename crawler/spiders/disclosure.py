@@ -67,6 +67,7 @@ class DisclosureSpider(scrapy.Spider):
         # Per unit: hosts it may be crawled on, and column URLs already taken.
         self.hosts: dict[str, set[str]] = {}
         self.seen_columns: dict[str, set[str]] = {}
+        self.home_urls: dict[str, set[str]] = {}   # the disclosure page as finally served
 
     async def start(self) -> Any:
         for unit in self.units:
@@ -113,6 +114,7 @@ class DisclosureSpider(scrapy.Spider):
         # A unit whose disclosure page moved (http → https, a new cluster domain) is
         # still that unit's own site: the redirect target's host is allowed for it.
         self.hosts[name].add(urlsplit(response.url).hostname or "")
+        self.home_urls.setdefault(name, set()).add(response.url)
         html = decode(response.body, content_type)
         configured = [(c["name"], c["url"]) for c in unit.get("columns", [])]
         discovered = [(l.text, l.url) for l in discover_columns(html, response.url, self.hosts[name])]
@@ -202,7 +204,10 @@ class DisclosureSpider(scrapy.Spider):
         if page.state == NOT_LIST and meta["depth"] < self.max_column_depth:
             html = decode(response.body, content_type)
             seen = self.seen_columns[unit]
-            for link in discover_columns(html, response.url, self.hosts[unit]):
+            # A parent column's page repeats the site's navigation: the disclosure page
+            # itself and its siblings are not its children.
+            home = {self._unit(unit)["url"], *self.home_urls.get(unit, ())}
+            for link in discover_columns(html, response.url, self.hosts[unit], exclude=home):
                 if link.url not in seen:
                     seen.add(link.url)
                     yield self._column_request(unit, link.text, link.url, depth=meta["depth"] + 1)

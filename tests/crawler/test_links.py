@@ -32,3 +32,13 @@ def test_extract_links_keeps_only_http_and_drops_fragments():
 def test_clean_url():
     assert clean_url("  ../b/?q=1#top ", "https://h.gov.cn/a/c.html") == "https://h.gov.cn/b/?q=1"
     assert clean_url("data:text/html,x", "https://h.gov.cn/") is None
+
+
+def test_column_boxes_are_found_through_their_more_links():
+    html = """<div class="gk-box"><div class="hd"><h3>机构职能</h3><a class="more" href="/wjj/xxgk/jgzn/">更多&gt;&gt;</a></div>
+      <ul><li><a href="/wjj/xxgk/jgzn/content_1.html">青山县卫生健康局主要职责</a><span>2024/9/18</span></li></ul></div>
+      <div class="gk-box"><div class="hd"><h3>部门动态</h3><a class="more" href="/wjj/xxgk/bmdt/">更多&gt;&gt;</a></div></div>
+      <nav><a href="/wjj/bsfw/">办事服务</a><a href="/wjj/xxgk/">政务公开</a><a href="/dl/downfile.jsp?f=sqb.doc">申请表.doc</a></nav>"""
+    columns = discover_columns(html, "http://h.gov.cn/wjj/xxgk/index.html", {"h.gov.cn"})
+    assert [(c.text, c.url) for c in columns] == [("机构职能", "http://h.gov.cn/wjj/xxgk/jgzn/"),
+                                                  ("部门动态", "http://h.gov.cn/wjj/xxgk/bmdt/")]
