@@ -32,6 +32,10 @@ def listing(*rows):
         f'<li><a href="{u}" title="{t}">{t}</a><span>{d}</span></li>' for t, u, d in rows) + "</ul>"
 
 
+def undated(*rows):
+    return '<ul class="list">' + "".join(f'<li><a href="{u}" title="{t}">{t}</a></li>' for t, u in rows) + "</ul>"
+
+
 def refused_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -76,6 +80,18 @@ def site():
                            charset=None, encoding="gb18030"),
         "/gbk/gzdt/": (200, {"Content-Type": "text/html"}, gbk_list.encode("gb18030")),
         "/offhost/xxgk/": html(page("信息公开", nav(("工作动态", "/offhost/gzdt/")))),
+        # Lists without dates: the newest item's page has one, or only the server's Last-Modified is left.
+        "/nodate/xxgk/": html(page("信息公开", nav(("工作动态", "/nodate/gzdt/"), ("通知公告", "/nodate/tzgg/")))),
+        "/nodate/gzdt/": html(page("工作动态", undated(("全县教育工作会议召开", "/nodate/gzdt/202611/t20261124_101.html"),
+                                                   ("秋季开学检查工作部署", "/nodate/gzdt/202611/t20261120_99.html"),
+                                                   ("教师培训工作顺利完成", "/nodate/gzdt/202611/t20261118_98.html")))),
+        "/nodate/gzdt/202611/t20261124_101.html": html('<html><head><meta name="PubDate" content="2026-11-24 09:30"></head>'
+                                 '<body><h1>全县教育工作会议召开</h1><p>发布时间：2026-11-24</p></body></html>'),
+        "/nodate/tzgg/": html(page("通知公告", undated(("关于开展安全检查的通知", "/nodate/tzgg/202611/t20261103_88.html"),
+                                                   ("关于做好冬季供暖工作的通知", "/nodate/tzgg/202610/t20261030_87.html"),
+                                                   ("关于调整办公时间的通知", "/nodate/tzgg/202610/t20261021_86.html"))),
+                              extra={"Last-Modified": "Tue, 03 Nov 2026 08:00:00 GMT"}),
+        "/nodate/tzgg/202611/t20261103_88.html": html("<html><body><h1>关于开展安全检查的通知</h1><p>正文</p></body></html>"),
     }
     with MockServer(routes) as server, MockServer({}, host="127.0.0.2") as other:
         routes["/offhost/gzdt/"] = redirect(f"http://127.0.0.2:{other.server_address[1]}/steal/")
@@ -148,3 +164,11 @@ def test_bad_config_exits_2_naming_unit_and_key_and_crawls_nothing(site, tmp_pat
     assert "坏局" in result.stderr and "url" in result.stderr
     assert len(server.hits) == before
     assert not (tmp_path / "x.db").exists()
+
+
+def test_undated_lists_fall_back_to_the_item_page_then_last_modified(site, tmp_path):
+    server, _ = site
+    units, _ = run_crawl(tmp_path, [("无日期局", f"{server.url}/nodate/xxgk/")])
+    cols = {c["name"]: c for c in units["无日期局"]["columns"]}
+    assert (cols["工作动态"]["newest_date"], cols["工作动态"]["date_source"]) == ("2026-11-24", "detail")
+    assert (cols["通知公告"]["newest_date"], cols["通知公告"]["date_source"]) == ("2026-11-03", "last_modified")
