@@ -86,9 +86,26 @@ def cmd_report(args: argparse.Namespace) -> int:
     data = judged(_existing_db(args.db), as_of, args.period, rules=args.rules)
     if data["run"] is None:
         raise UsageError(f"{args.db}: no finished crawl on or before {as_of}")
-    for path in write_reports(data, args.period, as_of, _formats(args.format), Path(args.out)):
+    try:
+        paths = write_reports(data, args.period, as_of, _formats(args.format), Path(args.out),
+                              _options(args.option))
+    except ValueError as exc:  # an unknown format or renderer option, named in the message
+        raise UsageError(str(exc)) from None
+    for path in paths:
         print(path)
     return 0
+
+
+def _options(pairs: list[str] | None) -> dict[str, dict[str, str]]:
+    """["docx.doc_number=清政务办〔2026〕12号"] → {"docx": {"doc_number": "…"}}."""
+    options: dict[str, dict[str, str]] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        fmt, dot, name = key.partition(".")
+        if not sep or not dot or not fmt or not name:
+            raise UsageError(f"--option {pair!r}: expected FORMAT.NAME=VALUE, e.g. docx.doc_number=清政务办〔2026〕12号")
+        options.setdefault(fmt.strip(), {})[name.strip()] = value
+    return options
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -318,6 +335,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="comma-separated formats: html, md, xlsx, docx, chat, png (default: html,md)")
     p.add_argument("--out", default=DEFAULT_OUT, help=f"output folder (default: {DEFAULT_OUT})")
     p.add_argument("--rules")
+    p.add_argument("--option", action="append", metavar="FORMAT.NAME=VALUE",
+                   help="a renderer option, e.g. docx.doc_number=清政务办〔2026〕12号 or docx.letterhead=红头.docx")
 
     p = add("run", cmd_run, "crawl, then write the period's problem list")
     p.add_argument("--config", required=True)

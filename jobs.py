@@ -46,15 +46,18 @@ def judged(db: str | Path, as_of: date, period: str = "week", config: Config | N
 
 
 def write_reports(export: dict, period: str, as_of: date, formats: list[str] | tuple[str, ...],
-                  out: str | Path) -> list[Path]:
-    """Build the period's view model once and render it in every format asked for."""
+                  out: str | Path, options: dict[str, dict[str, Any]] | None = None) -> list[Path]:
+    """Build the period's view model once and render it in every format asked for.
+
+    `options` go to the renderers, e.g. {"docx": {"doc_number": "清政务办〔2026〕12号"}}.
+    """
     from reports import render
     from reports.model import build_period
 
     model = build_period(export, period, as_of)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    return render(model, list(formats), out)
+    return render(model, list(formats), out, options)
 
 
 def summarise(export: dict) -> str:

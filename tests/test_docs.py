@@ -49,3 +49,29 @@ def test_readme_province_override_example_loads(tmp_path):
     path = tmp_path / "province.yaml"
     path.write_text(block, encoding="utf-8")
     assert load_ruleset(path).categories["dynamic"].max_age_days == 7
+
+
+def test_report_options_reach_the_renderer_and_typos_exit_2(tmp_path):
+    import subprocess
+    import sys
+    from datetime import date
+
+    from store import Store
+    db = tmp_path / "d.db"
+    with Store(db) as store:
+        run = store.start_run("crawl", date(2026, 11, 27), "清河县")
+        uid = store.unit_id("教育局", "department", "http://x/")
+        store.record_unit_check(run, uid, fetched_at="2026-11-27T01:00:00+00:00", url="http://x/", final_url=None,
+                                http_status=None, reachable=0, error="连接被拒绝", elapsed_ms=1, newest_date=None)
+        store.finish_run(run)
+
+    def govfresh(*args):
+        return subprocess.run([sys.executable, "-m", "cli", "report", "--db", str(db), "--as-of", "2026-11-27",
+                               "--out", str(tmp_path), *args], capture_output=True, text=True, timeout=120)
+    ok = govfresh("--format", "docx", "--option", "docx.doc_number=清政务办〔2026〕12号")
+    assert ok.returncode == 0, ok.stderr
+    from docx import Document
+    text = "\n".join(p.text for p in Document(tmp_path / "weekly-2026-11-27.docx").paragraphs)
+    assert "清政务办〔2026〕12号" in text
+    typo = govfresh("--format", "docx,xslx")
+    assert typo.returncode == 2 and "xslx" in typo.stderr and "xlsx" in typo.stderr
