@@ -88,12 +88,21 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.db}: no finished crawl on or before {as_of}")
     try:
         paths = write_reports(data, args.period, as_of, _formats(args.format), Path(args.out),
-                              _options(args.option))
+                              _options(args.option), db=args.db)
     except ValueError as exc:  # an unknown format or renderer option, named in the message
         raise UsageError(str(exc)) from None
-    for path in paths:
-        print(path)
+    print_paths(paths)
     return 0
+
+
+def print_paths(paths: list[Path]) -> None:
+    """The files a person opens; the per-unit pages are counted, not listed."""
+    unit_pages = [p for p in paths if p.parent.name == "units"]
+    for path in paths:
+        if path not in unit_pages:
+            print(path)
+    if unit_pages:
+        print(f"{unit_pages[0].parent}/ ({len(unit_pages)} 个单位页面)")
 
 
 def _options(pairs: list[str] | None) -> dict[str, dict[str, str]]:
@@ -117,8 +126,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     as_of = args.as_of or args.crawl_date or _as_of(args, config.timezone)
     data = judged(db, as_of, args.period, config, args.rules)
     print(summarise(data))
-    for path in write_reports(data, args.period, as_of, _formats(args.format), Path(args.out)):
-        print(path)
+    print_paths(write_reports(data, args.period, as_of, _formats(args.format), Path(args.out),
+                              db=db, config=config))
     if config.notify:
         result = notify(config, db, args.period, as_of, out=args.out)
         print(result.summary())
@@ -149,9 +158,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     missed, false = compare(data, planted)
     print(f"模拟县预设问题 {len(planted)} 个：发现 {len(planted) - len(missed)} 个，漏报 {len(missed)} 个，"
           f"误报 {len(false)} 个")
-    paths = write_reports(data, "week", today, available_formats(), out)
-    for path in paths:
-        print(f"  {path.resolve()}")
+    paths = write_reports(data, "week", today, available_formats(), out, db=db)
+    print_paths([p.resolve() for p in paths])
     html = next(p for p in paths if p.suffix == ".html")
     print(f"weekly problem list: {html.resolve()}")
     return 0
@@ -200,7 +208,7 @@ def scheduled_jobs(config_path: str, config: Config, db: str, out: str) -> dict:
 
     def report_and_notify(period: str) -> None:
         as_of = today_in(config.timezone)
-        write_reports(judged(db, as_of, period, config), period, as_of, DEFAULT_FORMATS, out)
+        write_reports(judged(db, as_of, period, config), period, as_of, DEFAULT_FORMATS, out, db=db, config=config)
         if config.notify:
             notify(config, db, period, as_of, out=out)
 

@@ -46,13 +46,20 @@ def judged(db: str | Path, as_of: date, period: str = "week", config: Config | N
 
 
 def write_reports(export: dict, period: str, as_of: date, formats: list[str] | tuple[str, ...],
-                  out: str | Path, options: dict[str, dict[str, Any]] | None = None) -> list[Path]:
+                  out: str | Path, options: dict[str, dict[str, Any]] | None = None,
+                  db: str | Path | None = None, config: Config | None = None) -> list[Path]:
     """Build the period's view model once and render it in every format asked for.
 
     `options` go to the renderers, e.g. {"docx": {"doc_number": "清政务办〔2026〕12号"}}.
+    With the database, the HTML becomes a small site: the period page with the
+    comparison and trend from the ledger, index.html of all periods, a page per unit.
     """
     from reports import render
     from reports.model import build_period
+
+    if db is not None:
+        from reports.site import write_site
+        return write_site(db, period, as_of, out, export=export, config=config, formats=formats, options=options)
 
     model = build_period(export, period, as_of)
     out = Path(out)

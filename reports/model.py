@@ -7,14 +7,21 @@ cleaned here (reports.text) but not escaped: escaping belongs to each format.
 """
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from . import labels
 from .periods import cn_range, file_stem, period_kind, period_range
 from .text import clean_text, clean_url, safe_href
+
+if TYPE_CHECKING:
+    from .history import History
+
+# How many periods the trend chart shows, the current one included.
+TREND_PERIODS = 12
 
 
 @dataclass(frozen=True)
@@ -94,6 +101,21 @@ class UnitRow:
         return self.reachable is False or any(
             f.rule == "site_unreachable" for f in self.problems)
 
+    @property
+    def slug(self) -> str:
+        """The file name (without .html) of this unit's own page; see unit_slug."""
+        return unit_slug(self.name)
+
+
+def unit_slug(name: str) -> str:
+    """u-<16 hex>: a file name for a unit's page that is safe whatever the name.
+
+    Unit names come from sites.yaml and, through the ledger, from crawls; a
+    hash keeps '/', '..', NUL or a 300-character name out of the file system,
+    and stays the same from week to week so old pages keep linking.
+    """
+    return "u-" + hashlib.sha256(clean_text(name).encode("utf-8")).hexdigest()[:16]
+
 
 @dataclass(frozen=True)
 class RuleCount:
@@ -118,16 +140,48 @@ class Totals:
 
 
 @dataclass(frozen=True)
+class UnitSummary:
+    """One unit in a past period (from the ledger): open problems at the period's end."""
+    name: str
+    problem_count: int
+    veto_count: int
+    new_count: int               # first seen within the period, still open at its end
+    rectified_count: int         # rectified within the period
+
+
+@dataclass(frozen=True)
 class PeriodSummary:
     """A past period, reduced to what a comparison or a trend chart needs.
 
-    Phase 1 never fills these: the export holds one as-of date only. The
-    store's history will, and renderers show them only when present.
+    reports.history computes these from the findings ledger; build_period
+    fills PeriodReport.previous and .trend from them when given a History,
+    and renderers show them only when present. Counts in `totals` are of
+    problems open at the period's end (first seen on or before it and not
+    rectified by then, nor waived); `totals.rectified_count` is of those
+    rectified within the period. The ledger does not know which units were
+    checked, so `totals.units_checked` is 0 in a summary built from it.
     """
     start: date
     end: date
     period_label: str
     totals: Totals
+    period: str | None = None            # "week" | "month", for file names and chart labels
+    new_count: int = 0                   # 新发现: first seen within the period, still open at its end
+    still_open_count: int = 0            # 仍未整改: first seen before the period, still open at its end
+    by_unit: tuple[UnitSummary, ...] = ()
+
+    @property
+    def file_stem(self) -> str | None:
+        """The stem of this period's problem list (weekly-2026-11-27), when the period is known."""
+        return file_stem(self.period, self.end) if self.period else None
+
+
+@dataclass(frozen=True)
+class PeriodChanges:
+    """What changed since last time (与上期相比), counted from this period's own rows."""
+    new_count: int               # 新发现: first seen within this period, still open
+    rectified_count: int         # 已整改: rectified within this period
+    still_open_count: int        # 仍未整改: found in an earlier period, still open
 
 
 @dataclass(frozen=True)
@@ -143,8 +197,14 @@ class PeriodReport:
     ruleset: str | None
     totals: Totals
     units: tuple[UnitRow, ...]   # every unit checked, worst first
-    previous: PeriodSummary | None = None       # 与上期相比 (later)
-    trend: tuple[PeriodSummary, ...] = ()       # last 12 periods, oldest first (later)
+    previous: PeriodSummary | None = None       # 与上期相比: the period before, from the ledger
+    trend: tuple[PeriodSummary, ...] = ()       # last 12 periods, oldest first, this one last
+    changes: PeriodChanges | None = None        # 新发现 / 已整改 / 仍未整改, with history only
+
+    @property
+    def has_history(self) -> bool:
+        """There is an earlier period to compare with (renderers show comparison and trend)."""
+        return self.previous is not None or len(self.trend) > 1
 
     @property
     def units_with_problems(self) -> tuple[UnitRow, ...]:
@@ -161,11 +221,14 @@ class PeriodReport:
 
 
 def build_period(export: Mapping[str, Any], period: str, as_of: date | None = None,
-                 county: str | None = None) -> PeriodReport:
+                 county: str | None = None, history: "History | None" = None) -> PeriodReport:
     """The problem list for the week or month ending on `as_of`.
 
     `as_of` defaults to the export's own as-of date; `county` to the export's
     county (sites.yaml can supply it when an older export lacks the field).
+    `history` (reports.history.build_history over the findings ledger, for
+    the same period and as_of) fills `previous`, `trend` and `changes`;
+    without it they stay empty and the report is as before.
     """
     kind = period_kind(period)
     as_of = as_of or _required_date(export.get("as_of"), "as_of")
@@ -173,7 +236,7 @@ def build_period(export: Mapping[str, Any], period: str, as_of: date | None = No
     county_name = clean_text(county or export.get("county"))
     units = sort_units(_unit_row(u) for u in _dicts(export.get("units")))
     period_label = cn_range(start, end)
-    return PeriodReport(
+    report = PeriodReport(
         title=f"{county_name}政府信息公开检查{kind.name}问题清单（{period_label}）",
         county=county_name,
         period=period,
@@ -186,6 +249,44 @@ def build_period(export: Mapping[str, Any], period: str, as_of: date | None = No
         totals=count_totals(units),
         units=units,
     )
+    return with_history(report, history) if history is not None else report
+
+
+def with_history(report: PeriodReport, history: "History") -> PeriodReport:
+    """The report with the comparison, the trend and the changes filled in.
+
+    The previous period comes from the ledger. The trend's last point is this
+    report itself, so the chart's last bar is the 问题总数 printed above it,
+    even where the ledger and the export differ (a past date judged without
+    updating the ledger).
+    """
+    if history.period != report.period or history.as_of != report.as_of:
+        raise ValueError(f"history is for the {history.period} ending {history.as_of}, "
+                         f"the report for the {report.period} ending {report.as_of}")
+    current = summary_of(report)
+    past = tuple(history.periods[:-1])
+    return replace(report, previous=past[-1] if past else None,
+                   trend=past[-(TREND_PERIODS - 1):] + (current,),
+                   changes=changes_of(report.units))
+
+
+def changes_of(units: Iterable[UnitRow]) -> PeriodChanges:
+    """新发现 / 已整改 / 仍未整改, from the ledger states on this period's rows."""
+    states = Counter(f.state for u in units for f in u.findings)
+    return PeriodChanges(new_count=states["new"], rectified_count=states["rectified"],
+                         still_open_count=states["open"])
+
+
+def summary_of(report: PeriodReport) -> PeriodSummary:
+    """This report reduced to a PeriodSummary, as one point of its own trend."""
+    changes = changes_of(report.units)
+    return PeriodSummary(
+        start=report.start, end=report.end, period_label=report.period_label, totals=report.totals,
+        period=report.period, new_count=changes.new_count, still_open_count=changes.still_open_count,
+        by_unit=tuple(UnitSummary(
+            name=u.name, problem_count=u.problem_count, veto_count=u.veto_count,
+            new_count=sum(1 for f in u.findings if f.state == "new"),
+            rectified_count=u.rectified_count) for u in report.units))
 
 
 def sort_units(units: Iterable[UnitRow]) -> tuple[UnitRow, ...]:
