@@ -95,11 +95,13 @@ def build_export(store: Store, as_of: date, ruleset: RuleSet | None = None, *,
         "as_of": as_of.isoformat(),
         "county": run["county"] if run else None,
         "ruleset": ruleset.id,
+        "ruleset_title": ruleset.title,
         "period_start": period_start.isoformat(),
         "run": {"id": run["id"], "crawl_date": run["crawl_date"], "started": run["started"],
                 "finished": run["finished"]} if run else None,
         "units": units,
-        # County ranking: best score first; ties by fewer vetoes, then name.
+        # County ranking: 合格 before 不合格 (a veto fails whatever the score), then by score.
         "ranking": [{"rank": i + 1, "name": u["name"], "score": u["score"], "verdict": u["verdict"]}
-                    for i, u in enumerate(sorted(units, key=lambda u: (-u["score"], len(u["vetoes"]), u["name"])))],
+                    for i, u in enumerate(sorted(units, key=lambda u: (u["verdict"] != "合格", -u["score"],
+                                                                       len(u["vetoes"]), u["name"])))],
     }

@@ -207,6 +207,12 @@ class PeriodReport:
         return self.previous is not None or len(self.trend) > 1
 
     @property
+    def ranked(self) -> tuple["UnitRow", ...]:
+        """Units with a verdict, best first: 合格 before 不合格 (a veto fails whatever the score)."""
+        scored = [u for u in self.units if u.verdict]
+        return tuple(sorted(scored, key=lambda u: (u.verdict == "不合格", -(u.score or 0), u.name)))
+
+    @property
     def units_with_problems(self) -> tuple[UnitRow, ...]:
         return tuple(u for u in self.units if u.has_problems)
 
@@ -245,7 +251,7 @@ def build_period(export: Mapping[str, Any], period: str, as_of: date | None = No
         start=start,
         end=end,
         as_of=as_of,
-        ruleset=clean_text(export.get("ruleset")) or None,
+        ruleset=clean_text(export.get("ruleset_title") or export.get("ruleset")) or None,
         totals=count_totals(units),
         units=units,
     )

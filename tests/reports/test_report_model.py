@@ -178,3 +178,14 @@ def test_clean_text_folds_lines_and_drops_invisible_characters():
     assert clean_text("工作\n# 动态\r\n\t- x") == "工作 # 动态 - x"
     assert clean_text("abc\u202etxt.exe\x00") == "abctxt.exe"
     assert clean_text("字" * 400).endswith("…") and len(clean_text("字" * 400)) == 300
+
+
+def test_ranking_puts_vetoed_units_last_whatever_their_score():
+    from reports import build_period
+    export = {"as_of": "2026-11-27", "county": "清河县", "units": [
+        {"name": "甲局", "score": 100.0, "verdict": "不合格", "findings": [], "vetoes": [{"label": "站点无法访问"}]},
+        {"name": "乙局", "score": 95.0, "verdict": "合格", "findings": []},
+        {"name": "丙局", "score": 99.0, "verdict": "合格", "findings": []}]}
+    report = build_period(export, "week")
+    assert [u.name for u in report.ranked] == ["丙局", "乙局", "甲局"]
+    assert report.ranked[-1].vetoes == ("站点无法访问",)
