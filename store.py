@@ -14,7 +14,8 @@ from typing import Any, Iterator
 
 import sqlite_utils
 
-from rules.facts import ColumnFacts, LinkFacts, UnitFacts
+from rules.facts import ColumnFacts, LinkFacts, ReportPage, UnitFacts
+from rules.registry import report_years
 from rules.ledger import Entry
 
 RUNNING, FINISHED, ABORTED, FAILED = "running", "finished", "aborted", "failed"
@@ -242,6 +243,13 @@ class Store:
         guides: dict[int, dict] = {}
         for row in self.db.query("SELECT * FROM pages WHERE run=? AND kind='guide' ORDER BY id", [rid]):
             guides.setdefault(row["unit"], row)
+        # Annual report pages (kind 'report'): `text` holds the raw HTML, `title` the list title with its year.
+        reports: dict[int, list[ReportPage]] = {}
+        for row in self.db.query("SELECT * FROM pages WHERE run=? AND kind='report' ORDER BY id", [rid]):
+            years = report_years((row["title"] or "",))
+            reports.setdefault(row["unit"], []).append(ReportPage(
+                year=max(years) if years else None, url=row["url"], title=row["title"] or "",
+                html=row["text"] or ""))
         facts = []
         for u in units:
             guide = guides.get(u["id"])
@@ -250,7 +258,8 @@ class Store:
                 reachable=bool(u["reachable"]), http_status=u["http_status"], error=u["error"],
                 columns=tuple(columns.get(u["id"], ())), links=tuple(links.get(u["id"], ())),
                 guide_text=guide["text"] if guide else None, guide_url=guide["url"] if guide else None,
-                homepage_newest=_d(u["newest_date"]), **self.probe_counts(u["id"], as_of)))
+                homepage_newest=_d(u["newest_date"]), **self.probe_counts(u["id"], as_of),
+                reports=tuple(sorted(reports.get(u["id"], ()), key=lambda p: p.year or 0, reverse=True))))
         return run, facts
 
     def probe_counts(self, unit_id: int, as_of: date | None, days: int = 7) -> dict[str, int]:

@@ -36,6 +36,15 @@ class LinkFacts:
 
 
 @dataclass(frozen=True)
+class ReportPage:
+    """An annual report's detail page as fetched: its year (from the list title), address, raw HTML."""
+    year: int | None
+    url: str
+    title: str
+    html: str
+
+
+@dataclass(frozen=True)
 class UnitFacts:
     """Everything one crawl recorded about one unit."""
     name: str
@@ -52,4 +61,5 @@ class UnitFacts:
     homepage_newest: date | None = None  # newest dated item on the disclosure page itself
     probes_total: int = 0           # availability probes in the judged window
     probes_failed: int = 0
+    reports: tuple[ReportPage, ...] = ()  # newest year first (the spider fetches the newest two)
     extra: dict = field(default_factory=dict)

@@ -268,3 +268,73 @@ class AnnualReportMissing(Rule):
             return
         col = report_cols[0]
         yield self.finding(unit, f"{year}年政府信息公开工作年度报告未按期发布", column=col.name, url=col.url)
+
+
+# ---- annual report content (rules/annual_report.py) ----------------------------------------------
+
+from rules import annual_report as AR  # noqa: E402
+
+
+class _ReportContent(Rule):
+    """Base of the report-content rules: the newest fetched report, parsed once for all of them."""
+    params = {"from_year": "first report year in the 2019/2021 format (six sections, 表三, 表四); "
+                           "earlier reports are free text and get only the text-vs-附表 check"}
+    problem_kinds: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def check_params(cls, params, categories):
+        year = params.get("from_year", AR.FORMAT_FROM_YEAR)
+        if not isinstance(year, int) or not 2008 <= year <= 2100:
+            raise ValueError("from_year: must be a year such as 2019")
+
+    def problems(self, unit: UnitFacts, report, content) -> list:
+        return AR.check_report(content, report.year,
+                               from_year=self.spec.params.get("from_year", AR.FORMAT_FROM_YEAR))
+
+    def check(self, unit, as_of):
+        if not unit.reachable or not unit.reports:
+            return
+        report = unit.reports[0]
+        content = AR.parse_report_cached(report.html)
+        year = f"{report.year}年度" if report.year else ""
+        for p in self.problems(unit, report, content):
+            if p.kind in self.problem_kinds:
+                yield self.finding(unit, f"{year}政府信息公开工作年度报告：{p.message}", url=report.url,
+                                   element=f"{report.year or '?'}:{p.key}")
+
+
+@register
+class AnnualReportSectionMissing(_ReportContent):
+    """The newest annual report lacks one of the six sections of the national format (条例第50条)."""
+    kind = "annual_report_section_missing"
+    problem_kinds = ("section_missing",)
+
+
+@register
+class AnnualReportTableMismatch(_ReportContent):
+    """The newest annual report's 表三/表四 do not add up, or its 上年结转 differs from last year's 结转下年度."""
+    kind = "annual_report_table_mismatch"
+    problem_kinds = ("table_mismatch", "carry_over_mismatch")
+
+    def problems(self, unit, report, content):
+        out = super().problems(unit, report, content)
+        if len(unit.reports) > 1 and report.year and unit.reports[1].year == report.year - 1:
+            last = AR.parse_report_cached(unit.reports[1].html)
+            p = AR.carry_over_mismatch(content, last)
+            if p is not None:
+                out.append(p)
+        return out
+
+
+@register
+class AnnualReportTextMismatch(_ReportContent):
+    """A number stated in the newest annual report's text disagrees with its own statistics table."""
+    kind = "annual_report_text_mismatch"
+    problem_kinds = ("text_mismatch",)
+
+
+@register
+class AnnualReportUnreadable(_ReportContent):
+    """The newest annual report's statistics tables cannot be read (pictures, attachments): a person must look."""
+    kind = "annual_report_unreadable"
+    problem_kinds = ("tables_unreadable",)

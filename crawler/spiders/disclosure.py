@@ -7,6 +7,7 @@ page. Whether any of that is a problem is decided later by the rules.
 """
 from __future__ import annotations
 
+import re
 import time
 from datetime import date, datetime, timezone
 from typing import Any, Iterator
@@ -27,6 +28,10 @@ from crawler.extract.listpage import extract_list
 from crawler.extract.types import LIST, NOT_LIST, SOURCE_DETAIL, SOURCE_LAST_MODIFIED, SOURCE_LIST, ListPage
 
 GUIDE_WORDS = ("指南",)
+REPORT_WORDS = ("年报", "年度报告")
+# As rules.registry.report_years reads list titles (the spider does not import the rules).
+REPORT_TITLE = re.compile(r"((?:19|20)\d{2})\s*年?\s*度?.*?(?:年报|年度报告|工作报告|报告)")
+MAX_REPORT_CHARS = 1_000_000
 
 
 def now_iso() -> str:
@@ -201,6 +206,8 @@ class DisclosureSpider(scrapy.Spider):
         if any(w in name for w in GUIDE_WORDS):
             yield from self._guide(meta, response, page, content_type)
             return
+        if any(w in name for w in REPORT_WORDS) and page.state == LIST:
+            yield from self._report_requests(unit, page)
         if page.state == NOT_LIST and meta["depth"] < self.max_column_depth:
             html = decode(response.body, content_type)
             seen = self.seen_columns[unit]
@@ -256,6 +263,33 @@ class DisclosureSpider(scrapy.Spider):
         meta = failure.request.meta
         yield self._with_fallback(meta, meta["list_url"], meta["list_page"], meta["list_status"],
                                   meta["last_modified"])
+
+    # ---- annual reports -----------------------------------------------------
+
+    def _report_requests(self, unit: str, page: ListPage) -> Iterator[scrapy.Request]:
+        """The newest two annual reports of a 年报 column (distinct years): their content is judged."""
+        newest: dict[int, Any] = {}
+        for item in page.items:
+            m = REPORT_TITLE.search(item.title or "")
+            if m and urlsplit(item.url).hostname in self.hosts[unit]:
+                newest.setdefault(int(m.group(1)), item)
+        for year in sorted(newest, reverse=True)[:2]:
+            item = newest[year]
+            yield scrapy.Request(item.url, callback=self.parse_report_page, errback=self.report_failed,
+                                 dont_filter=True, meta=self._meta(unit, title=item.title))
+
+    def parse_report_page(self, response: Response) -> Iterator[dict]:
+        """An annual report's page, raw HTML kept: rules/annual_report.py reads sections and tables."""
+        if response.status >= 400:
+            return
+        ctype = response.headers.get("Content-Type", b"").decode("latin-1")
+        # A PDF or Word file is kept as an empty page: the rules then say the tables cannot be read.
+        body = decode(response.body, ctype) if not ctype or "html" in ctype.lower() else ""
+        yield {"type": "page", "unit": response.meta["unit"], "kind": "report", "url": response.url,
+               "title": response.meta["title"], "text": body[:MAX_REPORT_CHARS]}
+
+    def report_failed(self, failure: Failure) -> Iterator[dict]:
+        return iter(())   # an unreadable report page is not judged; its link is checked elsewhere
 
     # ---- the guide ----------------------------------------------------------
 
