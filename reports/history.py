@@ -33,6 +33,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from rules.ledger import Entry
 
 from . import labels
+from .model import _parse_date as _date
 from .model import TREND_PERIODS, PeriodSummary, RuleCount, Totals, UnitSummary
 from .periods import cn_range, period_kind, period_range
 from .text import clean_text
@@ -213,14 +214,3 @@ def unit_ledger(entries: Iterable[Entry], unit: str, period_start: date, as_of: 
     return tuple(rows)
 
 
-def _date(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and len(value) >= 10:
-        try:
-            return date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    return None

@@ -111,3 +111,18 @@ def encode_href(url: str, also: str = "") -> str:
     target sits inside Markdown's [text](target).
     """
     return quote(url, safe="".join(c for c in _HREF_SAFE if c not in also))
+
+
+def cut_line(line: str, limit: int) -> list[str]:
+    """A line longer than `limit` bytes, cut between characters (never inside one)."""
+    pieces, current, size = [], [], 0
+    for char in line:
+        n = utf8_len(char)
+        if current and size + n > limit:
+            pieces.append("".join(current))
+            current, size = [], 0
+        current.append(char)
+        size += n
+    if current:
+        pieces.append("".join(current))
+    return pieces

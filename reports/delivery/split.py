@@ -5,24 +5,7 @@ of WeCom text is only about 680 汉字.
 """
 from __future__ import annotations
 
-
-def utf8_len(text: str) -> int:
-    return len(text.encode("utf-8"))
-
-
-def _cut_line(line: str, limit: int) -> list[str]:
-    """A single line longer than the limit, cut between characters."""
-    pieces, current, size = [], [], 0
-    for char in line:
-        n = utf8_len(char)
-        if size + n > limit and current:
-            pieces.append("".join(current))
-            current, size = [], 0
-        current.append(char)
-        size += n
-    if current:
-        pieces.append("".join(current))
-    return pieces
+from reports.text import cut_line, utf8_len
 
 
 def split_text(text: str, limit: int) -> list[str]:
@@ -39,7 +22,7 @@ def split_text(text: str, limit: int) -> list[str]:
     current: list[str] = []
     size = 0
     for line in text.split("\n"):
-        for piece in ([line] if utf8_len(line) <= limit else _cut_line(line, limit)):
+        for piece in ([line] if utf8_len(line) <= limit else cut_line(line, limit)):
             n = utf8_len(piece)
             # +1 for the newline that joins it to the chunk so far.
             if current and size + 1 + n > limit:

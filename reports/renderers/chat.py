@@ -25,7 +25,7 @@ from typing import Callable
 
 from ..model import FindingRow, PeriodReport, UnitRow
 from ..registry import Renderer
-from ..text import clean_text, encode_href, utf8_len
+from ..text import clean_text, cut_line, encode_href, utf8_len
 from .tables import cn_numeral
 
 TEXT_LIMIT = 2048        # WeCom robot text message, bytes
@@ -281,21 +281,6 @@ def _place_oversized(packer: _Packer, entry: _Entry) -> None:
                 if not packer.fits([piece]):
                     carry_on()
                 packer.put([piece])
-
-
-def cut_line(line: str, limit: int) -> list[str]:
-    """A line longer than `limit` bytes, cut between characters (never inside one)."""
-    pieces, current, size = [], [], 0
-    for char in line:
-        n = utf8_len(char)
-        if current and size + n > limit:
-            pieces.append("".join(current))
-            current, size = [], 0
-        current.append(char)
-        size += n
-    if current:
-        pieces.append("".join(current))
-    return pieces
 
 
 SEPARATOR = "━━━━━━━━ 第{k}条，共{n}条 ━━━━━━━━"

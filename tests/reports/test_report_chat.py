@@ -3,7 +3,8 @@ import re
 import pytest
 
 from reports import build_period, chat_parts, render_bytes
-from reports.renderers.chat import SEPARATOR, cut_line
+from reports.renderers.chat import SEPARATOR
+from reports.text import cut_line
 from reports.text import clean_text, utf8_len
 from report_exports import (FORMULA, INVISIBLE, JS_URL, SCRIPT, export, finding, generated_export,
                             hostile_export, load, states_export, unit)
