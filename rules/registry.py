@@ -139,39 +139,45 @@ class ColumnStale(Rule):
                           f"{cat.label}栏目要求{cat.max_age_days}天内更新）", **_column_evidence(col))
 
 
+class _ColumnInState(Rule):
+    """Base: one finding per column the crawl recorded in a given state."""
+    state: ClassVar[str]
+
+    def message(self, col: ColumnFacts) -> str:
+        raise NotImplementedError
+
+    def check(self, unit, as_of):
+        for col in unit.columns:
+            if col.state == self.state:
+                yield self.finding(unit, self.message(col), column=col.name, url=col.url)
+
+
 @register
-class ColumnEmpty(Rule):
+class ColumnEmpty(_ColumnInState):
     """A column that shows no information at all (空白栏目)."""
-    kind = "column_empty"
+    kind, state = "column_empty", "empty"
 
-    def check(self, unit, as_of):
-        for col in unit.columns:
-            if col.state == "empty":
-                yield self.finding(unit, f"{col.name}栏目为空白栏目，无任何信息", column=col.name, url=col.url)
+    def message(self, col):
+        return f"{col.name}栏目为空白栏目，无任何信息"
 
 
 @register
-class ColumnUnreachable(Rule):
+class ColumnUnreachable(_ColumnInState):
     """A column linked from the disclosure page that does not load."""
-    kind = "column_unreachable"
+    kind, state = "column_unreachable", "unreachable"
 
-    def check(self, unit, as_of):
-        for col in unit.columns:
-            if col.state == "unreachable":
-                why = col.error or (f"HTTP {col.http_status}" if col.http_status else "无响应")
-                yield self.finding(unit, f"{col.name}栏目无法打开（{why}）", column=col.name, url=col.url)
+    def message(self, col):
+        why = col.error or (f"HTTP {col.http_status}" if col.http_status else "无响应")
+        return f"{col.name}栏目无法打开（{why}）"
 
 
 @register
-class ColumnUnverifiable(Rule):
+class ColumnUnverifiable(_ColumnInState):
     """A column whose list is filled by a script govfresh cannot read: a person must look."""
-    kind = "column_unverifiable"
+    kind, state = "column_unverifiable", "unverifiable"
 
-    def check(self, unit, as_of):
-        for col in unit.columns:
-            if col.state == "unverifiable":
-                yield self.finding(unit, f"{col.name}栏目内容由脚本加载，无法自动核验更新情况，请人工复核",
-                                   column=col.name, url=col.url)
+    def message(self, col):
+        return f"{col.name}栏目内容由脚本加载，无法自动核验更新情况，请人工复核"
 
 
 @register
