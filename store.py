@@ -193,6 +193,32 @@ class Store:
                     " date=excluded.date, last_seen_run=excluded.last_seen_run",
                     [col, item["url"], item["title"], item.get("date"), run_id, run_id])
 
+    def validators(self) -> dict[str, tuple[str | None, str | None]]:
+        """(ETag, Last-Modified) of the list pages of the newest finished crawl, by URL."""
+        run = self.latest_run("crawl")
+        if run is None:
+            return {}
+        return {r["url"]: (r["etag"], r["last_modified"]) for r in self.db.query(
+            "SELECT c.url, o.etag, o.last_modified FROM observations o JOIN columns c ON c.id = o.column"
+            " WHERE o.run=? AND o.state IN ('list', 'empty') AND (o.etag IS NOT NULL OR o.last_modified IS NOT NULL)",
+            [run["id"]])}
+
+    def carry_forward(self, run_id: int, unit_id: int, url: str, fetched_at: str) -> bool:
+        """A column that answered 304: its last observation and items hold for this run too."""
+        with self.transaction():
+            rows = list(self.db.query(
+                "SELECT o.* FROM observations o JOIN columns c ON c.id = o.column JOIN runs r ON r.id = o.run"
+                " WHERE c.unit=? AND c.url=? AND r.status=? AND o.run<>? ORDER BY o.run DESC LIMIT 1",
+                [unit_id, url, FINISHED, run_id]))
+            if not rows:
+                return False
+            previous = rows[0]
+            copy = {k: v for k, v in previous.items() if k != "id"}
+            self.db["observations"].insert({**copy, "run": run_id, "fetched_at": fetched_at, "http_status": 304})
+            self.db.execute("UPDATE items SET last_seen_run=? WHERE column=? AND last_seen_run=?",
+                            [run_id, previous["column"], previous["run"]])
+            return True
+
     def record_link(self, run_id: int, unit_id: int, url: str, text: str,
                     http_status: int | None, error: str | None) -> None:
         with self.transaction():

@@ -15,7 +15,7 @@ class StorePipeline:
         self.units = units
         self.store: Store | None = None
         self.unit_ids: dict[str, int] = {}
-        self.counts = {"unit": 0, "column": 0, "link": 0, "page": 0}
+        self.counts = {"unit": 0, "column": 0, "column_unchanged": 0, "link": 0, "page": 0}
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -40,6 +40,8 @@ class StorePipeline:
                 "fetched_at", "url", "final_url", "http_status", "reachable", "error", "elapsed_ms", "newest_date")})
         elif kind == "column":
             store.record_column(run, uid, item["name"], item["url"], item["observation"], item["items"])
+        elif kind == "column_unchanged":
+            store.carry_forward(run, uid, item["url"], item["fetched_at"])
         elif kind == "link":
             store.record_link(run, uid, item["url"], item["text"], item["http_status"], item["error"])
         elif kind == "page":

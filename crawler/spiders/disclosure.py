@@ -63,8 +63,11 @@ class DisclosureSpider(scrapy.Spider):
     name = "disclosure"
 
     def __init__(self, units: list[dict], crawl_date: date, max_column_depth: int = 2,
-                 max_links_checked: int = 200, **kwargs: Any):
+                 max_links_checked: int = 200, validators: dict[str, tuple] | None = None, **kwargs: Any):
         super().__init__(**kwargs)
+        # url → (ETag, Last-Modified) of list pages seen in the last finished crawl:
+        # a column that answers 304 Not Modified is carried forward, not re-parsed.
+        self.validators = validators or {}
         self.units = units
         self.crawl_date = crawl_date
         self.max_column_depth = max_column_depth
@@ -132,7 +135,14 @@ class DisclosureSpider(scrapy.Spider):
         yield from self._link_checks(name, html, response.url, seen)
 
     def _column_request(self, unit: str, column: str, url: str, depth: int) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_column, errback=self.column_failed,
+        headers = {}
+        etag, last_modified = self.validators.get(url, (None, None))
+        if not any(w in column for w in GUIDE_WORDS + REPORT_WORDS):  # their pages are re-read each time
+            if etag:
+                headers["If-None-Match"] = etag
+            if last_modified:
+                headers["If-Modified-Since"] = last_modified
+        return scrapy.Request(url, callback=self.parse_column, errback=self.column_failed, headers=headers,
                               meta=self._meta(unit, column=column, depth=depth), dont_filter=True)
 
     def _link_checks(self, unit: str, html: str, page_url: str, columns: set[str]) -> Iterator[scrapy.Request]:
@@ -186,7 +196,7 @@ class DisclosureSpider(scrapy.Spider):
                 "item_count": len(items), "newest_date": newest_date.isoformat() if newest_date else None,
                 "newest_title": newest_title, "newest_url": newest_url, "date_source": date_source,
                 "error": error, "meta_name": page.column_name if page else None,
-                "last_modified": last_modified,
+                "last_modified": last_modified, "etag": meta.get("etag"),
             },
             "items": [{"url": i.url, "title": i.title, "date": i.date.isoformat() if i.date else None}
                       for i in items],
@@ -194,6 +204,11 @@ class DisclosureSpider(scrapy.Spider):
 
     def parse_column(self, response: Response) -> Iterator[Any]:
         meta = response.meta
+        if response.status == 304:
+            yield {"type": "column_unchanged", "unit": meta["unit"], "name": meta["column"],
+                   "url": response.url, "fetched_at": now_iso()}
+            return
+        meta["etag"] = response.headers.get("ETag", b"").decode("latin-1") or None
         if response.status >= 400:
             yield self._column_item(meta, response.url, state="unreachable", http_status=response.status,
                                     error=f"HTTP {response.status}")

@@ -172,3 +172,35 @@ def test_undated_lists_fall_back_to_the_item_page_then_last_modified(site, tmp_p
     cols = {c["name"]: c for c in units["无日期局"]["columns"]}
     assert (cols["工作动态"]["newest_date"], cols["工作动态"]["date_source"]) == ("2026-11-24", "detail")
     assert (cols["通知公告"]["newest_date"], cols["通知公告"]["date_source"]) == ("2026-11-03", "last_modified")
+
+
+def test_unchanged_columns_answer_304_and_are_carried_forward(tmp_path):
+    body = page("工作动态", listing(("全县教育工作会议召开", "/e/a/1.html", "2026-11-25"),
+                                   ("秋季开学检查", "/e/a/2.html", "2026-10-01"))).encode()
+    answered = []
+
+    def conditional(handler):
+        if handler.headers.get("If-None-Match") == '"v1"':
+            answered.append(304)
+            handler.reply(304, {"ETag": '"v1"'}, b"")
+        else:
+            answered.append(200)
+            handler.reply(200, {"Content-Type": "text/html; charset=utf-8", "ETag": '"v1"'}, body)
+
+    routes = {"/e/xxgk/": html(page("信息公开", nav(("工作动态", "/e/xxgk/gzdt/")))), "/e/xxgk/gzdt/": conditional}
+    with MockServer(routes) as server:
+        sites = tmp_path / "sites.yaml"
+        sites.write_text(f"county: 测试县\nunits:\n  - name: 条件局\n    url: {server.url}/e/xxgk/\n", encoding="utf-8")
+        db = tmp_path / "e.db"
+        for day in ("2026-11-26", "2026-11-27"):
+            result = govfresh("crawl", "--config", str(sites), "--db", str(db), "--crawl-date", day)
+            assert result.returncode == 0, result.stderr
+    assert answered == [200, 304]
+    export = json.loads(govfresh("export", "--db", str(db), "--as-of", "2026-11-27").stdout)
+    (col,) = export["units"][0]["columns"]
+    assert (col["newest_date"], col["item_count"], col["http_status"]) == ("2026-11-25", 2, 304)
+    with Store(db) as store:
+        run = store.latest_run()["id"]
+        _, facts = store.unit_facts(date(2026, 11, 27))
+        assert facts[0].columns[0].item_titles == ("全县教育工作会议召开", "秋季开学检查")
+        assert run == 2
