@@ -36,6 +36,7 @@ def _finding_row(f: Finding | Entry, entry: Entry | None, state: str, as_of: dat
             "message": f.message, "newest_date": _iso(getattr(f, "newest_date", None)),
             "newest_title": getattr(f, "newest_title", None), "target": f.target, "state": state,
             "first_seen": _iso(entry.first_seen) if entry else None,
+            "age_days": (as_of - entry.first_seen).days if entry and state not in (RECTIFIED,) else None,
             "deadline": _iso(entry.deadline) if entry else None,
             "rectified_at": _iso(entry.rectified_at) if entry else None,
             "overdue": bool(entry and state not in (RECTIFIED, WAIVED) and as_of > entry.deadline),

@@ -44,6 +44,7 @@ def test_new_then_open_then_rectified_across_three_crawls(store):
     assert stale_states(e2) == {"教育局": ["open"], "新兴镇": []}
     (f,) = [f for f in e2["units"][0]["findings"] if f["rule"] == "column_stale"]
     assert f["first_seen"] == "2026-11-13" and f["deadline"] == "2026-11-27" and not f["overdue"]
+    assert f["age_days"] == 7
     crawl(store, W3, {"教育局": "2026-11-25", "新兴镇": "2026-11-26"})
     e3 = build_export(store, W3)
     assert stale_states(e3) == {"教育局": ["rectified"], "新兴镇": []}

@@ -90,3 +90,28 @@ def test_every_column_fact_matches(crawled):
                     wrong.append(f"{where}: got {got['state']} {got['newest_date']} {got['item_count']}, "
                                  f"want {col['state']} {newest} {col['item_count']}")
     assert wrong == []
+
+
+@pytest.mark.parametrize("period", ["week", "month"])
+def test_every_form_is_produced_for_the_unseen_county(crawled, period, tmp_path):
+    from openpyxl import load_workbook
+
+    from reports import build_period, chat_parts, render
+
+    _, export = crawled
+    model = build_period(export, period)
+    formats = ["html", "md", "xlsx", "docx", "chat"]
+    try:
+        from reports.renderers.png import find_cjk_font
+        find_cjk_font()
+        formats.append("png")
+    except Exception:  # noqa: BLE001 — the picture has its own tests that require the font in CI
+        pass
+    paths = render(model, formats, tmp_path)
+    assert [p.suffix for p in paths] == [".html", ".md", ".xlsx", ".docx", ".txt"] + ([".png"] if "png" in formats else [])
+    open_findings = sum(1 for u in export["units"] for f in u["findings"] if f["state"] in ("new", "open"))
+    sheet = load_workbook(paths[2])["问题清单"]
+    numbered = [row for row in sheet.iter_rows(values_only=True) if isinstance(row[0], int)]
+    assert len(numbered) == open_findings  # one numbered row per open finding
+    for limit, kind in ((2048, "text"), (4096, "markdown")):
+        assert all(len(part.encode("utf-8")) <= limit for part in chat_parts(model, limit, kind))
