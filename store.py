@@ -28,7 +28,7 @@ SCHEMA: dict[str, dict[str, Any]] = {
     "units": dict(columns={"id": int, "name": str, "kind": str, "url": str}, pk="id"),
     "unit_checks": dict(columns={"id": int, "run": int, "unit": int, "fetched_at": str, "url": str,
                                  "final_url": str, "http_status": int, "reachable": int, "error": str,
-                                 "elapsed_ms": int, "newest_date": str},
+                                 "elapsed_ms": int, "newest_date": str, "blocked": int},
                         pk="id"),
     "columns": dict(columns={"id": int, "unit": int, "name": str, "url": str}, pk="id"),
     "observations": dict(columns={"id": int, "run": int, "column": int, "fetched_at": str,
@@ -246,7 +246,7 @@ class Store:
         rid = run["id"]
         units = list(self.db.query(
             "SELECT u.id, u.name, u.kind, u.url, c.fetched_at, c.http_status, c.reachable, c.error,"
-            " c.newest_date"
+            " c.newest_date, c.blocked"
             " FROM unit_checks c JOIN units u ON u.id = c.unit WHERE c.run=? ORDER BY u.id", [rid]))
         columns: dict[int, list[ColumnFacts]] = {}
         for row in self.db.query(
@@ -284,7 +284,7 @@ class Store:
                 reachable=bool(u["reachable"]), http_status=u["http_status"], error=u["error"],
                 columns=tuple(columns.get(u["id"], ())), links=tuple(links.get(u["id"], ())),
                 guide_text=guide["text"] if guide else None, guide_url=guide["url"] if guide else None,
-                homepage_newest=_d(u["newest_date"]), **self.probe_counts(u["id"], as_of),
+                homepage_newest=_d(u["newest_date"]), blocked=bool(u["blocked"]), **self.probe_counts(u["id"], as_of),
                 reports=tuple(sorted(reports.get(u["id"], ()), key=lambda p: p.year or 0, reverse=True))))
         return run, facts
 

@@ -37,7 +37,8 @@ class StorePipeline:
         kind = item["type"]
         if kind == "unit":
             store.record_unit_check(run, uid, **{k: item[k] for k in (
-                "fetched_at", "url", "final_url", "http_status", "reachable", "error", "elapsed_ms", "newest_date")})
+                "fetched_at", "url", "final_url", "http_status", "reachable", "error", "elapsed_ms", "newest_date")},
+                                    blocked=int(item.get("blocked", False)))
         elif kind == "column":
             store.record_column(run, uid, item["name"], item["url"], item["observation"], item["items"])
         elif kind == "column_unchanged":

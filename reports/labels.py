@@ -10,6 +10,7 @@ from __future__ import annotations
 # contract in ARCHITECTURE.md; the wording follows 国办秘函〔2019〕19号).
 RULE_LABELS: dict[str, str] = {
     "site_unreachable": "网站无法访问",
+    "site_blocked": "反爬虫验证拦截",
     "homepage_stale": "首页更新不及时",
     "column_stale": "栏目更新不及时",
     "column_empty": "空白栏目",

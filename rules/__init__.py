@@ -16,7 +16,7 @@ def judge_unit(unit: UnitFacts, ruleset: RuleSet, as_of: date) -> list[Finding]:
     """One unit's findings. An unreachable site gets that one finding and nothing else."""
     rules = [RULE_KINDS[spec.kind](spec, ruleset) for spec in ruleset.rules]
     if not unit.reachable:
-        rules = [r for r in rules if r.kind == "site_unreachable"]
+        rules = [r for r in rules if r.kind in ("site_unreachable", "site_blocked")]
     return [f for rule in rules for f in rule.check(unit, as_of)]
 
 

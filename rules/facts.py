@@ -59,6 +59,7 @@ class UnitFacts:
     guide_text: str | None = None   # None: no guide page was found
     guide_url: str | None = None
     homepage_newest: date | None = None  # newest dated item on the disclosure page itself
+    blocked: bool = False           # an anti-bot challenge answered instead of the page
     probes_total: int = 0           # availability probes in the judged window
     probes_failed: int = 0
     reports: tuple[ReportPage, ...] = ()  # newest year first (the spider fetches the newest two)

@@ -78,6 +78,8 @@ class SiteUnreachable(Rule):
             raise ValueError("max_failure_ratio: must be a number in (0, 1]")
 
     def check(self, unit, as_of):
+        if unit.blocked:
+            return  # up, but holding robots back: site_blocked says so without a veto
         if not unit.reachable:
             why = unit.error or (f"HTTP {unit.http_status}" if unit.http_status else "无响应")
             yield self.finding(unit, f"政府信息公开页面无法访问（{why}）", url=unit.url)
@@ -87,6 +89,16 @@ class SiteUnreachable(Rule):
         if total >= self.spec.params.get("min_probes", 20) and failed / total >= ratio:
             yield self.finding(unit, f"近一周可用性监测{total}次，{failed}次无法访问（{failed / total:.0%}），"
                                      f"超过{ratio:.0%}", url=unit.url)
+
+
+@register
+class SiteBlocked(Rule):
+    """The site answered with an anti-bot challenge (HTTP 412…): not an outage, but nothing could be checked."""
+    kind = "site_blocked"
+
+    def check(self, unit, as_of):
+        if unit.blocked:
+            yield self.finding(unit, "网站返回反爬虫验证页面，无法自动检查，请人工复核或联系网站运维放行", url=unit.url)
 
 
 @register

@@ -55,6 +55,16 @@ def describe_failure(failure: Failure) -> str:
     return f"访问失败（{name}）"
 
 
+_CHALLENGE = re.compile(rb"<script|challenge|captcha|verify|" + re.escape("验证".encode()), re.I)
+
+
+def is_challenge(response: Response) -> bool:
+    """An anti-bot challenge (HTTP 412, or 403/521 with a script): the site is up, we are held back."""
+    if response.status == 412:
+        return True
+    return response.status in (403, 521) and bool(_CHALLENGE.search(response.body[:20000]))
+
+
 def _scrapy_errors(*names: str) -> tuple[type, ...]:
     return tuple(getattr(scrapy.exceptions, n) for n in names if hasattr(scrapy.exceptions, n))
 
@@ -102,7 +112,7 @@ class DisclosureSpider(scrapy.Spider):
         unit = self._unit(request.meta["unit"])
         yield {"type": "unit", "unit": unit["name"], "fetched_at": now_iso(), "url": unit["url"],
                "final_url": None, "http_status": None, "reachable": False,
-               "error": describe_failure(failure), "newest_date": None,
+               "error": describe_failure(failure), "newest_date": None, "blocked": False,
                "elapsed_ms": int((time.monotonic() - request.meta.get("started", time.monotonic())) * 1000)}
 
     def parse_disclosure(self, response: Response) -> Iterator[Any]:
@@ -110,12 +120,15 @@ class DisclosureSpider(scrapy.Spider):
         unit = self._unit(name)
         elapsed = int((time.monotonic() - response.meta.get("started", time.monotonic())) * 1000)
         reachable = response.status < 400
+        blocked = is_challenge(response)
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
         # The disclosure page's own list (最新信息) tells whether the "homepage" is updated.
         own_list = extract_list(response.body, response.url, self.crawl_date, content_type) if reachable else None
         yield {"type": "unit", "unit": name, "fetched_at": now_iso(), "url": unit["url"],
                "final_url": response.url, "http_status": response.status, "reachable": reachable,
-               "error": None if reachable else f"HTTP {response.status}", "elapsed_ms": elapsed,
+               "error": None if reachable else (f"反爬虫验证页（HTTP {response.status}）" if blocked
+                                                 else f"HTTP {response.status}"),
+               "blocked": blocked, "elapsed_ms": elapsed,
                "newest_date": own_list.newest_date.isoformat() if own_list and own_list.newest_date else None}
         if not reachable:
             return
@@ -209,6 +222,11 @@ class DisclosureSpider(scrapy.Spider):
                    "url": response.url, "fetched_at": now_iso()}
             return
         meta["etag"] = response.headers.get("ETag", b"").decode("latin-1") or None
+        if is_challenge(response):
+            # An anti-bot page is neither the column's content nor an outage: a person must look.
+            yield self._column_item(meta, response.url, state="unverifiable", http_status=response.status,
+                                    error=f"反爬虫验证页（HTTP {response.status}）")
+            return
         if response.status >= 400:
             yield self._column_item(meta, response.url, state="unreachable", http_status=response.status,
                                     error=f"HTTP {response.status}")

@@ -76,6 +76,7 @@ def site():
         "/moved/": redirect("/ok/xxgk/"),
         "/down/": html(page("维护", "系统维护中"), status=503),
         "/slow/": hang(5),
+        "/guarded/": html('<html><script>var _0x=1;document.cookie="x";location.reload()</script></html>', status=412),
         "/gbk/xxgk/": html(page("信息公开", nav(("工作动态", "/gbk/gzdt/")), charset_meta="gb2312"),
                            charset=None, encoding="gb18030"),
         "/gbk/gzdt/": (200, {"Content-Type": "text/html"}, gbk_list.encode("gb18030")),
@@ -123,12 +124,15 @@ def test_broken_units_are_findings_and_the_others_still_crawl(site, tmp_path):
         ("维护局", f"{server.url}/down/"),
         ("超时局", f"{server.url}/slow/"),
         ("搬家局", f"{server.url}/moved/"),
+        ("设防局", f"{server.url}/guarded/"),
     ], timeout=1)
     assert units["拒绝局"]["reachable"] is False and "拒绝" in units["拒绝局"]["error"]
     assert units["维护局"]["reachable"] is False and "503" in units["维护局"]["error"]
     assert units["超时局"]["reachable"] is False and "超时" in units["超时局"]["error"]
     for name in ("拒绝局", "维护局", "超时局"):
         assert [f["rule"] for f in units[name]["findings"]] == ["site_unreachable"]
+    # An anti-bot challenge is neither content nor an outage: no veto, a request to look.
+    assert [f["rule"] for f in units["设防局"]["findings"]] == ["site_blocked"]
     # A redirected disclosure page is followed and crawled like any other.
     assert units["搬家局"]["reachable"] is True
     assert {c["name"] for c in units["搬家局"]["columns"]} >= {"工作动态", "通知公告"}
