@@ -67,6 +67,7 @@ class Waiver(_Strict):
 class CrawlSettings(_Strict):
     """Per-office crawl knobs; the defaults suit a county of a few dozen sites."""
     timeout: float = Field(30, gt=0, le=300, description="seconds before a page counts as not loading")
+    concurrency: int = Field(16, ge=1, le=256, description="requests in flight over all hosts")
     concurrency_per_host: int = Field(2, ge=1, le=16)
     delay: float = Field(0.0, ge=0, description="seconds between requests to one host")
     max_column_depth: int = Field(2, ge=1, le=4, description="levels of sub-columns to follow")

@@ -59,6 +59,7 @@ def settings_for(crawl_settings) -> dict:
     """Overrides from a validated sites.yaml `crawl:` section."""
     return {
         "DOWNLOAD_TIMEOUT": crawl_settings.timeout,
+        "CONCURRENT_REQUESTS": crawl_settings.concurrency,
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawl_settings.concurrency_per_host,
         "DOWNLOAD_DELAY": crawl_settings.delay,
         "ROBOTSTXT_OBEY": crawl_settings.obey_robots_txt,
