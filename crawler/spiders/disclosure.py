@@ -79,6 +79,7 @@ class DisclosureSpider(scrapy.Spider):
         # a column that answers 304 Not Modified is carried forward, not re-parsed.
         self.validators = validators or {}
         self.units = units
+        self.units_by_name = {u["name"]: u for u in units}  # callbacks look units up by name, often
         self.crawl_date = crawl_date
         self.max_column_depth = max_column_depth
         self.max_links_checked = max_links_checked
@@ -103,7 +104,7 @@ class DisclosureSpider(scrapy.Spider):
         return {"unit": unit, "allowed_hosts": self.hosts[unit], **extra}
 
     def _unit(self, name: str) -> dict:
-        return next(u for u in self.units if u["name"] == name)
+        return self.units_by_name[name]
 
     # ---- the disclosure page ---------------------------------------------
 
@@ -259,7 +260,7 @@ class DisclosureSpider(scrapy.Spider):
                                      dont_filter=True,
                                      meta=self._meta(unit, column=name, depth=meta["depth"], list_page=page,
                                                      list_url=response.url, list_status=response.status,
-                                                     last_modified=last_modified))
+                                                     last_modified=last_modified, etag=meta["etag"]))
                 return
         yield self._with_fallback(meta, response.url, page, response.status, last_modified)
 
