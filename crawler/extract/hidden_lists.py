@@ -1,0 +1,153 @@
+"""Lists held outside the shown DOM: readable script sources are opened first.
+
+Hanweb JCMS ``<script type="text/xml">`` recordsets are unwrapped into the DOM, a list
+container whose only content is an HTML comment full of items gets that comment parsed
+(gansu_jyt trap), and inline JS/JSON lists (``var listData = {articleList: […]}``,
+jiangxi_sthjt trap) are read as a candidate list.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+from urllib.parse import urljoin
+
+from bs4 import BeautifulSoup, Comment, Tag
+
+from . import dates as D
+from .dom import _HTML_TAG, _clean
+from .jsdata import dict_lists, script_literals
+from .types import Item
+
+# Hanweb JCMS: the list is not in the DOM but serialised in <script type="text/xml">.
+_XML_SCRIPT = re.compile(
+    r"<script\b[^>]*\btype\s*=\s*[\"']?text/xml[\"']?[^>]*>(.*?)</script\s*>", re.S | re.I
+)
+_RECORD = re.compile(r"<record\b[^>]*>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
+_NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[.*?href=[\"']([^\"']+)[\"']", re.S | re.I)
+
+# --- inline JSON keys ----------------------------------------------------------------------
+
+_TITLE_KEYS = ("title", "doctitle", "showtitle", "articletitle", "subject", "bt", "biaoti", "titlename")
+_URL_KEYS = ("url", "pcurl", "href", "link", "linkurl", "docpuburl", "chnldocurl", "docurl",
+             "articleurl", "urls", "detailurl")
+_PINNED_KEYS = ("topstatus", "istop", "top", "zhiding", "sticky")
+_DATE_KEY_PUB = re.compile(r"pub|rel|publish|issue|fbrq|fbsj|fabu|showdate|docdate", re.I)
+_DATE_KEY_ANY = re.compile(r"date|time|rq|sj", re.I)
+_DATE_KEY_NO = re.compile(r"update|modif|last|expire|end|start|gen|crtime|sort|valid", re.I)
+_DATE_KEY_WRITTEN = re.compile(r"create|cw|write|sign", re.I)
+_CN_TZ = timezone(timedelta(hours=8))
+
+
+def _unwrap_hanweb(html: str, notes: list[str]) -> tuple[str, int | None, str | None]:
+    """Replace Hanweb <script type="text/xml"> recordsets by their CDATA records.
+
+    Returns the new HTML, the number of records unwrapped (None: no recordset at all) and
+    the dataproxy URL of the recordset's <nextgroup>, if any.
+    """
+    hanweb_records: int | None = None
+    hanweb_proxy: str | None = None
+
+    def repl(m: re.Match) -> str:
+        nonlocal hanweb_records, hanweb_proxy
+        inner = m.group(1)
+        if "<recordset" not in inner.lower():
+            return m.group(0)
+        recs = _RECORD.findall(inner)
+        hanweb_records = (hanweb_records or 0) + len(recs)
+        nxt = _NEXTGROUP.search(inner)
+        if nxt:
+            hanweb_proxy = nxt.group(1).replace("&amp;", "&")
+        return '<div data-govfresh="recordset">' + "".join(recs) + "</div>"
+
+    out = _XML_SCRIPT.sub(repl, html)
+    if hanweb_records is not None:
+        notes.append(f"Hanweb recordset: {hanweb_records} records")
+    return out, hanweb_records, hanweb_proxy
+
+
+def _unwrap_comments(soup: BeautifulSoup, counts: dict[int, int], notes: list[str]) -> bool:
+    """Parse item lists that sit inside an HTML comment of an otherwise empty container."""
+    done = False
+    for c in [d for d in soup.descendants if type(d) is Comment]:
+        text = str(c)
+        if "href" not in text or not re.search(r"<(?:li|tr|dd|dl|div|p)\b", text, re.I):
+            continue
+        parent = c.parent
+        if parent is None or parent.name in ("head", "html", "[document]", "body"):
+            continue
+        if counts.get(id(parent), 0) > 0:
+            continue  # the container shows live items; the comment is an old copy
+        frag = BeautifulSoup(text, "lxml")
+        body = frag.body or frag
+        nodes = list(body.contents)
+        if not any(isinstance(n, Tag) and n.find("a", href=True) for n in nodes):
+            continue
+        for n in nodes:
+            c.insert_before(n.extract())
+        c.extract()
+        done = True
+    if done:
+        notes.append("list read from an HTML comment")
+    return done
+
+
+def _json_list(soup: BeautifulSoup, base: str, crawl_date: date) -> list[Item]:
+    best: list[Item] = []
+    best_dated = 0
+    for s in soup.find_all("script"):
+        if s.get("src"):
+            continue
+        typ = (s.get("type") or "").lower()
+        is_json = "json" in typ
+        if typ and not is_json and "javascript" not in typ and "ecmascript" not in typ:
+            continue
+        text = s.get_text()
+        if "[" not in text or "{" not in text:
+            continue
+        for lit in script_literals(text, is_json=is_json):
+            for lst in dict_lists(lit):
+                items = [it for it in (_json_item(d, base, crawl_date) for d in lst) if it is not None]
+                if len(items) < max(1, len(lst) // 2):
+                    continue
+                dated = sum(1 for it in items if it.date is not None)
+                if dated > best_dated or (dated == best_dated and dated and len(items) > len(best)):
+                    best, best_dated = items, dated
+    return best if best_dated else []
+
+
+def _json_item(d: dict, base: str, crawl_date: date) -> Item | None:
+    low = {str(k).lower(): v for k, v in d.items()}
+    title = next((low[k] for k in _TITLE_KEYS if isinstance(low.get(k), str) and low[k].strip()), None)
+    if not title:
+        return None
+    title = _clean(_HTML_TAG.sub("", title))
+    url = ""
+    for k in _URL_KEYS:
+        v = low.get(k)
+        if isinstance(v, dict):  # "urls": {"pc": "…", "mobile": "…"}
+            v = v.get("pc") or next((x for x in v.values() if isinstance(x, str) and x), "")
+        if isinstance(v, str) and v.strip():
+            v = v.strip()
+            if v.startswith("{"):  # Jiangxi: "urls": "{\"pc\":\"/…/content_1.html\"}"
+                m = re.search(r"\"pc\"\s*:\s*\"([^\"]+)\"", v) or re.search(r":\s*\"([^\"]+)\"", v)
+                v = m.group(1) if m else ""
+            if v:
+                url = urljoin(base, v)
+                break
+    best: tuple[int, date] | None = None
+    for k, v in d.items():
+        key = str(k)
+        if not _DATE_KEY_ANY.search(key) or _DATE_KEY_NO.search(key):
+            continue
+        prio = 3 if _DATE_KEY_PUB.search(key) else (1 if _DATE_KEY_WRITTEN.search(key) else 2)
+        dt = None
+        if isinstance(v, str):
+            dt = D.parse_date(v)
+        elif isinstance(v, (int, float)) and prio == 3 and 1e12 <= v <= 5e12:
+            dt = datetime.fromtimestamp(v / 1000, _CN_TZ).date()  # ms epoch (TRS docreltime)
+        if dt is None or dt > crawl_date:
+            continue
+        if best is None or prio > best[0]:
+            best = (prio, dt)
+    pinned = any(str(low.get(k)).lower() in ("1", "true") for k in _PINNED_KEYS if k in low)
+    return Item(title=title, url=url, date=best[1] if best else None, pinned=pinned)

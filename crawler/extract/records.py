@@ -1,0 +1,319 @@
+"""Records of a list page: title anchors, the record each belongs to, and candidate lists.
+
+Every title link is lifted to its *record* (the li/tr/dl/dd/div that holds it and nothing
+else that looks like another title), records are grouped by their list root (so 15 items in
+three sibling ``<ul>`` of 5 are one list, pingtan_zfxxgkzd trap), then each group gets its
+titles, URLs, dates, pins and score.
+
+A record's date comes from short date-label nodes only (``[11-20]``, ``发布时间：…``), never
+from its title text, its URL (t20260313 vs shown 2026-03-10: the shown date wins), the page
+header clock, footers or page-generation metas.  In catalogue tables the 发布日期 column
+beats 成文日期.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from statistics import median
+from urllib.parse import urljoin
+
+from bs4 import BeautifulSoup, Tag
+
+from . import dates as D
+from .dom import _STOP_TAGS, _attr_text, _clean, _is_text, _strings, _tokens
+from .types import Item
+
+_RECORD_TAGS = {"li", "tr", "dl"}
+_ROW_TAGS = {"dd", "dt", "li", "div", "p"}   # block children that are rows when repeated
+_HIDDEN_PARENTS = {"template", "select", "head"}
+_NAV_ANCHOR = re.compile(
+    r"^(?:更多|查看更多|more|首页|上一页|下一页|尾页|末页|返回|返回顶部|打印|打印本页|关闭|关闭窗口|收藏|"
+    r"设为首页|加入收藏|繁体|简体|繁體|无障碍|english|登录|注册|\d+|第\d+页|跳转|go)$",
+    re.I,
+)
+_ANCHOR_STRIP = re.compile(r"[\s>»<«·•|｜\[\]【】]+")
+_PINNED_TEXT = re.compile(r"置顶|\[顶\]|【顶】")
+_PINNED_TOKENS = {"top", "istop", "zd", "zhiding", "settop", "ding"}
+_DETAIL_URL = re.compile(
+    r"t\d{8}_\d+|/art/\d{4}/|content_\d+|/\d{6}/|\d{5,}\.s?html?|[?&](?:id|docid|articleid|infoid|contentid)=",
+    re.I,
+)
+_PUB_COL = re.compile(r"发布日期|发布时间|公开日期|公开时间|公布日期|发文日期|上网日期|发布")
+_GENERIC_COL = re.compile(r"日期|时间")
+_WRITTEN_COL = re.compile(r"成文|印发|生成|施行|生效|实施|废止")
+
+
+@dataclass
+class _Record:
+    node: Tag
+    anchor: Tag
+    title: str = ""
+    url: str = ""
+    date: date | None = None
+    pinned: bool = False
+
+
+@dataclass
+class _Group:
+    root: Tag
+    records: list[_Record] = field(default_factory=list)
+    score: float = 0.0
+    excluded: bool = False
+    listish: bool = False
+    penalized: bool = False  # sidebar/热点/related box
+    header_col: int | None = None
+
+    @property
+    def dated(self) -> int:
+        return sum(1 for r in self.records if r.date is not None)
+
+
+def _class_key(node: Tag) -> str:
+    return " ".join(sorted(node.get("class") or []))
+
+
+def _has_parent(node: Tag, names: set[str]) -> bool:
+    p = node.parent
+    while p is not None:
+        if p.name in names:
+            return True
+        p = p.parent
+    return False
+
+
+# --- anchors, records, groups --------------------------------------------------------------
+
+def _title_anchors(soup: BeautifulSoup) -> list[Tag]:
+    out = []
+    for a in soup.find_all("a"):
+        href = (a.get("href") or "").strip()
+        if href.startswith(("mailto:", "tel:")):
+            continue
+        # <a href="javascript:openDetail(123)">title</a>: still a document, URL unknown.
+        scripted = not href or href.startswith(("javascript:", "#"))
+        if scripted and not (a.get("onclick") or re.match(r"javascript:\s*\w+\(\s*['\"\d]", href)):
+            continue
+        if scripted and len(_ANCHOR_STRIP.sub("", a.get_text())) < 6:
+            continue
+        if _has_parent(a, _HIDDEN_PARENTS):
+            continue
+        text = _ANCHOR_STRIP.sub("", a.get_text())
+        if len(text) < 4:
+            t = _ANCHOR_STRIP.sub("", a.get("title") or "")
+            if len(t) < 4 or text:
+                continue
+            text = t
+        if _NAV_ANCHOR.match(text):
+            continue
+        out.append(a)
+    return out
+
+
+def _count(anchors: list[Tag]) -> dict[int, int]:
+    counts: dict[int, int] = defaultdict(int)
+    for a in anchors:
+        counts[id(a)] += 1
+        for p in a.parents:
+            counts[id(p)] += 1
+    return counts
+
+
+def _record_of(a: Tag, counts: dict[int, int]) -> Tag:
+    node = a
+    while True:
+        p = node.parent
+        if p is None or p.name in _STOP_TAGS:
+            return node
+        c = counts.get(id(p), 0)
+        if c > 1:
+            # <dl><dd><a>…</a></dd><dd><a>…</a></dd></dl>: a short list of rows, not one record.
+            if node.name in _ROW_TAGS and sum(
+                    1 for s in p.find_all(node.name, recursive=False) if counts.get(id(s), 0)) >= 2:
+                return node
+            # <li><a>[部门]</a><a>title</a><span>date</span></li>: still one record.
+            if p.name in _RECORD_TAGS and c <= 4:
+                return p
+            return node
+        node = p
+        if node.name in _RECORD_TAGS:
+            return node
+
+
+def _root_of(rec: Tag, counts: dict[int, int]) -> Tag:
+    """The list a record belongs to; sibling containers of the same kind are one list."""
+    c = rec.parent
+    for level in range(2):
+        if c is None or c.parent is None or c.name in _STOP_TAGS:
+            break
+        peers = [s for s in c.parent.find_all(c.name, recursive=False)
+                 if counts.get(id(s), 0) > 0 and " ".join(s.get("class") or []).lower() == " ".join(c.get("class") or []).lower()]
+        if len(peers) >= 2:
+            return c.parent
+        # Only per-record wrappers (one table per record) may lift a second level.
+        if level == 0 and counts.get(id(c), 0) == 1 and c.parent.name not in _STOP_TAGS:
+            c = c.parent
+            continue
+        break
+    return rec.parent if rec.parent is not None else rec
+
+
+def _group_records(anchors: list[Tag], counts: dict[int, int]) -> list[_Group]:
+    """Lift title anchors to their records and group the records by list root."""
+    recs: dict[int, _Record] = {}
+    for a in anchors:
+        node = _record_of(a, counts)
+        r = recs.get(id(node))
+        if r is None:
+            recs[id(node)] = _Record(node=node, anchor=a)
+        elif len(_clean(a.get_text())) > len(_clean(r.anchor.get_text())):
+            r.anchor = a  # the longest link of a record is its title
+    groups: dict[tuple, _Group] = {}
+    for r in recs.values():
+        root = _root_of(r.node, counts)
+        key = (r.node.name, id(root))
+        g = groups.get(key)
+        if g is None:
+            g = groups[key] = _Group(root=root)
+        g.records.append(r)
+    return list(groups.values())
+
+
+# --- titles, dates, pins -------------------------------------------------------------------
+
+def _fill(g: _Group, base: str, crawl_date: date) -> None:
+    """Titles, URLs, dates and pins of a group's records."""
+    header = _header_columns(g)
+    hints = {}
+    for r in g.records:
+        href = (r.anchor.get("href") or "").strip()
+        r.url = "" if not href or href.startswith(("javascript:", "#")) else urljoin(base, href)
+        hints[id(r)] = D.url_date_hint(r.url)
+    known = [h for h in hints.values() if h]
+    # Most items carry a URL date: a hint-less yearless item takes the list's newest one.
+    group_hint = max(known) if len(known) * 2 >= len(g.records) and known else None
+    seen = set()
+    kept = []
+    for r in g.records:
+        hint = hints[id(r)] or group_hint
+        r.title = _title(r.anchor, hint, crawl_date)
+        r.date = _record_date(r, header, hint, crawl_date)
+        r.pinned = _pinned(r.node)
+        key = (r.url, r.title, r.date)
+        if key in seen:
+            continue
+        seen.add(key)
+        kept.append(r)
+    # A breadcrumb or a "list head" row can share the list's container and tag;
+    # when most rows are dated, an undated row of another class is not an item.
+    dated_classes = Counter(_class_key(r.node) for r in kept if r.date)
+    if dated_classes and sum(dated_classes.values()) * 2 >= len(kept):
+        kept = [r for r in kept if r.date or _class_key(r.node) in dated_classes]
+    g.records = kept
+    g.header_col = header
+
+
+def _title(a: Tag, hint: date | None, crawl_date: date) -> str:
+    parts = []
+    for s in _strings(a):
+        t = s.strip()
+        if not t or D.node_dates(t, crawl_date, hint) or _PINNED_TEXT.fullmatch(t):
+            continue
+        parts.append(t)
+    title = _clean(" ".join(parts))
+    attr = _clean(a.get("title") or "")
+    if attr and (not title or (title.endswith(("...", "…")) and len(attr) > len(title))):
+        title = attr
+    return title
+
+
+def _header_columns(g: _Group) -> int | None:
+    """Index of the publication-date column of a catalogue table (索引号|名称|成文日期|发布日期)."""
+    first = g.records[0].node
+    if first.name != "tr":
+        return None
+    table = first.find_parent("table")
+    if table is None:
+        return None
+    for tr in table.find_all("tr", limit=4):
+        if tr is first:
+            break
+        cells = tr.find_all(["th", "td"], recursive=False)
+        labels = [_clean(c.get_text()) for c in cells]
+        if not labels or any(len(x) > 12 for x in labels):
+            continue
+        pub = [i for i, x in enumerate(labels) if _PUB_COL.search(x) and not _WRITTEN_COL.search(x)]
+        if pub:
+            return pub[0]
+        gen = [i for i, x in enumerate(labels) if _GENERIC_COL.search(x) and not _WRITTEN_COL.search(x)]
+        if gen:
+            return gen[0]
+    return None
+
+
+def _record_date(r: _Record, header: int | None, hint: date | None, crawl_date: date) -> date | None:
+    if header is not None and r.node.name == "tr":
+        cells = r.node.find_all(["td", "th"], recursive=False)
+        if header < len(cells):
+            cell = cells[header]
+            # The 发布日期 column is authoritative once it holds a date at all, even one
+            # after the crawl date (then the item is undated): never fall back to 成文日期.
+            if D.all_dates(cell.get_text()) or _node_dates(cell, hint, crawl_date):
+                return D.best_date(_node_dates(cell, hint, crawl_date))
+    found = _node_dates(r.node, hint, crawl_date)
+    if r.node is r.anchor:
+        # Flat list (<a>…</a><span>date</span><br>): the date follows the link.
+        for sib in list(r.anchor.next_siblings)[:6]:
+            if isinstance(sib, Tag) and (sib.name == "a" or sib.find("a", href=True)):
+                break
+            if isinstance(sib, Tag):
+                found += _node_dates(sib, hint, crawl_date)
+            elif _is_text(sib):
+                found += D.node_dates(str(sib), crawl_date, hint)
+            if found:
+                break
+    return D.best_date(found)
+
+
+def _node_dates(node: Tag, hint: date | None, crawl_date: date) -> list[D.Found]:
+    out: list[D.Found] = []
+    for s in _strings(node):
+        out += D.node_dates(str(s), crawl_date, hint)
+    return out
+
+
+def _pinned(node: Tag) -> bool:
+    if _PINNED_TEXT.search(node.get_text()):
+        return True
+    for t in (node, *(d for d in node.descendants if isinstance(d, Tag))):
+        if _tokens(_attr_text(t)) & _PINNED_TOKENS:
+            return True
+        if t.name == "img" and ("置顶" in (t.get("alt") or "") or "置顶" in (t.get("title") or "")):
+            return True
+    return False
+
+
+# --- scoring -------------------------------------------------------------------------------
+
+def _score(g: _Group) -> None:
+    """Dated records count triple; a lone record needs a catalogue header or a list container."""
+    n = len(g.records)
+    if n < 2 and not (g.header_col is not None or (g.listish and g.dated)):
+        g.excluded = True
+        return
+    g.score = (g.dated * 3 + (n - g.dated)) * (1.5 if g.listish else 1.0) * (0.25 if g.penalized else 1.0)
+
+
+def _undated_list(g: _Group) -> bool:
+    """Undated items are a list only if they look like documents, not a link menu."""
+    n = len(g.records)
+    if n < 3 or g.score <= 0:
+        return False
+    titles = [len(r.title) for r in g.records]
+    details = sum(1 for r in g.records if _DETAIL_URL.search(r.url))
+    return median(titles) >= 8 and details * 10 >= n * 6
+
+
+def _item(r: _Record) -> Item:
+    return Item(title=r.title, url=r.url, date=r.date, pinned=r.pinned)
