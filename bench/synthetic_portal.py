@@ -1,0 +1,448 @@
+"""A synthetic county portal on loopback for the crawl benchmark: pages made on the fly.
+
+    with SyntheticPortal(units=200, hosts=8, today=date(2026, 11, 27)) as portal:
+        portal.sites("/tmp/sites.yaml", concurrency_per_host=16)
+        ...  # crawl it
+        print(portal.served())   # {"GET": ..., "HEAD": ..., "bytes": ..., "404": ...}
+
+Unit ``i`` lives on 127.0.0.<1 + i % hosts> (all of 127.0.0.0/8 is loopback on Linux), one
+stdlib ThreadingHTTPServer per address, HTTP/1.1 keep-alive, Nagle off. Nothing is stored:
+every page is a pure function of (unit, path, today, generation), so a portal of 100,000
+pages costs no memory on the server side. Pages carry ETag and Last-Modified and answer a
+matching If-None-Match with 304, as the static servers of TRS/Hanweb sites do. Raising
+``generation`` (a later day) gives one new item to about one list column in ten; the others
+stay byte-identical, so a re-crawl sees mostly 304 Not Modified.
+
+What one unit holds (TRS WCM style, utf-8, ~8-12 KB pages with a shared layout):
+
+* ``/u<i>/xxgk/index.html`` — the disclosure page: a left navigation of 10 columns, a
+  最新信息 list of 5 dated items, 3 专题 links, the site map, the portal's home page and
+  one dead link (404);
+* 6 dated list columns (``ul/li`` of 20 items, ``<span>YYYY-MM-DD</span>``, a TRS pager);
+* 规划计划: a list without dates, so the crawler opens its newest item's page (发布时间);
+* 法定主动公开内容: a parent column (navigation only) with 2 dated sub-columns;
+* 政府信息公开指南: the guide itself (an article of ~2,000 characters);
+* 政府信息公开年报: a dated list of 20 annual reports (2025 back to 2006); the two newest
+  report pages (~15 KB, with tables) are fetched and kept.
+
+The real crawler fetches 1 + 10 + 2 + 1 + 2 = 16 pages (GET) and HEAD-checks the other 12
+links of the disclosure page (one of them dead): 28 requests per unit.
+"""
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import zlib
+from datetime import date, datetime, timedelta
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import yaml
+
+REQUESTS_PER_UNIT = 28
+ON = ' class="on"'
+
+# (slug, name, kind): kind is list / undated / parent / guide
+COLUMNS = [
+    ("jgzn", "机构职能", "list"),
+    ("zcwj", "政策文件", "list"),
+    ("tzgg", "通知公告", "list"),
+    ("czyjs", "财政预决算", "list"),
+    ("rsxx", "人事信息", "list"),
+    ("tjxx", "统计信息", "list"),
+    ("ghjh", "规划计划", "undated"),
+    ("fdzdgknr", "法定主动公开内容", "parent"),
+    ("gkzn", "政府信息公开指南", "guide"),
+    ("gknb", "政府信息公开年报", "annual"),
+]
+SUB_COLUMNS = [("zdjsxm", "重大建设项目"), ("ggzypz", "公共资源配置")]
+ZTZL = [("zt1", "优化营商环境专题"), ("zt2", "乡村振兴专题"), ("zt3", "安全生产专题")]
+TITLE_WORDS = ["关于", "印发", "开展", "做好", "进一步", "加强", "全县", "年度", "工作", "实施方案",
+               "的通知", "情况", "公示", "结果", "管理办法", "专项", "检查", "意见", "报告", "计划"]
+
+_STYLE = """<style type="text/css">
+body{margin:0;font:14px/1.8 "Microsoft YaHei",SimSun,sans-serif;color:#333;background:#f2f5f9}
+a{color:#333;text-decoration:none} .w{width:1100px;margin:0 auto}
+.topbar{height:32px;line-height:32px;background:#e9eef5;font-size:12px} .topbar .links{float:right}
+.header{height:110px;background:#1d5ca8;color:#fff} .header h1{margin:0;line-height:110px;font-size:32px}
+.menu ul,.left_nav,.list_ul,.new_list,.side ul{list-style:none;margin:0;padding:0}
+.menu{background:#164a87} .menu li{display:inline-block} .menu a{color:#fff;padding:0 22px;line-height:44px}
+.main{background:#fff;overflow:hidden;margin-top:10px} .left{float:left;width:230px;background:#eaf2fb}
+.left h2{margin:0;background:#1d5ca8;color:#fff;font-size:18px;line-height:44px;text-align:center}
+.left_nav li{border-bottom:1px dashed #c7d6e8;line-height:40px;padding-left:28px} .left_nav li.on a{color:#c00}
+.right{float:right;width:840px;padding:10px 15px} .pos{border-bottom:1px solid #dde;line-height:36px}
+.list_ul li{line-height:36px;border-bottom:1px dashed #ddd} .list_ul li span{float:right;color:#888}
+.footer{text-align:center;font-size:12px;color:#666;padding:20px 0}
+</style>
+<script type="text/javascript">
+function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt){
+    if(_nPageCount == null || _nPageCount <= 1){ return; }
+    var nCurrIndex = _nCurrIndex || 0;
+    document.write("共" + _nPageCount + "页&nbsp;&nbsp;");
+    if(nCurrIndex + 1 != _nPageCount){
+        document.write("<a href=\\"" + _sPageName + "_" + (nCurrIndex + 1) + "." + _sPageExt + "\\">下一页</a>");
+    }
+}
+</script>"""
+
+
+def _h(*parts) -> int:
+    return zlib.crc32("/".join(map(str, parts)).encode())
+
+
+def _title(*key) -> str:
+    h = _h(*key)
+    words = [TITLE_WORDS[(h >> (3 * k)) % len(TITLE_WORDS)] for k in range(5)]
+    return "".join(words) + f"（第{h % 97 + 1}号）"
+
+
+class Pages:
+    """Every page of the portal as a pure function of (unit, path)."""
+
+    def __init__(self, today: date):
+        self.today = today
+        self.generation = 0     # days after `today`: each adds a new item to ~1 list column in 10
+
+    def _changed(self, i: int, slug: str, g: int) -> bool:
+        return _h(i, slug, "gen", g) % 10 == 0
+
+    def unit_name(self, i: int) -> str:
+        return f"合成县第{i}局"
+
+    # -- dates ----------------------------------------------------------------
+    def _dates(self, i: int, slug: str, n: int = 20) -> list[date]:
+        newest = self.today - timedelta(days=_h(i, slug) % 90)
+        dates = [newest - timedelta(days=3 * k + (_h(i, slug, k) % 3)) for k in range(n)]
+        new = [self.today + timedelta(days=g) for g in range(1, self.generation + 1) if self._changed(i, slug, g)]
+        return (new[::-1] + dates)[:n]
+
+    # -- pieces ---------------------------------------------------------------
+    def _layout(self, i: int, title: str, content: str, column: str | None = None, meta: str = "") -> str:
+        name = self.unit_name(i)
+        nav = "\n".join(
+            f'<li{ON if slug == column else ""}><a href="/u{i}/xxgk/{slug}/index.html" '
+            f'target="_self">{cname}</a></li>' for slug, cname, _ in COLUMNS)
+        colmeta = f'<meta name="ColumnName" content="{title}">\n' if column else ""
+        return f"""<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
+<html xmlns="http://www.w3.org/1999/xhtml">
+<head>
+<meta charset="utf-8">
+<meta name="SiteName" content="{name}">
+<meta name="SiteIDCode" content="13{i:08d}">
+{colmeta}{meta}<title>{title}_{name}</title>
+{_STYLE}
+</head>
+<body>
+<div class="topbar"><div class="w">
+<span class="today">今天是{self.today.year}年{self.today.month}月{self.today.day}日</span>
+<span class="links"><a href="/">首页</a> | <a href="/u{i}/sitemap.html">网站地图</a> | <a href="javascript:void(0);">无障碍</a></span>
+</div></div>
+<div class="header"><div class="w"><h1>{name}</h1></div></div>
+<div class="menu"><div class="w"><ul>
+<li><a href="/">首页</a></li>
+<li><a href="/u{i}/xxgk/index.html">政府信息公开</a></li>
+<li><a href="/u{i}/sitemap.html">网站地图</a></li>
+</ul></div></div>
+<div class="w main">
+<div class="left">
+<h2>政府信息公开</h2>
+<ul class="left_nav">
+{nav}
+</ul>
+</div>
+<div class="right">
+{content}
+</div>
+</div>
+<div class="footer">
+<p>主办单位：{name}　　版权所有 2015-{self.today.year}</p>
+<p>网站标识码：13{i:08d}　　冀ICP备{10000000 + i * 1301}号　　最后更新：{self.today.isoformat()} 08:00:00</p>
+</div>
+</body>
+</html>
+"""
+
+    def _pos(self, i: int, *trail: tuple[str, str]) -> str:
+        links = "".join(f'&nbsp;&gt;&gt;&nbsp;<a href="{href}" class="CurrChnlCls">{text}</a>' for text, href in trail)
+        return (f'<div class="pos">您现在的位置：<a href="/" title="首页" class="CurrChnlCls">首页</a>'
+                f'&nbsp;&gt;&gt;&nbsp;<a href="/u{i}/xxgk/index.html" class="CurrChnlCls">政府信息公开</a>{links}</div>')
+
+    def _list(self, i: int, slug: str, base: str, dated: bool = True, n: int = 20) -> str:
+        rows = []
+        for d in self._dates(i, slug, n):
+            k = d.toordinal()
+            href = f"{base}t{d:%Y%m%d}_{_h(i, slug, k) % 900000 + 100000}.html"
+            title = _title(i, slug, k)
+            span = f"<span>{d.isoformat()}</span>" if dated else ""
+            rows.append(f'<li><a href="{href}" title="{title}" target="_blank">{title}</a>{span}</li>')
+        return ('<div class="list_box">\n<ul class="list_ul">\n' + "\n".join(rows) + "\n</ul>\n"
+                '<div class="page"><script type="text/javascript">createPageHTML(5, 0, "index", "html");'
+                "</script></div>\n</div>")
+
+    # -- pages ----------------------------------------------------------------
+    def disclosure(self, i: int) -> str:
+        latest = []
+        for slug in ("tzgg", "zcwj", "jgzn", "czyjs", "rsxx"):
+            d = self._dates(i, slug, 1)[0]
+            k = d.toordinal()
+            title = _title(i, slug, k)
+            latest.append(f'<li><a href="/u{i}/xxgk/{slug}/t{d:%Y%m%d}_{_h(i, slug, k) % 900000 + 100000}.html" '
+                          f'title="{title}" target="_blank">{title}</a><span>{d.isoformat()}</span></li>')
+        zt = "\n".join(f'<p><a href="/u{i}/ztzl/{slug}/index.html" target="_blank">{text}</a></p>'
+                       for slug, text in ZTZL)
+        content = (self._pos(i) + f"""
+<div class="xxgk_intro"><p>根据《中华人民共和国政府信息公开条例》，{self.unit_name(i)}在本专栏主动公开政府信息。</p></div>
+<div class="box"><h3>最新信息</h3>
+<ul class="new_list">
+{chr(10).join(latest)}
+</ul></div>
+<div class="box ztzl"><h3>专题专栏</h3>
+{zt}
+<p><a href="/u{i}/old/jdhy.html" target="_blank">政策解读（旧版）</a></p>
+</div>""")
+        return self._layout(i, "政府信息公开", content)
+
+    def column(self, i: int, slug: str) -> str | None:
+        spec = {s: (n, k) for s, n, k in COLUMNS}.get(slug)
+        if spec is None:
+            return None
+        name, kind = spec
+        head = self._pos(i, (name, f"/u{i}/xxgk/{slug}/index.html"))
+        if kind == "list":
+            body = self._list(i, slug, f"/u{i}/xxgk/{slug}/")
+        elif kind == "annual":
+            rows = "\n".join(f'<li><a href="{href}" title="{title}" target="_blank">{title}</a>'
+                             f'<span>{d.isoformat()}</span></li>' for _, d, href, title in self._reports(i))
+            body = f'<div class="list_box">\n<ul class="list_ul">\n{rows}\n</ul>\n</div>'
+        elif kind == "undated":
+            body = self._list(i, slug, f"/u{i}/xxgk/{slug}/", dated=False)
+        elif kind == "parent":
+            body = ('<div class="zlm_box">\n' + "\n".join(
+                f'<div class="zlm"><h3><a href="/u{i}/xxgk/{slug}/{sub}/index.html">{sname}</a></h3></div>'
+                for sub, sname in SUB_COLUMNS) + "\n</div>")
+        else:  # guide
+            return self._article(i, slug, name, "政府信息公开指南", self.today - timedelta(days=200), paragraphs=12)
+        return self._layout(i, name, head + "\n" + body, column=slug)
+
+    def _reports(self, i: int) -> list[tuple[int, date, str, str]]:
+        """(year, published, href, title) of the annual reports, newest first."""
+        out = []
+        for year in range(self.today.year - 1, self.today.year - 22, -1):
+            d = date(year + 1, 1, 15 + _h(i, "gknb", year) % 15)
+            if d <= self.today:
+                out.append((year, d, f"/u{i}/xxgk/gknb/t{d:%Y%m%d}_{_h(i, year) % 900000 + 100000}.html",
+                            f"{self.unit_name(i)}{year}年政府信息公开工作年度报告"))
+        return out[:20]
+
+    def report(self, i: int, year: int, pub: date) -> str:
+        """An annual report: the sections of the national template, three of them with tables."""
+        def table(caption: str, rows: int, cols: int) -> str:
+            head = "".join(f"<th>指标{c + 1}</th>" for c in range(cols))
+            body = "".join("<tr>" + f"<td>项目{r + 1}</td>" + "".join(
+                f"<td>{_h(i, year, caption, r, c) % 200}</td>" for c in range(cols - 1)) + "</tr>"
+                for r in range(rows))
+            return f'<table border="1"><tr>{head}</tr>{body}</table>\n'
+        sections = ["一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
+                    "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"]
+        parts = []
+        for k, sec in enumerate(sections):
+            parts.append(f'<p style="text-indent:2em"><strong>{sec}</strong></p>\n<p style="text-indent:2em">'
+                         + "本年度，本机关认真贯彻落实《中华人民共和国政府信息公开条例》，" * 6 + "</p>\n")
+            if k in (1, 2, 3):
+                parts.append(table(sec, 16 if k == 2 else 8, 9 if k == 2 else 6))
+        title = f"{self.unit_name(i)}{year}年政府信息公开工作年度报告"
+        content = (self._pos(i, ("政府信息公开年报", f"/u{i}/xxgk/gknb/index.html")) +
+                   f'\n<div class="article"><h2 class="title">{title}</h2>\n'
+                   f'<div class="info">发布时间：{pub.isoformat()}　　来源：{self.unit_name(i)}</div>\n'
+                   f'<div class="TRS_Editor">\n{"".join(parts)}</div>\n</div>')
+        return self._layout(i, title, content)
+
+    def sub_column(self, i: int, slug: str, sub: str) -> str | None:
+        names = dict(SUB_COLUMNS)
+        if slug != "fdzdgknr" or sub not in names:
+            return None
+        head = self._pos(i, ("法定主动公开内容", f"/u{i}/xxgk/{slug}/index.html"),
+                         (names[sub], f"/u{i}/xxgk/{slug}/{sub}/index.html"))
+        return self._layout(i, names[sub], head + "\n" + self._list(i, sub, f"/u{i}/xxgk/{slug}/{sub}/"),
+                            column=sub)
+
+    def _article(self, i: int, slug: str, cname: str, title: str, pub: date, paragraphs: int = 6) -> str:
+        text = "".join(
+            f'<p style="text-indent:2em">{"一二三四五六七八九十"[k % 10]}、{_title(i, slug, title, k)}。'
+            f"根据《中华人民共和国政府信息公开条例》规定，本机关对主动公开的政府信息及时予以公开，"
+            f"公民、法人或者其他组织可以通过本机关门户网站查阅。</p>\n" for k in range(paragraphs))
+        meta = (f'<meta name="ArticleTitle" content="{title}">\n<meta name="PubDate" content="{pub.isoformat()} 09:00">\n')
+        content = (self._pos(i, (cname, f"/u{i}/xxgk/{slug}/index.html")) +
+                   f'\n<div class="article"><h2 class="title">{title}</h2>\n'
+                   f'<div class="info">发布时间：{pub.isoformat()}　　来源：{self.unit_name(i)}</div>\n'
+                   f'<div class="TRS_Editor">\n{text}</div>\n</div>')
+        return self._layout(i, title, content, meta=meta)
+
+    def article(self, i: int, path: list[str]) -> str:
+        slug, leaf = path[-2], path[-1]
+        try:
+            pub = date(int(leaf[1:5]), int(leaf[5:7]), int(leaf[7:9]))
+        except ValueError:
+            pub = self.today
+        if slug == "gknb":
+            return self.report(i, pub.year - 1, pub)
+        return self._article(i, slug, dict((s, n) for s, n, _ in COLUMNS).get(slug, slug), _title(i, leaf), pub)
+
+    def respond(self, path: str) -> tuple[int, str]:
+        """(status, html) for a path; 404 for anything the portal does not hold."""
+        parts = [p for p in path.split("/") if p]
+        if not parts:
+            return 200, self._layout(0, "合成县人民政府", "<p>合成县人民政府门户网站</p>")
+        if not parts[0].startswith("u") or not parts[0][1:].isdigit():
+            return 404, "<html><body><h1>404 Not Found</h1></body></html>"
+        i, rest = int(parts[0][1:]), parts[1:]
+        html: str | None = None
+        if rest == ["xxgk", "index.html"]:
+            html = self.disclosure(i)
+        elif len(rest) == 3 and rest[0] == "xxgk" and rest[2] == "index.html":
+            html = self.column(i, rest[1])
+        elif len(rest) == 4 and rest[0] == "xxgk" and rest[3] == "index.html":
+            html = self.sub_column(i, rest[1], rest[2])
+        elif len(rest) >= 3 and rest[0] == "xxgk" and rest[-1].startswith("t"):
+            html = self.article(i, rest)
+        elif rest == ["sitemap.html"] or (len(rest) == 3 and rest[0] == "ztzl"):
+            html = self._layout(i, "网站地图" if rest[0] == "sitemap.html" else "专题专栏", "<p>……</p>")
+        if html is None:
+            return 404, "<html><body><h1>404 Not Found</h1></body></html>"
+        return 200, html
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"      # keep-alive, as county portals serve
+    disable_nagle_algorithm = True     # headers and body are separate writes
+
+    def version_string(self) -> str:
+        return "Apache"
+
+    def do_GET(self) -> None:
+        self._answer(True)
+
+    def do_HEAD(self) -> None:
+        self._answer(False)
+
+    def _answer(self, send_body: bool) -> None:
+        if self.server.latency:
+            time.sleep(self.server.latency)   # a distant county server, not loopback
+        status, html = self.server.pages.respond(self.path.split("?", 1)[0])
+        body = html.encode("utf-8")
+        etag = f'"{zlib.crc32(body):08x}"'
+        if status == 200 and self.headers.get("If-None-Match") == etag:
+            status, body, send_body = 304, b"", False
+        self.send_response(status)
+        if status in (200, 304):
+            self.send_header("ETag", etag)
+            self.send_header("Last-Modified", self.server.last_modified)
+        if status != 304:
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if send_body:
+            self.wfile.write(body)
+        self.server.count(self.command, status, len(body) if send_body else 0)
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002
+        pass
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], pages: Pages, counter: "SyntheticPortal"):
+        self.pages = pages
+        self.count = counter._count
+        self.latency = counter.latency
+        # One server clock for the whole portal (the day the pages were made); ETags tell pages apart.
+        self.last_modified = formatdate(datetime.combine(pages.today, datetime.min.time()).timestamp(),
+                                        usegmt=True)
+        super().__init__(address, _Handler)
+
+
+def _free_port(hosts: list[str]) -> int:
+    """A port free on every one of ``hosts``."""
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind((hosts[0], 0))
+            port = s.getsockname()[1]
+        try:
+            for h in hosts[1:]:
+                with socket.socket() as t:
+                    t.bind((h, port))
+            return port
+        except OSError:
+            continue
+    raise RuntimeError("no port free on every loopback address")
+
+
+class SyntheticPortal:
+    def __init__(self, units: int, hosts: int = 8, today: date | None = None, latency: float = 0.0):
+        if not 1 <= hosts <= 250:
+            raise ValueError("hosts must be 1..250 (127.0.0.1 .. 127.0.0.250)")
+        self.n_units = units
+        self.latency = latency              # seconds each answer waits (0: answer at once)
+        self.hosts = [f"127.0.0.{k + 1}" for k in range(hosts)]
+        self.pages = Pages(today or date.today())
+        self._lock = threading.Lock()
+        self._counts: dict[str, int] = {}
+        self._servers: list[_Server] = []
+        self._threads: list[threading.Thread] = []
+        self.port: int | None = None
+
+    def _count(self, method: str, status: int, nbytes: int) -> None:
+        with self._lock:
+            c = self._counts
+            c[method] = c.get(method, 0) + 1
+            c[str(status)] = c.get(str(status), 0) + 1
+            c["bytes"] = c.get("bytes", 0) + nbytes
+
+    def served(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._counts)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._counts = {}
+
+    def start(self) -> "SyntheticPortal":
+        self.port = _free_port(self.hosts)
+        for h in self.hosts:
+            srv = _Server((h, self.port), self.pages, self)
+            t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.1},
+                                 name=f"synthetic-{h}", daemon=True)
+            t.start()
+            self._servers.append(srv)
+            self._threads.append(t)
+        return self
+
+    def stop(self) -> None:
+        for srv in self._servers:
+            srv.shutdown()
+            srv.server_close()
+        self._servers, self._threads = [], []
+
+    def __enter__(self) -> "SyntheticPortal":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def unit_url(self, i: int) -> str:
+        return f"http://{self.hosts[i % len(self.hosts)]}:{self.port}/u{i}/xxgk/index.html"
+
+    def units(self) -> list[dict]:
+        return [{"name": self.pages.unit_name(i), "kind": "department", "url": self.unit_url(i)}
+                for i in range(self.n_units)]
+
+    def sites(self, path: str | Path, concurrency_per_host: int = 16, **crawl) -> Path:
+        path = Path(path)
+        doc = {"county": "合成县", "units": self.units(),
+               "crawl": {"concurrency_per_host": concurrency_per_host, "timeout": 60, **crawl}}
+        path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        return path
