@@ -14,6 +14,7 @@ from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 import scrapy
+from bs4 import BeautifulSoup
 import scrapy.exceptions
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
@@ -137,16 +138,17 @@ class DisclosureSpider(scrapy.Spider):
         # still that unit's own site: the redirect target's host is allowed for it.
         self.hosts[name].add(urlsplit(response.url).hostname or "")
         self.home_urls.setdefault(name, set()).add(response.url)
-        html = decode(response.body, content_type)
+        # One parse serves both column discovery and the link check.
+        soup = BeautifulSoup(decode(response.body, content_type), "lxml")
         configured = [(c["name"], c["url"]) for c in unit.get("columns", [])]
-        discovered = [(l.text, l.url) for l in discover_columns(html, response.url, self.hosts[name])]
+        discovered = [(l.text, l.url) for l in discover_columns(soup, response.url, self.hosts[name])]
         seen = self.seen_columns[name]
         for col_name, col_url in configured + discovered:
             if col_url in seen:
                 continue
             seen.add(col_url)
             yield self._column_request(name, col_name, col_url, depth=1)
-        yield from self._link_checks(name, html, response.url, seen)
+        yield from self._link_checks(name, soup, response.url, seen)
 
     def _column_request(self, unit: str, column: str, url: str, depth: int) -> scrapy.Request:
         headers = {}
@@ -159,7 +161,8 @@ class DisclosureSpider(scrapy.Spider):
         return scrapy.Request(url, callback=self.parse_column, errback=self.column_failed, headers=headers,
                               meta=self._meta(unit, column=column, depth=depth), dont_filter=True)
 
-    def _link_checks(self, unit: str, html: str, page_url: str, columns: set[str]) -> Iterator[scrapy.Request]:
+    def _link_checks(self, unit: str, html: str | BeautifulSoup, page_url: str,
+                     columns: set[str]) -> Iterator[scrapy.Request]:
         """Dead-link check of the disclosure page's own links (columns are checked as columns)."""
         hosts = self.hosts[unit]
         checked = 0
