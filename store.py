@@ -68,6 +68,7 @@ INDEXES = [
     ("columns", ["unit", "url"], True),
     ("unit_checks", ["run", "unit"], False),
     ("observations", ["run", "column"], False),
+    ("observations", ["column", "run"], False),   # carry_forward: a column's latest observation
     ("links", ["run", "unit"], False),
     ("pages", ["run", "unit", "kind"], False),
     ("probes", ["unit", "at"], False),
