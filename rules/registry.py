@@ -291,6 +291,7 @@ class AnnualReportMissing(Rule):
 # ---- annual report content (rules/annual_report.py) ----------------------------------------------
 
 from rules import annual_report as AR  # noqa: E402
+from rules.report_content import parse_report_cached  # noqa: E402
 
 
 class _ReportContent(Rule):
@@ -313,7 +314,7 @@ class _ReportContent(Rule):
         if not unit.reachable or not unit.reports:
             return
         report = unit.reports[0]
-        content = AR.parse_report_cached(report.html)
+        content = parse_report_cached(report.html)
         year = f"{report.year}年度" if report.year else ""
         for p in self.problems(unit, report, content):
             if p.kind in self.problem_kinds:
@@ -337,7 +338,7 @@ class AnnualReportTableMismatch(_ReportContent):
     def problems(self, unit, report, content):
         out = super().problems(unit, report, content)
         if len(unit.reports) > 1 and report.year and unit.reports[1].year == report.year - 1:
-            last = AR.parse_report_cached(unit.reports[1].html)
+            last = parse_report_cached(unit.reports[1].html)
             p = AR.carry_over_mismatch(content, last)
             if p is not None:
                 out.append(p)

@@ -5,10 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from rules.annual_report import (
-    MAX_COLS, MAX_ROWS, MAX_TABLES, Problem, carry_over_mismatch, cell_value, check_report, parse_report,
-    parse_report_cached,
-)
+from rules.annual_report import Problem, carry_over_mismatch, check_report
+from rules.report_content import MAX_COLS, MAX_ROWS, MAX_TABLES, cell_value, parse_report, parse_report_cached
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "annual_report"
