@@ -221,7 +221,8 @@ def scheduled_jobs(config_path: str, config: Config, db: str, out: str) -> dict:
 def cmd_schedule(args: argparse.Namespace) -> int:
     import logging
 
-    from scheduler import SchedulerLocked, parse_schedule, run_forever
+    from config import parse_schedule
+    from scheduler import SchedulerLocked, run_forever
 
     config = load_config(args.config)
     db = db_path(args, config)
@@ -239,7 +240,8 @@ def cmd_crontab(args: argparse.Namespace) -> int:
     import os
     import shutil
 
-    from scheduler import crontab_lines, parse_schedule, systemd_unit
+    from config import parse_schedule
+    from service import crontab_lines, systemd_unit
 
     config = load_config(args.config)
     beside_python = Path(sys.executable).parent / "govfresh"  # the venv's own, even when not activated
@@ -257,7 +259,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from scheduler import ScheduleState, lock_holder, next_runs, parse_schedule, state_path_for
+    from config import parse_schedule
+    from config.schedule import next_runs
+    from scheduler import ScheduleState, lock_holder, state_path_for
     from store import Store
 
     config = load_config(args.config)

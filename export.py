@@ -10,7 +10,8 @@ from typing import Any, Iterable
 
 from rules import judge, load_ruleset
 from rules.facts import UnitFacts
-from rules.ledger import RECTIFIED, WAIVED, Entry, identity, state_of, update
+from rules.facts import latest_facts
+from rules.ledger import RECTIFIED, WAIVED, Entry, from_rows, identity, state_of, to_rows, update
 from rules.registry import Finding
 from rules.ruleset import RuleSet
 from rules.verdict import judge_unit_verdict
@@ -67,14 +68,14 @@ def build_export(store: Store, as_of: date, ruleset: RuleSet | None = None, *,
     """
     ruleset = ruleset or load_ruleset()
     period_start = period_start or as_of - timedelta(days=6)
-    run, facts = store.unit_facts(as_of)
+    run, facts = latest_facts(store, as_of)
     findings = judge(facts, ruleset, as_of)
-    entries = store.ledger()
+    entries = from_rows(store.ledger_rows())
     latest = max((e.last_seen for e in entries), default=None)
     if run is not None and (latest is None or as_of >= latest):
         entries = update(entries, [f for fs in findings.values() for f in fs], {u.name for u in facts},
                          as_of, rectification_days)
-        store.save_ledger(entries)
+        store.save_ledger_rows(to_rows(entries))
     by_id = {e.identity: e for e in entries}
     in_force = list(store.waivers(as_of)) + [w for w in waivers if date.fromisoformat(str(w["until"])) >= as_of]
     units = []

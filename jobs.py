@@ -85,7 +85,7 @@ def summarise(export: dict) -> str:
 def notice_for(export: dict, period: str, as_of: date, out: str | Path | None = None):
     """The chat notice of a period: text parts, markdown parts, the table picture, the Excel list."""
     from reports import MissingFontError, render_bytes
-    from reports.delivery import Notice
+    from delivery import Notice
     from reports.model import build_period
     from reports.renderers.chat import chat_parts
 
@@ -104,7 +104,7 @@ def notice_for(export: dict, period: str, as_of: date, out: str | Path | None = 
 def notify(config: Config, db: str | Path, period: str, as_of: date, *, dry_run: bool = False,
            out: str | Path | None = None):
     """Send the period's notice to every configured target; parts already confirmed are skipped."""
-    from reports.delivery import deliver, parse_targets
+    from delivery import deliver, parse_targets
     from store import Store
 
     targets = parse_targets(config.notify)

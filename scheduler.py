@@ -1,13 +1,11 @@
-"""The schedule: hourly probes, the weekly crawl, weekly and monthly report + notify.
+"""Running the schedule: hourly probes, the weekly crawl, weekly and monthly report + notify.
 
-Jobs are plain callables handed in by the CLI, so the scheduler only decides
-*when*. Times are crontab strings read with crontab's meaning (0 and 7 are
-Sunday), in the config's time zone. One scheduler per database (a lock file),
-a weekly or monthly run missed while the machine was off is run once at start,
-and SIGTERM lets the running job finish.
+Jobs are plain callables handed in by jobs.py, so the scheduler only decides
+*when* (the crontab strings are read and checked in config.schedule). One
+scheduler per database (a lock file), a weekly or monthly run missed while the
+machine was off is run once at start, and SIGTERM lets the running job finish.
 
     govfresh schedule   →  run_forever(schedule, jobs, timezone=…, db_path=…)
-    govfresh crontab    →  crontab_lines(…) / systemd_unit(…)
 """
 from __future__ import annotations
 
@@ -16,8 +14,6 @@ import fcntl
 import json
 import logging
 import os
-import shlex
-import shutil
 import signal
 import tempfile
 import threading
@@ -25,154 +21,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Mapping
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.cron import CronTrigger
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from config import ConfigError
+from config.schedule import JOB_NAMES, ScheduleConfig, parse_crontab, zone_of
 
 LOG = logging.getLogger("govfresh.scheduler")
 
-JOB_NAMES = ("probe", "crawl", "weekly", "monthly")
 # Missed runs worth making up, in the order they must run: the report reads the crawl.
 CATCH_UP = ("crawl", "weekly", "monthly")
 # The govfresh command each job stands for (crontab lines, systemd, docs).
 COMMANDS = {"probe": "probe", "crawl": "crawl", "weekly": "run --period week", "monthly": "run --period month"}
 LOCKED_EXIT_CODE = 3
-
-_FIELDS = ("minute", "hour", "day of month", "month", "day of week")
-_MACROS = {"@hourly": "0 * * * *", "@daily": "0 0 * * *", "@weekly": "0 0 * * 0", "@monthly": "0 0 1 * *"}
-_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")   # crontab order: 0 (and 7) is Sunday
-
-
-class ScheduleError(ConfigError, ValueError):
-    """A schedule entry cannot be used; the message names the key and the field."""
-
-
-# ---- crontab strings ----------------------------------------------------------
-
-def _weekday(token: str, expr: str) -> int:
-    token = token.strip().lower()
-    if len(token) >= 3 and token[:3] in _WEEKDAYS:
-        return _WEEKDAYS.index(token[:3])
-    if token.isdigit() and 0 <= int(token) <= 7:
-        return int(token)
-    raise ScheduleError(f"{expr!r}: day of week {token!r} must be 0-7 (0 and 7 = Sunday) or sun…sat")
-
-
-def _weekdays_for_apscheduler(field: str, expr: str) -> str:
-    """Crontab's day-of-week field as APScheduler 3 names.
-
-    APScheduler 3 counts 0 as Monday, crontab as Sunday: "30 8 * * 1" passed
-    through unchanged would fire on Tuesdays. Naming the days removes the doubt.
-    """
-    if field == "*":
-        return "*"
-    days: set[int] = set()
-    for item in field.split(","):
-        base, slash, step_text = item.partition("/")
-        if slash and not (step_text.isdigit() and int(step_text) > 0):
-            raise ScheduleError(f"{expr!r}: day of week step {step_text!r} must be a positive number")
-        step = int(step_text) if slash else 1
-        if base == "*":
-            low, high = 0, 6
-        elif "-" in base:
-            low, high = (_weekday(t, expr) for t in base.split("-", 1))
-            if high < low:
-                raise ScheduleError(f"{expr!r}: day of week range {base!r} runs backwards")
-        else:
-            low = _weekday(base, expr)
-            high = 7 if slash else low          # "1/2" means every 2nd day from Monday
-        days.update(d % 7 for d in range(low, high + 1, step))
-    return ",".join(_WEEKDAYS[d] for d in sorted(days))
-
-
-def parse_crontab(expr: str, timezone: Any = "Asia/Shanghai") -> CronTrigger:
-    """A 5-field crontab string (minute hour day month weekday) as a CronTrigger."""
-    text = " ".join(str(expr).split())
-    fields = _MACROS.get(text.lower(), text).split()
-    if len(fields) != 5:
-        raise ScheduleError(f"{expr!r} is not a crontab line: it needs 5 fields"
-                            f" (minute hour day-of-month month day-of-week), got {len(fields)}")
-    minute, hour, day, month, dow = fields
-    for name, key, value in zip(_FIELDS, ("minute", "hour", "day", "month"), fields):
-        try:
-            CronTrigger(**{key: value}, timezone="UTC")
-        except ValueError as exc:
-            raise ScheduleError(f"{expr!r}: {name} field {value!r} is invalid ({exc})") from None
-    weekdays = _weekdays_for_apscheduler(dow, expr)
-    if day != "*" and dow != "*":
-        # cron fires when either matches, APScheduler only when both do: refuse the ambiguity.
-        raise ScheduleError(f"{expr!r}: restrict the day of month or the day of week, not both")
-    return CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=weekdays,
-                       timezone=_zone(timezone))
-
-
-def _zone(timezone: Any) -> Any:
-    if not isinstance(timezone, str):
-        return timezone
-    try:
-        return ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ScheduleError(f"unknown time zone {timezone!r} (e.g. Asia/Shanghai)") from None
-
-
-# ---- the schedule: config ------------------------------------------------------
-
-class ScheduleConfig(BaseModel):
-    """The config's ``schedule:`` mapping. A job set to null does not run."""
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    probe: str | None = Field("0 * * * *", description="reachability probe of every site (hourly: 24 a day)")
-    crawl: str | None = Field("0 6 * * 1", description="full crawl (Monday 06:00)")
-    weekly: str | None = Field("30 8 * * 1", description="weekly report + notify (Monday 08:30)")
-    monthly: str | None = Field("30 8 1 * *", description="monthly report + notify (the 1st, 08:30)")
-    misfire_grace_minutes: int = Field(
-        360, ge=1, le=7 * 24 * 60,
-        description="a crawl or report this late (machine asleep, busy) still runs; later ones are skipped")
-
-    @field_validator("probe", "crawl", "weekly", "monthly")
-    @classmethod
-    def _valid_crontab(cls, value: str | None) -> str | None:
-        if value is not None:
-            parse_crontab(value, "UTC")
-        return value
-
-    def entries(self) -> dict[str, str]:
-        """The enabled jobs and their crontab strings, in JOB_NAMES order."""
-        return {name: getattr(self, name) for name in JOB_NAMES if getattr(self, name)}
-
-
-def parse_schedule(raw: Mapping[str, Any] | None, source: str = "schedule") -> ScheduleConfig:
-    """Validate the config's schedule mapping; errors name the key."""
-    try:
-        return ScheduleConfig.model_validate(dict(raw or {}))
-    except ValidationError as exc:
-        lines = []
-        for err in exc.errors():
-            key = ".".join(str(p) for p in err["loc"])
-            msg = "unknown key (one of " + ", ".join(ScheduleConfig.model_fields) + ")" \
-                if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
-            lines.append(f"{source}.{key}: {msg}")
-        raise ScheduleError("\n".join(lines)) from None
-
-
-def next_runs(schedule: ScheduleConfig, *, timezone: Any, now: datetime, count: int = 1) -> dict[str, list[datetime]]:
-    """The next `count` fire times of each enabled job after `now` (for `govfresh status`)."""
-    out: dict[str, list[datetime]] = {}
-    for name, expr in schedule.entries().items():
-        trigger, times, previous = parse_crontab(expr, timezone), [], None
-        for _ in range(count):
-            previous = trigger.get_next_fire_time(previous, now if previous is None else previous)
-            if previous is None:
-                break
-            times.append(previous)
-        out[name] = times
-    return out
 
 
 # ---- last successful runs --------------------------------------------------------
@@ -284,7 +146,7 @@ def _build(schedule: ScheduleConfig, jobs: Mapping[str, Callable[[], None]], tim
     missing = [n for n in schedule.entries() if n not in jobs]
     if missing:
         raise ValueError(f"no job given for scheduled {', '.join(missing)}")
-    zone = _zone(timezone)
+    zone = zone_of(timezone)
     scheduler = BackgroundScheduler(
         timezone=zone,
         # One worker for crawl and reports, so a report waits for the crawl it reads;
@@ -305,7 +167,7 @@ def _build(schedule: ScheduleConfig, jobs: Mapping[str, Callable[[], None]], tim
 def build_scheduler(schedule: ScheduleConfig, jobs: Mapping[str, Callable[[], None]], *, timezone: Any,
                     state_path: str | Path, clock: Callable[[], datetime] | None = None) -> BackgroundScheduler:
     """A BackgroundScheduler (not started) with one cron job per enabled schedule entry."""
-    zone = _zone(timezone)
+    zone = zone_of(timezone)
     return _build(schedule, jobs, zone, ScheduleState(state_path), clock or (lambda: datetime.now(zone)))
 
 
@@ -397,7 +259,7 @@ def run_forever(schedule: ScheduleConfig, jobs: Mapping[str, Callable[[], None]]
     Raises SchedulerLocked (exit code 3) when another scheduler has the database.
     `stop` lets a caller other than a signal end the loop (tests, an embedding).
     """
-    zone = _zone(timezone)
+    zone = zone_of(timezone)
     clock = clock or (lambda: datetime.now(zone))
     stop = stop or threading.Event()
     with acquire_lock(db_path):
@@ -444,68 +306,3 @@ def _install_signal_handlers(stop: threading.Event) -> Callable[[], None]:
         for sig, old in previous.items():
             signal.signal(sig, old)
     return restore
-
-
-# ---- the same schedule for cron and systemd ----------------------------------------
-
-def _cron_quote(value: str) -> str:
-    # cron turns an unescaped % into a newline.
-    return shlex.quote(value).replace("%", "\\%")
-
-
-def crontab_lines(config_path: str | Path, schedule: ScheduleConfig, govfresh_bin: str | Path = "govfresh",
-                  *, timezone: str = "Asia/Shanghai") -> list[str]:
-    """The schedule as crontab lines, for offices that prefer cron to `govfresh schedule`."""
-    config = _cron_quote(os.path.abspath(config_path))
-    command = _cron_quote(str(govfresh_bin))
-    lines = [
-        "# govfresh — generated by `govfresh crontab`; install with `crontab -e`.",
-        "# CRON_TZ is honoured by cronie (RHEL, openEuler, Kylin Server); Debian/Ubuntu cron",
-        f"# ignores it, so set the machine's time zone to {timezone} there.",
-        f"CRON_TZ={timezone}",
-    ]
-    entries = schedule.entries()
-    for name in JOB_NAMES:
-        if name in entries:
-            sub, _, extra = COMMANDS[name].partition(" ")
-            lines.append(f"{entries[name]} {command} {sub} --config {config}" + (f" {extra}" if extra else ""))
-        else:
-            lines.append(f"# {name}: disabled in the schedule")
-    return lines
-
-
-def _systemd_quote(value: str) -> str:
-    if value and all(c.isalnum() or c in "/._-+:@=," for c in value):
-        return value
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def systemd_unit(config_path: str | Path, govfresh_bin: str | Path, workdir: str | Path) -> str:
-    """A systemd service running `govfresh schedule` (save as /etc/systemd/system/govfresh.service)."""
-    program = str(govfresh_bin)
-    # systemd wants an absolute program path; a bare name is looked up on PATH now.
-    program = os.path.abspath(program) if os.sep in program else shutil.which(program) or program
-    exec_start = " ".join(_systemd_quote(p) for p in (program, "schedule", "--config", os.path.abspath(config_path)))
-    return f"""\
-[Unit]
-Description=govfresh: scheduled checks of government information-disclosure sites (政务公开巡检)
-Wants=network-online.target
-After=network-online.target
-
-[Service]
-Type=simple
-WorkingDirectory={_systemd_quote(os.path.abspath(workdir))}
-# Secrets for ${{VAR}} references in the config (WECOM_KEY=…), readable by root only.
-EnvironmentFile=-/etc/govfresh.env
-ExecStart={exec_start}
-# SIGTERM lets the running crawl or report finish; give it time before SIGKILL.
-KillSignal=SIGTERM
-TimeoutStopSec=30min
-Restart=on-failure
-RestartSec=60
-# Exit code {LOCKED_EXIT_CODE}: another scheduler has the database; restarting will not help.
-RestartPreventExitStatus={LOCKED_EXIT_CODE}
-
-[Install]
-WantedBy=multi-user.target
-"""

@@ -14,10 +14,6 @@ from typing import Any, Iterator
 
 import sqlite_utils
 
-from rules.facts import ColumnFacts, LinkFacts, ReportPage, UnitFacts
-from rules.registry import report_years
-from rules.ledger import Entry
-
 RUNNING, FINISHED, ABORTED, FAILED = "running", "finished", "aborted", "failed"
 
 # Tables and their columns. New columns are added to old databases on open.
@@ -39,13 +35,13 @@ SCHEMA: dict[str, dict[str, Any]] = {
                          pk="id"),
     # An item is present in every run from first_seen_run to last_seen_run.
     "items": dict(columns={"column": int, "url": str, "title": str, "date": str,
-                           "first_seen_run": int, "last_seen_run": int},
+                           "first_seen_run": int, "last_seen_run": int, "report_year": int},
                   pk=("column", "url")),
     "links": dict(columns={"id": int, "run": int, "unit": int, "url": str, "text": str,
                            "http_status": int, "error": str},
                   pk="id"),
     "pages": dict(columns={"id": int, "run": int, "unit": int, "kind": str, "url": str,
-                           "title": str, "text": str},
+                           "title": str, "text": str, "year": int},
                   pk="id"),
     "probes": dict(columns={"id": int, "unit": int, "at": str, "ok": int, "http_status": int,
                             "elapsed_ms": int, "error": str},
@@ -74,6 +70,7 @@ INDEXES = [
     ("probes", ["unit", "at"], False),
     ("deliveries", ["notice", "target", "part"], False),
     ("runs", ["kind", "status", "crawl_date"], False),
+    ("items", ["last_seen_run"], False),   # run_items: the items present in one run
     ("findings", ["unit", "rectified_at"], False),
 ]
 
@@ -188,11 +185,11 @@ class Store:
             self.db["observations"].insert({"run": run_id, "column": col, **observation})
             for item in items:
                 self.db.execute(
-                    "INSERT INTO items (column, url, title, date, first_seen_run, last_seen_run)"
-                    " VALUES (?, ?, ?, ?, ?, ?)"
+                    "INSERT INTO items (column, url, title, date, first_seen_run, last_seen_run, report_year)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)"
                     " ON CONFLICT(column, url) DO UPDATE SET title=excluded.title,"
-                    " date=excluded.date, last_seen_run=excluded.last_seen_run",
-                    [col, item["url"], item["title"], item.get("date"), run_id, run_id])
+                    " date=excluded.date, last_seen_run=excluded.last_seen_run, report_year=excluded.report_year",
+                    [col, item["url"], item["title"], item.get("date"), run_id, run_id, item.get("report_year")])
 
     def validators(self) -> dict[str, tuple[str | None, str | None]]:
         """(ETag, Last-Modified) of the list pages of the newest finished crawl, by URL."""
@@ -226,10 +223,11 @@ class Store:
             self.db["links"].insert({"run": run_id, "unit": unit_id, "url": url, "text": text,
                                      "http_status": http_status, "error": error})
 
-    def record_page(self, run_id: int, unit_id: int, kind: str, url: str, title: str, text: str) -> None:
+    def record_page(self, run_id: int, unit_id: int, kind: str, url: str, title: str, text: str,
+                    year: int | None = None) -> None:
         with self.transaction():
             self.db["pages"].insert({"run": run_id, "unit": unit_id, "kind": kind, "url": url,
-                                     "title": title, "text": text})
+                                     "title": title, "text": text, "year": year})
 
     def record_probe(self, unit_id: int, at: str, ok: bool, http_status: int | None,
                      elapsed_ms: int | None, error: str | None) -> None:
@@ -237,57 +235,42 @@ class Store:
             self.db["probes"].insert({"unit": unit_id, "at": at, "ok": int(ok), "http_status": http_status,
                                       "elapsed_ms": elapsed_ms, "error": error})
 
-    # ---- reading facts for the rules --------------------------------------
+    # ---- reading a run's facts (rules/facts.py builds the rules' values from these rows) --
 
-    def unit_facts(self, as_of: date | None = None) -> tuple[dict | None, list[UnitFacts]]:
-        """The facts of the newest finished crawl on or before as_of, one UnitFacts per unit."""
-        run = self.latest_run("crawl", as_of)
-        if run is None:
-            return None, []
-        rid = run["id"]
-        units = list(self.db.query(
-            "SELECT u.id, u.name, u.kind, u.url, c.fetched_at, c.http_status, c.reachable, c.error,"
-            " c.newest_date, c.blocked"
-            " FROM unit_checks c JOIN units u ON u.id = c.unit WHERE c.run=? ORDER BY u.id", [rid]))
-        columns: dict[int, list[ColumnFacts]] = {}
-        for row in self.db.query(
-                "SELECT c.unit, c.name, c.url, c.id AS column_id, o.* FROM observations o"
-                " JOIN columns c ON c.id = o.column WHERE o.run=? ORDER BY o.id", [rid]):
-            titles = tuple(r["title"] for r in self.db.query(
-                "SELECT title FROM items WHERE column=? AND first_seen_run<=? AND last_seen_run>=?"
-                " ORDER BY date DESC", [row["column_id"], rid, rid]))
-            columns.setdefault(row["unit"], []).append(ColumnFacts(
-                name=row["name"], url=row["url"], state=row["state"],
-                newest_date=_d(row["newest_date"]), newest_title=row["newest_title"],
-                newest_url=row["newest_url"], item_count=row["item_count"] or 0,
-                date_source=row["date_source"], http_status=row["http_status"], error=row["error"],
-                meta_name=row["meta_name"], item_titles=titles))
-        links: dict[int, list[LinkFacts]] = {}
-        for row in self.db.query("SELECT * FROM links WHERE run=? ORDER BY id", [rid]):
-            links.setdefault(row["unit"], []).append(
-                LinkFacts(url=row["url"], text=row["text"] or "", http_status=row["http_status"],
-                          error=row["error"]))
-        guides: dict[int, dict] = {}
-        for row in self.db.query("SELECT * FROM pages WHERE run=? AND kind='guide' ORDER BY id", [rid]):
-            guides.setdefault(row["unit"], row)
-        # Annual report pages (kind 'report'): `text` holds the raw HTML, `title` the list title with its year.
-        reports: dict[int, list[ReportPage]] = {}
-        for row in self.db.query("SELECT * FROM pages WHERE run=? AND kind='report' ORDER BY id", [rid]):
-            years = report_years((row["title"] or "",))
-            reports.setdefault(row["unit"], []).append(ReportPage(
-                year=max(years) if years else None, url=row["url"], title=row["title"] or "",
-                html=row["text"] or ""))
-        facts = []
-        for u in units:
-            guide = guides.get(u["id"])
-            facts.append(UnitFacts(
-                name=u["name"], kind=u["kind"], url=u["url"], crawled_at=u["fetched_at"],
-                reachable=bool(u["reachable"]), http_status=u["http_status"], error=u["error"],
-                columns=tuple(columns.get(u["id"], ())), links=tuple(links.get(u["id"], ())),
-                guide_text=guide["text"] if guide else None, guide_url=guide["url"] if guide else None,
-                homepage_newest=_d(u["newest_date"]), blocked=bool(u["blocked"]), **self.probe_counts(u["id"], as_of),
-                reports=tuple(sorted(reports.get(u["id"], ()), key=lambda p: p.year or 0, reverse=True))))
-        return run, facts
+    def finished_runs(self, kind: str = "crawl", until: date | None = None) -> list[dict]:
+        """Finished runs with crawl_date on or before `until`, oldest first."""
+        sql = "SELECT * FROM runs WHERE kind=? AND status=?"
+        args: list[Any] = [kind, FINISHED]
+        if until:
+            sql += " AND crawl_date<=?"
+            args.append(until.isoformat())
+        return list(self.db.query(sql + " ORDER BY crawl_date, id", args))
+
+    def run_units(self, run_id: int) -> list[dict]:
+        """Each unit checked in the run: the unit row (id, name, kind, url) and its check."""
+        return list(self.db.query(
+            "SELECT u.id, u.name, u.kind, u.url, c.fetched_at, c.final_url, c.http_status, c.reachable, c.error,"
+            " c.newest_date, c.blocked FROM unit_checks c JOIN units u ON u.id = c.unit WHERE c.run=? ORDER BY u.id",
+            [run_id]))
+
+    def run_columns(self, run_id: int) -> list[dict]:
+        """Each column observed in the run: its unit, name and URL, and the observation."""
+        return list(self.db.query(
+            "SELECT c.unit, c.name, c.url, c.id AS column_id, o.* FROM observations o"
+            " JOIN columns c ON c.id = o.column WHERE o.run=? ORDER BY o.id", [run_id]))
+
+    def run_items(self, run_id: int) -> list[dict]:
+        """The items present in the run (column, url, title, date), newest first per column."""
+        return list(self.db.query(
+            "SELECT column, url, title, date, report_year FROM items WHERE last_seen_run>=? AND first_seen_run<=?"
+            " ORDER BY column, date DESC", [run_id, run_id]))
+
+    def run_links(self, run_id: int) -> list[dict]:
+        return list(self.db.query("SELECT * FROM links WHERE run=? ORDER BY id", [run_id]))
+
+    def run_pages(self, run_id: int, kind: str) -> list[dict]:
+        """Pages of one kind (guide, report) fetched in the run, in the order they were stored."""
+        return list(self.db.query("SELECT * FROM pages WHERE run=? AND kind=? ORDER BY id", [run_id, kind]))
 
     def probe_counts(self, unit_id: int, as_of: date | None, days: int = 7) -> dict[str, int]:
         """Availability probes of the week ending on as_of (the 2019 indicators judge a week)."""
@@ -313,16 +296,11 @@ class Store:
 
     # ---- the findings ledger and waivers ----------------------------------
 
-    _ENTRY_DATES = ("first_seen", "last_seen", "deadline", "rectified_at")
+    def ledger_rows(self) -> list[dict]:
+        return list(self.db.query("SELECT * FROM findings"))
 
-    def ledger(self) -> list[Entry]:
-        return [Entry(**{k: (_d(v) if k in self._ENTRY_DATES else v) for k, v in row.items()})
-                for row in self.db.query("SELECT * FROM findings")]
-
-    def save_ledger(self, entries: list[Entry]) -> None:
+    def save_ledger_rows(self, rows: list[dict]) -> None:
         """Replace the ledger lines given, in one transaction (a kill leaves the old ledger)."""
-        rows = [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in e.__dict__.items()}
-                for e in entries]
         with self.transaction():
             self.db["findings"].upsert_all(rows, pk="identity")
 

@@ -46,6 +46,6 @@ class StorePipeline:
         elif kind == "link":
             store.record_link(run, uid, item["url"], item["text"], item["http_status"], item["error"])
         elif kind == "page":
-            store.record_page(run, uid, item["kind"], item["url"], item["title"], item["text"])
+            store.record_page(run, uid, item["kind"], item["url"], item["title"], item["text"], item.get("year"))
         self.counts[kind] += 1
         return item

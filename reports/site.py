@@ -290,11 +290,13 @@ def _write_manifest(out: Path, report: PeriodReport) -> Path:
 def _ledger_and_waivers(store_or_db: "Store | str | Path") -> tuple[list["Entry"], list[dict]]:
     from store import Store
 
+    from rules.ledger import from_rows
+
     if isinstance(store_or_db, Store):
-        return store_or_db.ledger(), store_or_db.waivers(date.min)
+        return from_rows(store_or_db.ledger_rows()), store_or_db.waivers(date.min)
     with Store(store_or_db) as store:
         # waivers(date.min): every waiver ever recorded; history checks each one's dates per period.
-        return store.ledger(), store.waivers(date.min)
+        return from_rows(store.ledger_rows()), store.waivers(date.min)
 
 
 def write_site(store_or_db: "Store | str | Path", period: str, as_of: date, out: str | Path, *,

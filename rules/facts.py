@@ -1,8 +1,12 @@
-"""What the crawler saw, as plain values the rules judge. No I/O here."""
+"""What the crawler saw, as plain values the rules judge, built from the store's rows."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from store import Store
 
 
 @dataclass(frozen=True)
@@ -19,7 +23,7 @@ class ColumnFacts:
     http_status: int | None = None
     error: str | None = None
     meta_name: str | None = None    # the page's own ColumnName meta
-    item_titles: tuple[str, ...] = ()
+    report_years: frozenset[int] = frozenset()  # years of the annual reports among its items
 
 
 @dataclass(frozen=True)
@@ -64,3 +68,56 @@ class UnitFacts:
     probes_failed: int = 0
     reports: tuple[ReportPage, ...] = ()  # newest year first (the spider fetches the newest two)
     extra: dict = field(default_factory=dict)
+
+
+# ---- from the store's rows ------------------------------------------------------------------
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value[:10]) if value else None
+
+
+def run_facts(store: "Store", run: dict, as_of: date | None = None) -> list[UnitFacts]:
+    """One UnitFacts per unit checked in a finished run; probes counted for the week ending as_of."""
+    rid = run["id"]
+    years: dict[int, set[int]] = {}
+    for item in store.run_items(rid):
+        if item["report_year"]:
+            years.setdefault(item["column"], set()).add(item["report_year"])
+    columns: dict[int, list[ColumnFacts]] = {}
+    for row in store.run_columns(rid):
+        columns.setdefault(row["unit"], []).append(ColumnFacts(
+            name=row["name"], url=row["url"], state=row["state"],
+            newest_date=_date(row["newest_date"]), newest_title=row["newest_title"],
+            newest_url=row["newest_url"], item_count=row["item_count"] or 0,
+            date_source=row["date_source"], http_status=row["http_status"], error=row["error"],
+            meta_name=row["meta_name"], report_years=frozenset(years.get(row["column_id"], ()))))
+    links: dict[int, list[LinkFacts]] = {}
+    for row in store.run_links(rid):
+        links.setdefault(row["unit"], []).append(
+            LinkFacts(url=row["url"], text=row["text"] or "", http_status=row["http_status"], error=row["error"]))
+    guides: dict[int, dict] = {}
+    for row in store.run_pages(rid, "guide"):
+        guides.setdefault(row["unit"], row)
+    # Annual report pages: `text` holds the raw HTML, `title` the list title with its year.
+    reports: dict[int, list[ReportPage]] = {}
+    for row in store.run_pages(rid, "report"):
+        reports.setdefault(row["unit"], []).append(ReportPage(
+            year=row["year"], url=row["url"], title=row["title"] or "", html=row["text"] or ""))
+    facts = []
+    for u in store.run_units(rid):
+        guide = guides.get(u["id"])
+        facts.append(UnitFacts(
+            name=u["name"], kind=u["kind"], url=u["url"], crawled_at=u["fetched_at"],
+            reachable=bool(u["reachable"]), http_status=u["http_status"], error=u["error"],
+            columns=tuple(columns.get(u["id"], ())), links=tuple(links.get(u["id"], ())),
+            guide_text=guide["text"] if guide else None, guide_url=guide["url"] if guide else None,
+            homepage_newest=_date(u["newest_date"]), blocked=bool(u["blocked"]),
+            **store.probe_counts(u["id"], as_of),
+            reports=tuple(sorted(reports.get(u["id"], ()), key=lambda p: p.year or 0, reverse=True))))
+    return facts
+
+
+def latest_facts(store: "Store", as_of: date) -> tuple[dict | None, list[UnitFacts]]:
+    """The newest finished crawl on or before as_of and its facts; (None, []) when there is none."""
+    run = store.latest_run("crawl", as_of)
+    return (run, run_facts(store, run, as_of)) if run else (None, [])

@@ -79,6 +79,19 @@ def update(entries: Iterable[Entry], findings: Iterable[Finding], judged_units: 
     return list(by_id.values())
 
 
+_DATES = ("first_seen", "last_seen", "deadline", "rectified_at")
+
+
+def from_rows(rows) -> list[Entry]:
+    """Ledger entries from the store's rows."""
+    return [Entry(**{k: (date.fromisoformat(v) if k in _DATES and v else v) for k, v in row.items()})
+            for row in rows]
+
+
+def to_rows(entries) -> list[dict]:
+    return [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in e.__dict__.items()} for e in entries]
+
+
 def state_of(entry: Entry, period_start: date, as_of: date) -> str:
     """new (first seen in this period), open (older and not fixed) or rectified."""
     if entry.rectified_at is not None and entry.rectified_at <= as_of:

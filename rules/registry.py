@@ -235,25 +235,6 @@ class GuideMissingElement(Rule):
                                    column=None, url=unit.guide_url, element=key)
 
 
-_REPORT_TITLE = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年?\s*度?.*?(?:年报|年度报告|工作报告|报告)")
-
-
-# "关于做好2025年政府信息公开工作年度报告编制工作的通知" is about a report, not the report.
-_NOT_A_REPORT = re.compile(r"通知|关于|编制|做好|报送|征集|培训|会议")
-
-
-def report_years(titles: tuple[str, ...] | list[str]) -> set[int]:
-    """Years of the annual reports among a column's item titles."""
-    years = set()
-    for title in titles:
-        if _NOT_A_REPORT.search(title):
-            continue
-        m = _REPORT_TITLE.search(title)
-        if m:
-            years.add(int(m.group("year")))
-    return years
-
-
 @register
 class AnnualReportMissing(Rule):
     """Last year's annual report is not published after its deadline (条例 Art. 49)."""
@@ -282,7 +263,7 @@ class AnnualReportMissing(Rule):
         if not report_cols:
             yield self.finding(unit, f"未找到政府信息公开年报栏目，无法确认{year}年度报告已发布", url=unit.url)
             return
-        if any(year in report_years(c.item_titles) for c in report_cols):
+        if any(year in c.report_years for c in report_cols):
             return
         col = report_cols[0]
         yield self.finding(unit, f"{year}年政府信息公开工作年度报告未按期发布", column=col.name, url=col.url)

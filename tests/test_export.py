@@ -19,7 +19,8 @@ def crawl(store, day, dynamic_newest, units=("教育局", "新兴镇")):
         store.record_column(run, uid, "工作动态", f"http://x/{name}/gzdt/",
                             {"state": "list", "item_count": 3, "newest_date": dynamic_newest[name]}, [])
         store.record_column(run, uid, "政府信息公开年报", f"http://x/{name}/nb/", {"state": "list", "item_count": 1},
-                            [{"url": f"http://x/{name}/nb/1", "title": "2025年政府信息公开工作年度报告"}])
+                            [{"url": f"http://x/{name}/nb/1", "title": "2025年政府信息公开工作年度报告",
+                              "report_year": 2025}])
         store.record_page(run, uid, "guide", f"http://x/{name}/zn/", "",
                           "信息分类 编排体系 获取方式 工作机构 办公地址 办公时间 联系电话 传真 电子邮箱")
     store.finish_run(run)
@@ -56,9 +57,9 @@ def test_rebuilding_a_past_week_reads_the_ledger_without_changing_it(store):
     build_export(store, W1)
     crawl(store, W2, {"教育局": "2026-11-19", "新兴镇": "2026-11-19"})
     build_export(store, W2)
-    before = store.ledger()
+    before = store.ledger_rows()
     again = build_export(store, W1)
-    assert store.ledger() == before
+    assert store.ledger_rows() == before
     assert stale_states(again)["教育局"] == ["new"]
     assert build_export(store, W2) == build_export(store, W2)  # idempotent
 

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import scheduler
-from scheduler import (ScheduleConfig, ScheduleError, SchedulerLocked, acquire_lock, build_scheduler,
-                       catch_up_due, crontab_lines, lock_holder, next_runs, parse_crontab, parse_schedule,
-                       run_forever, systemd_unit)
+from config.schedule import JOB_NAMES, ScheduleConfig, ScheduleError, next_runs, parse_crontab, parse_schedule
+from scheduler import SchedulerLocked, acquire_lock, build_scheduler, catch_up_due, lock_holder, run_forever
+from service import crontab_lines, systemd_unit
 
 SH = ZoneInfo("Asia/Shanghai")
 REPO = Path(__file__).resolve().parents[1]
@@ -29,7 +29,7 @@ def noop():
     pass
 
 
-JOBS = {name: noop for name in scheduler.JOB_NAMES}
+JOBS = {name: noop for name in JOB_NAMES}
 
 
 # ---- when jobs fire --------------------------------------------------------------
@@ -237,7 +237,8 @@ def test_sigterm_lets_the_running_job_finish(tmp_path):
             sys.stdin.readline()               # the test lets the job end after sending SIGTERM
             open(os.environ["DB"] + ".done", "w").close()
             print("finished", flush=True)
-        schedule = scheduler.ScheduleConfig(probe=None, crawl=None, monthly=None)
+        from config import ScheduleConfig
+        schedule = ScheduleConfig(probe=None, crawl=None, monthly=None)
         scheduler.run_forever(schedule, {"weekly": weekly}, timezone="Asia/Shanghai", db_path=os.environ["DB"])
         print("exited cleanly", flush=True)
     """, tmp_path)

@@ -3,6 +3,7 @@ from datetime import date
 
 import pytest
 
+from rules.facts import latest_facts
 from store import ABORTED, FINISHED, Store
 
 
@@ -29,12 +30,12 @@ def crawl_once(store, day, newest, finish=True):
 
 def test_facts_round_trip(store):
     crawl_once(store, date(2026, 11, 20), "2026-11-18")
-    run, facts = store.unit_facts(date(2026, 11, 27))
+    run, facts = latest_facts(store, date(2026, 11, 27))
     assert run["status"] == FINISHED
     (unit,) = facts
     assert unit.reachable and unit.name == "教育局"
     assert unit.columns[0].newest_date == date(2026, 11, 18)
-    assert unit.columns[0].item_titles == ("动态一",)
+    assert [i["title"] for i in store.run_items(run["id"])] == ["动态一"]
     assert unit.links[0].broken
     assert unit.guide_text == "办公地址：人民路1号"
 
@@ -42,15 +43,15 @@ def test_facts_round_trip(store):
 def test_as_of_picks_the_newest_finished_run_not_after_it(store):
     crawl_once(store, date(2026, 11, 13), "2026-11-10")
     crawl_once(store, date(2026, 11, 20), "2026-11-19")
-    assert store.unit_facts(date(2026, 11, 15))[1][0].columns[0].newest_date == date(2026, 11, 10)
-    assert store.unit_facts(date(2026, 11, 27))[1][0].columns[0].newest_date == date(2026, 11, 19)
-    assert store.unit_facts(date(2026, 11, 1)) == (None, [])
+    assert latest_facts(store, date(2026, 11, 15))[1][0].columns[0].newest_date == date(2026, 11, 10)
+    assert latest_facts(store, date(2026, 11, 27))[1][0].columns[0].newest_date == date(2026, 11, 19)
+    assert latest_facts(store, date(2026, 11, 1)) == (None, [])
 
 
 def test_unfinished_run_never_counts_and_is_marked_aborted(store, tmp_path):
     crawl_once(store, date(2026, 11, 13), "2026-11-10")
     dead = crawl_once(store, date(2026, 11, 20), "2026-11-19", finish=False)  # killed halfway
-    assert store.unit_facts(date(2026, 11, 27))[1][0].columns[0].newest_date == date(2026, 11, 10)
+    assert latest_facts(store, date(2026, 11, 27))[1][0].columns[0].newest_date == date(2026, 11, 10)
     crawl_once(store, date(2026, 11, 27), "2026-11-26")
     assert store.run(dead)["status"] == ABORTED
 

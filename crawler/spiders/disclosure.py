@@ -22,6 +22,7 @@ from twisted.internet.error import (ConnectionRefusedError, DNSLookupError, TCPT
                                     TimeoutError as TwistedTimeoutError)
 from twisted.python.failure import Failure
 
+from crawler.extract.annual_titles import report_year
 from crawler.extract.article import extract_article_date, extract_text
 from crawler.extract.encoding import decode
 from crawler.extract.links import discover_columns, extract_links
@@ -30,8 +31,6 @@ from crawler.extract.types import LIST, NOT_LIST, SOURCE_DETAIL, SOURCE_LAST_MOD
 
 GUIDE_WORDS = ("指南",)
 REPORT_WORDS = ("年报", "年度报告")
-# As rules.registry.report_years reads list titles (the spider does not import the rules).
-REPORT_TITLE = re.compile(r"((?:19|20)\d{2})\s*年?\s*度?.*?(?:年报|年度报告|工作报告|报告)")
 MAX_REPORT_CHARS = 1_000_000
 
 
@@ -215,8 +214,8 @@ class DisclosureSpider(scrapy.Spider):
                 "error": error, "meta_name": page.column_name if page else None,
                 "last_modified": last_modified, "etag": meta.get("etag"),
             },
-            "items": [{"url": i.url, "title": i.title, "date": i.date.isoformat() if i.date else None}
-                      for i in items],
+            "items": [{"url": i.url, "title": i.title, "date": i.date.isoformat() if i.date else None,
+                       "report_year": report_year(i.title)} for i in items],
         }
 
     def parse_column(self, response: Response) -> Iterator[Any]:
@@ -307,13 +306,13 @@ class DisclosureSpider(scrapy.Spider):
         """The newest two annual reports of a 年报 column (distinct years): their content is judged."""
         newest: dict[int, Any] = {}
         for item in page.items:
-            m = REPORT_TITLE.search(item.title or "")
-            if m and urlsplit(item.url).hostname in self.hosts[unit]:
-                newest.setdefault(int(m.group(1)), item)
+            year = report_year(item.title)
+            if year and urlsplit(item.url).hostname in self.hosts[unit]:
+                newest.setdefault(year, item)
         for year in sorted(newest, reverse=True)[:2]:
             item = newest[year]
             yield scrapy.Request(item.url, callback=self.parse_report_page, errback=self.report_failed,
-                                 dont_filter=True, meta=self._meta(unit, title=item.title))
+                                 dont_filter=True, meta=self._meta(unit, title=item.title, year=year))
 
     def parse_report_page(self, response: Response) -> Iterator[dict]:
         """An annual report's page, raw HTML kept: rules/annual_report.py reads sections and tables."""
@@ -323,7 +322,7 @@ class DisclosureSpider(scrapy.Spider):
         # A PDF or Word file is kept as an empty page: the rules then say the tables cannot be read.
         body = decode(response.body, ctype) if not ctype or "html" in ctype.lower() else ""
         yield {"type": "page", "unit": response.meta["unit"], "kind": "report", "url": response.url,
-               "title": response.meta["title"], "text": body[:MAX_REPORT_CHARS]}
+               "title": response.meta["title"], "year": response.meta["year"], "text": body[:MAX_REPORT_CHARS]}
 
     def report_failed(self, failure: Failure) -> Iterator[dict]:
         return iter(())   # an unreadable report page is not judged; its link is checked elsewhere

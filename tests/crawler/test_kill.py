@@ -7,6 +7,7 @@ import time
 from datetime import date
 
 from mockserver import MockServer, hang, html
+from rules.facts import latest_facts
 from store import ABORTED, Store
 
 
@@ -36,7 +37,7 @@ def test_a_killed_crawl_leaves_nothing_half_counted(tmp_path):
             assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
             assert store.db["observations"].count >= 3      # facts were written...
             assert store.latest_run() is None               # ...but the run never counts
-            assert store.unit_facts(date(2026, 11, 27)) == (None, [])
+            assert latest_facts(store, date(2026, 11, 27)) == (None, [])
             killed = store.recent_runs(1)[0]["id"]
             # The next crawl marks the dead run aborted and stands on its own.
             store.start_run("crawl", date(2026, 11, 28))

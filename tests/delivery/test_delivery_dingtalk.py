@@ -1,6 +1,6 @@
 """DingTalk custom robot: 加签 signature, text and markdown."""
-from reports.delivery import Notice, deliver, parse_targets
-from reports.delivery.dingtalk import sign
+from delivery import Notice, deliver, parse_targets
+from delivery.dingtalk import sign
 
 
 def target(fake, secret=None, **kw):

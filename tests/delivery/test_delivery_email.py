@@ -1,5 +1,5 @@
 """E-mail: one UTF-8 message with every text part, the picture and files attached."""
-from reports.delivery import Notice, deliver, parse_targets
+from delivery import Notice, deliver, parse_targets
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\1" * 64
 

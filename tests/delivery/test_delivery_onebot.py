@@ -1,5 +1,5 @@
 """QQ groups through OneBot v11: Bearer token, segments, status/retcode-based success."""
-from reports.delivery import Notice, deliver, parse_targets
+from delivery import Notice, deliver, parse_targets
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
 

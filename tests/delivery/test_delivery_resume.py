@@ -1,7 +1,7 @@
 """The delivery log: resume where a failure stopped, never post twice, dry run sends nothing."""
 import pytest
 
-from reports.delivery import Notice, deliver, parse_targets
+from delivery import Notice, deliver, parse_targets
 
 PARTS = ["【周报 1/3】第一部分", "【周报 2/3】第二部分", "【周报 3/3】第三部分"]
 

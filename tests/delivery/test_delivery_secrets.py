@@ -1,7 +1,7 @@
 """Webhook keys, tokens and passwords never appear in logs, errors, reports or the delivery log."""
 import logging
 
-from reports.delivery import Notice, deliver, parse_targets
+from delivery import Notice, deliver, parse_targets
 
 
 def test_secrets_stay_hidden_while_every_target_fails(wecom, onebot, dingtalk, smtp, store, clock,
@@ -33,7 +33,7 @@ def test_secrets_stay_hidden_while_every_target_fails(wecom, onebot, dingtalk, s
 
 
 def test_an_unexpected_error_is_reported_without_the_key(wecom, store, clock, monkeypatch, caplog):
-    from reports.delivery.wecom import WecomSender
+    from delivery.wecom import WecomSender
 
     def broken(self, message):
         raise RuntimeError(f"could not post to {self.target.webhook}")

@@ -1,7 +1,7 @@
 """Cutting text to byte limits: at line boundaries, never inside a character."""
 import pytest
 
-from reports.delivery import split_text, utf8_len
+from delivery import split_text, utf8_len
 
 ROW = "清河县教育局 · 工作动态 · 最新信息 2026-10-02 · 超过 14 天未更新"   # mostly 3-byte characters
 

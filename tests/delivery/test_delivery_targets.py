@@ -2,7 +2,7 @@
 import pytest
 import yaml
 
-from reports.delivery import EmailTarget, OneBotTarget, TargetConfigError, parse_targets
+from delivery import EmailTarget, OneBotTarget, TargetConfigError, parse_targets
 
 CONFIG = """
 notify:
@@ -107,8 +107,8 @@ def test_an_empty_or_missing_list_means_no_targets():
 
 
 def test_every_key_is_documented():
-    from reports.delivery import describe_targets
-    from reports.delivery.targets import TARGET_TYPES
+    from delivery import describe_targets
+    from config.targets import TARGET_TYPES
     for model in TARGET_TYPES.values():
         assert model.__doc__
         for name, info in model.model_fields.items():

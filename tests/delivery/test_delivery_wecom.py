@@ -1,7 +1,7 @@
 """WeCom group robot: byte limits, 20 messages a minute, 45009, and errcode-based success."""
 import base64
 
-from reports.delivery import Notice, deliver, parse_targets, utf8_len
+from delivery import Notice, deliver, parse_targets, utf8_len
 
 ROW = "清河县教育局 · 工作动态 · 最新信息 2026-10-02 · 超过 14 天未更新"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40

@@ -11,6 +11,7 @@ from reports.model import unit_slug
 from reports.site import page_ref, parse_manifest, write_site
 from report_exports import IMG_ONERROR, SCRIPT, export, finding, unit
 from report_history import AS_OF, assert_well_formed, entry, five_weeks, week
+from rules.ledger import to_rows
 from store import Store
 
 SLUG_FILE = re.compile(r"u-[0-9a-f]{16}\.html")
@@ -19,7 +20,7 @@ SLUG_FILE = re.compile(r"u-[0-9a-f]{16}\.html")
 @pytest.fixture
 def store(tmp_path):
     with Store(tmp_path / "govfresh.db") as s:
-        s.save_ledger(five_weeks())
+        s.save_ledger_rows(to_rows(five_weeks()))
         yield s
 
 
@@ -170,8 +171,8 @@ HOSTILE_UNITS = ["../../etc/passwd", "a/b\\c", f"教育局{SCRIPT}", f"人社局
 def test_unit_pages_have_safe_names_and_escaped_text_for_any_unit_name(tmp_path):
     out = tmp_path / "out"
     with Store(tmp_path / "hostile.db") as store:
-        store.save_ledger([entry(n, first_seen=week(1), column=f"栏目<b onmouseover=alert(1)>{i}",
-                                 message=f"{SCRIPT}{i}") for i, n in enumerate(HOSTILE_UNITS)])
+        store.save_ledger_rows(to_rows([entry(n, first_seen=week(1), column=f"栏目<b onmouseover=alert(1)>{i}",
+                                 message=f"{SCRIPT}{i}") for i, n in enumerate(HOSTILE_UNITS)]))
         data = export(*[unit(n, finding(column=f"栏目<b onmouseover=alert(1)>{i}", state="open"))
                         for i, n in enumerate(HOSTILE_UNITS)])
         paths = write_site(store, "week", AS_OF, out, export=data)

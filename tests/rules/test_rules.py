@@ -15,7 +15,7 @@ FULL_GUIDE = ("本机关政府信息分类、编排体系、获取方式。工�
 def unit(*columns, links=(), guide=FULL_GUIDE, kind="department", reachable=True, **kw):
     reports = ColumnFacts(name="政府信息公开年报", url="http://x/nb/", state="list", item_count=1,
                           newest_date=date(2026, 1, 20),
-                          item_titles=("清河县教育局2025年政府信息公开工作年度报告",))
+                          report_years=frozenset({2025}))
     return UnitFacts(name="清河县教育局", kind=kind, url="http://x/", crawled_at="2026-11-27T01:00:00+00:00",
                      reachable=reachable, columns=tuple(columns) + (reports,), links=tuple(links),
                      guide_text=guide, guide_url="http://x/zn/", **kw)
@@ -98,17 +98,16 @@ def test_no_guide_found():
     assert ("guide_missing", None, None) in rules_of(unit(guide=None))
 
 
-@pytest.mark.parametrize("kind, as_of, titles, missing", [
-    ("department", date(2026, 1, 31), (), False),                 # deadline day: 2024 report needed only
-    ("department", date(2026, 2, 1), ("2024年年度报告",), True),    # a day late for 2025
-    ("department", date(2026, 2, 1), ("清河县教育局2025年政府信息公开工作年度报告",), False),
-    ("government", date(2026, 3, 31), ("2024年政府信息公开工作年度报告",), False),
-    ("government", date(2026, 4, 1), ("2024年政府信息公开工作年度报告",), True),
-    ("town", date(2026, 11, 27), ("新兴镇2025年度政府信息公开工作报告",), False),
-], ids=["dept-on-deadline", "dept-day-late", "dept-published", "gov-on-deadline", "gov-day-late", "town-variant-title"])
-def test_annual_report_deadline_by_kind(kind, as_of, titles, missing):
-    titles = titles or ("2024年政府信息公开工作年度报告",)
-    reports = ColumnFacts(name="政府信息公开年报", url="http://x/nb/", state="list", item_titles=titles)
+@pytest.mark.parametrize("kind, as_of, years, missing", [
+    ("department", date(2026, 1, 31), {2024}, False),       # deadline day: 2024 report needed only
+    ("department", date(2026, 2, 1), {2024}, True),         # a day late for 2025
+    ("department", date(2026, 2, 1), {2024, 2025}, False),
+    ("government", date(2026, 3, 31), {2024}, False),
+    ("government", date(2026, 4, 1), {2024}, True),
+    ("town", date(2026, 11, 27), {2025}, False),
+], ids=["dept-on-deadline", "dept-day-late", "dept-published", "gov-on-deadline", "gov-day-late", "town-published"])
+def test_annual_report_deadline_by_kind(kind, as_of, years, missing):
+    reports = ColumnFacts(name="政府信息公开年报", url="http://x/nb/", state="list", report_years=frozenset(years))
     u = UnitFacts(name="u", kind=kind, url="http://x/", crawled_at=None, reachable=True,
                   columns=(reports,), guide_text=FULL_GUIDE)
     assert any(f.rule == "annual_report_missing" for f in judge_unit(u, RULES, as_of)) is missing

@@ -6,9 +6,9 @@ So every string that leaves a sender goes through a Redactor first.
 from __future__ import annotations
 
 from typing import Any, Iterable
-from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, quote_plus
 
-MASK = "***"
+from config.targets import MASK, query_values, redact_url  # noqa: F401  (the URL helpers live with the models)
 
 # Shorter strings cannot be secrets worth hiding, and masking them would garble
 # ordinary text (a one-letter "password" would blank every matching letter).
@@ -42,18 +42,3 @@ class Redactor:
         if isinstance(value, (list, tuple)):
             return [self.scrub(v) for v in value]
         return value
-
-
-def query_values(url: str) -> list[str]:
-    """Every query-string value of a URL: webhook keys and access tokens live there."""
-    return [v for _, v in parse_qsl(urlsplit(url).query, keep_blank_values=False)]
-
-
-def redact_url(url: str) -> str:
-    """The URL with query values and any user:password masked, for descriptions."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host += f":{parts.port}"
-    query = urlencode([(k, MASK) for k, _ in parse_qsl(parts.query, keep_blank_values=True)], safe="*")
-    return urlunsplit((parts.scheme, host, parts.path, query, ""))

@@ -6,10 +6,10 @@
 from . import dingtalk, mail, onebot, wecom  # noqa: F401  (importing registers the senders)
 from .base import SENDERS, Message, PermanentError, RateLimited, SendError, Sender, TransientError
 from .notice import Notice
-from .notify import DeliveryReport, PartResult, TargetResult, deliver
+from .deliver import DeliveryReport, PartResult, TargetResult, deliver
 from .redact import Redactor, redact_url
 from .split import split_text, utf8_len
-from .targets import (DingTalkTarget, EmailTarget, OneBotTarget, Target, TargetConfigError, WecomTarget,
+from config.targets import (DingTalkTarget, EmailTarget, OneBotTarget, Target, TargetConfigError, WecomTarget,
                       describe_targets, parse_targets)
 
 __all__ = [

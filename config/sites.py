@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-
-class ConfigError(Exception):
-    """sites.yaml cannot be used; the message says where and why."""
+from .errors import ConfigError
+from .schedule import parse_schedule
+from .targets import parse_targets
 
 
 class _Strict(BaseModel):
@@ -175,8 +175,6 @@ def load_config(path: str | Path) -> Config:
     config = parse_config(raw, str(path))
     # Delivery targets and the schedule have their own models; check them now, so a
     # typo there is found before a crawl of a hundred sites, not after it.
-    from reports.delivery import parse_targets
-    from scheduler import parse_schedule
     parse_targets(config.notify, source=f"{path}: notify")
     parse_schedule(config.schedule, source=f"{path}: schedule")
     return config

@@ -9,17 +9,32 @@ from __future__ import annotations
 import hashlib
 import re
 from typing import Annotated, Any, Literal, Union
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
 
-from config import ConfigError
+from .errors import ConfigError
 
-from .redact import query_values, redact_url
+MASK = "***"
 
 
 class TargetConfigError(ConfigError, ValueError):
     """A notify target cannot be used; the message names its index and key."""
+
+
+def query_values(url: str) -> list[str]:
+    """Every query-string value of a URL: webhook keys and access tokens live there."""
+    return [v for _, v in parse_qsl(urlsplit(url).query, keep_blank_values=False)]
+
+
+def redact_url(url: str) -> str:
+    """The URL with query values and any user:password masked, for descriptions."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    query = urlencode([(k, MASK) for k, _ in parse_qsl(parts.query, keep_blank_values=True)], safe="*")
+    return urlunsplit((parts.scheme, host, parts.path, query, ""))
 
 
 def _short_hash(*values: object) -> str:
