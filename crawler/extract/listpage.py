@@ -8,9 +8,12 @@ One generic algorithm, no per-site rules:
    (``var listData = {articleList: […]}``, jiangxi_sthjt trap) are read as a candidate list.
 2. Every title link is lifted to its *record* (the li/tr/dl/dd/div that holds it and nothing
    else that looks like another title), records are grouped by their list root (so 15 items
-   in three sibling ``<ul>`` of 5 are one list, pingtan_zfxxgkzd trap).
+   in three sibling ``<ul>`` of 5 are one list, pingtan_zfxxgkzd trap, and so are 19 items in
+   bare ``<div ms-visible>`` wrappers of five, each with its own ``<ul>``).
 3. Groups in header/nav/footer/menu/friend-link zones are dropped, sidebar/"热点" boxes are
-   penalised, list/content containers are preferred, the biggest dated group wins.
+   penalised, list/content containers are preferred, the biggest dated group wins.  Failing
+   that: undated document lists or directories of units (a 公开指南 column listing 44
+   departments), then a lone compact dated row (a 机构职能 column holding one document).
 4. A record's date comes from short date-label nodes only (``[11-20]``, ``发布时间：…``), never
    from its title text, its URL (t20260313 vs shown 2026-03-10: the shown date wins), the
    page header clock, footers or page-generation metas.  In catalogue tables the 发布日期
@@ -32,7 +35,8 @@ from .encoding import decode
 from .hidden_lists import _json_list, _unwrap_comments, _unwrap_hanweb
 from .liststate import _article_like, _no_list_state, _script_filled_hole
 from .pager import _pager
-from .records import _count, _fill, _Group, _group_records, _item, _score, _title_anchors, _undated_list
+from .records import (_count, _directory_list, _fill, _Group, _group_records, _item, _score, _title_anchors,
+                      _undated_list)
 from .types import LIST, NOT_LIST, UNVERIFIABLE, Item, ListPage
 from .zones import _zone
 
@@ -98,8 +102,13 @@ class _Extractor:
                 _fill(g, self.base, self.crawl_date)
                 _score(g)
         live = [g for g in groups if not g.excluded and g.records]
-        dated = [g for g in live if g.dated]
+        dated = [g for g in live if g.dated and not g.lone]
         best = max(dated, key=lambda g: g.score, default=None)
+        # Undated lists a reader sees: documents without dates, or a directory of units.
+        undated = [g for g in live if not g.penalized and (_undated_list(g) or _directory_list(g))]
+        if (best is None or best.penalized) and not undated:
+            # A column holding one dated document (机构职能 with its one 职责 file).
+            best = max((g for g in live if g.lone), key=lambda g: g.score, default=best)
         json_items = _json_list(self.soup, self.base, self.crawl_date)
 
         if _article_like(self.soup, best):
@@ -119,7 +128,6 @@ class _Extractor:
             return page(LIST, [_item(r) for r in best.records])
 
         # Nothing dated, or only a sidebar/热点 box: what the main area says comes first.
-        undated = [g for g in live if not g.penalized and _undated_list(g)]
         if undated:
             g = max(undated, key=lambda g: g.score)
             return page(LIST, [_item(r) for r in g.records], "items carry no dates")

@@ -43,6 +43,15 @@ _DETAIL_URL = re.compile(
 _PUB_COL = re.compile(r"发布日期|发布时间|公开日期|公开时间|公布日期|发文日期|上网日期|发布")
 _GENERIC_COL = re.compile(r"日期|时间")
 _WRITTEN_COL = re.compile(r"成文|印发|生成|施行|生效|实施|废止")
+_CRUMB_TEXT = re.compile(r"当前位置|您的位置|所在位置|现在的位置|当前栏目")
+# Names of government units and places: a list of them is a directory, not a menu of columns.
+_UNIT_NAME = re.compile(
+    r"(?:局|委|委员会|办|办公室|政府|镇|乡|街道|办事处|中心|院|所|馆|站|队|社区|村|公司|集团|"
+    r"学校|医院|协会|联合会|工会|团委|妇联|残联|科协|人大|政协)$"
+)
+_MIN_DIRECTORY = 8
+# What a one-item row may show besides its title: a date, brackets, a "[部门]" tag.
+_ONE_ITEM_EXTRA = 30
 
 
 @dataclass
@@ -63,6 +72,7 @@ class _Group:
     excluded: bool = False
     listish: bool = False
     penalized: bool = False  # sidebar/热点/related box
+    lone: bool = False       # one compact dated record: a list of one, chosen only when nothing else is
     header_col: int | None = None
 
     @property
@@ -141,21 +151,69 @@ def _record_of(a: Tag, counts: dict[int, int]) -> Tag:
             return node
 
 
+def _peers(c: Tag, counts: dict[int, int]) -> list[Tag]:
+    """Siblings of ``c`` (itself included) of the same tag and class that hold title links."""
+    key = _class_key(c).lower()
+    return [s for s in c.parent.find_all(c.name, recursive=False)
+            if counts.get(id(s), 0) > 0 and _class_key(s).lower() == key]
+
+
+def _bare_wrapper(c: Tag, counts: dict[int, int]) -> bool:
+    """``c``'s parent holds ``c`` and nothing a reader sees besides it (empty separators only)."""
+    for s in c.parent.children:
+        if s is c:
+            continue
+        if isinstance(s, Tag):
+            if counts.get(id(s), 0) or s.name == "img" or _clean(s.get_text()):
+                return False
+        elif _is_text(s) and s.strip():
+            return False
+    return True
+
+
+def _only_peers(peers: list[Tag]) -> bool:
+    """The peers' parent shows nothing between or around them: one block, not separate boxes."""
+    ids = {id(p) for p in peers}
+    for s in peers[0].parent.children:
+        if id(s) in ids:
+            continue
+        if isinstance(s, Tag) and (s.find("a") is not None or _clean(s.get_text())):
+            return False
+        if _is_text(s) and s.strip():
+            return False
+    return True
+
+
 def _root_of(rec: Tag, counts: dict[int, int]) -> Tag:
-    """The list a record belongs to; sibling containers of the same kind are one list."""
+    """The list a record belongs to; sibling containers of the same kind are one list.
+
+    TRS trt/avalon pages split one list into blocks of five: either sibling ``<ul>`` (one
+    level up), or each ``<ul>`` inside its own bare wrapper ``<div ms-visible=…>`` with an
+    empty separator (two or three levels up).  Wrappers are crossed only when they show
+    nothing but the list, and merged only when their parent shows nothing but them, so
+    separate titled boxes of a home page stay separate lists.
+    """
     c = rec.parent
     for level in range(2):
         if c is None or c.parent is None or c.name in _STOP_TAGS:
             break
-        peers = [s for s in c.parent.find_all(c.name, recursive=False)
-                 if counts.get(id(s), 0) > 0 and " ".join(s.get("class") or []).lower() == " ".join(c.get("class") or []).lower()]
-        if len(peers) >= 2:
+        if len(_peers(c, counts)) >= 2:
             return c.parent
         # Only per-record wrappers (one table per record) may lift a second level.
         if level == 0 and counts.get(id(c), 0) == 1 and c.parent.name not in _STOP_TAGS:
             c = c.parent
             continue
         break
+    c = rec.parent
+    for _ in range(2):
+        if c is None or c.parent is None or c.parent.name in _STOP_TAGS or not _bare_wrapper(c, counts):
+            break
+        c = c.parent
+        if c.parent is None or c.parent.name in _STOP_TAGS:
+            break
+        peers = _peers(c, counts)
+        if len(peers) >= 2 and _only_peers(peers):
+            return c.parent
     return rec.parent if rec.parent is not None else rec
 
 
@@ -170,8 +228,12 @@ def _group_records(anchors: list[Tag], counts: dict[int, int]) -> list[_Group]:
         elif len(_clean(a.get_text())) > len(_clean(r.anchor.get_text())):
             r.anchor = a  # the longest link of a record is its title
     groups: dict[tuple, _Group] = {}
+    roots: dict[int, Tag] = {}  # _root_of depends on the record's parent only
     for r in recs.values():
-        root = _root_of(r.node, counts)
+        pid = id(r.node.parent)
+        root = roots.get(pid)
+        if root is None:
+            root = roots[pid] = _root_of(r.node, counts)
         key = (r.node.name, id(root))
         g = groups.get(key)
         if g is None:
@@ -297,12 +359,30 @@ def _pinned(node: Tag) -> bool:
 # --- scoring -------------------------------------------------------------------------------
 
 def _score(g: _Group) -> None:
-    """Dated records count triple; a lone record needs a catalogue header or a list container."""
+    """Dated records count triple.
+
+    A lone record counts fully in a catalogue table or a list container; elsewhere it is kept
+    only as a *list of one* (``lone``) when it reads like one: a document link and its date,
+    nothing else, outside side boxes (a 机构职能 column holding one dated document).
+    """
     n = len(g.records)
     if n < 2 and not (g.header_col is not None or (g.listish and g.dated)):
-        g.excluded = True
-        return
+        if n == 1 and not g.penalized and _one_item_row(g.records[0]):
+            g.lone = True
+        else:
+            g.excluded = True
+            return
     g.score = (g.dated * 3 + (n - g.dated)) * (1.5 if g.listish else 1.0) * (0.25 if g.penalized else 1.0)
+
+
+def _one_item_row(r: _Record) -> bool:
+    """A dated document link whose record shows little besides its title and date."""
+    if r.date is None or len(r.title) < 6:
+        return False
+    shown = _clean(r.node.get_text())
+    if _CRUMB_TEXT.search(shown):
+        return False  # 当前位置：首页 > 政府信息公开 > … is a breadcrumb, whatever date sits beside it
+    return len(shown) - len(r.title) <= _ONE_ITEM_EXTRA
 
 
 def _undated_list(g: _Group) -> bool:
@@ -313,6 +393,25 @@ def _undated_list(g: _Group) -> bool:
     titles = [len(r.title) for r in g.records]
     details = sum(1 for r in g.records if _DETAIL_URL.search(r.url))
     return median(titles) >= 8 and details * 10 >= n * 6
+
+
+def _directory_list(g: _Group) -> bool:
+    """A directory a reader reads as a list: many undated links to units or to one kind of page.
+
+    A 公开指南 column that lists each department's guide (44 links named 县教育局, 县财政局 …)
+    is a list; a parent column's links to its sub-columns (机构职能, 政策文件 …) are navigation
+    and stay so: they are few, and they neither name organisations nor share a common ending.
+    """
+    n = len(g.records)
+    if n < _MIN_DIRECTORY or g.penalized or len({r.node.name for r in g.records}) > 1:
+        return False
+    titles = [r.title for r in g.records]
+    if len(set(titles)) * 10 < n * 9 or len({r.url for r in g.records}) * 10 < n * 9:
+        return False
+    units = sum(1 for t in titles if _UNIT_NAME.search(t))
+    tails = Counter(t[-4:] for t in titles if len(t) >= 6)
+    same_kind = max(tails.values(), default=0)
+    return units * 10 >= n * 6 or same_kind * 10 >= n * 6
 
 
 def _item(r: _Record) -> Item:

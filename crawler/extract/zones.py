@@ -51,7 +51,9 @@ def _zone(g: _Group, counts: dict[int, int], total_anchors: int) -> None:
             if (_EXCLUDE_SUBSTR.search(s) or toks & _EXCLUDE_TOKENS) and not big:
                 g.excluded = True
                 return
-            if _PENALTY_SUBSTR.search(s):
+            # Likewise "side" in the class of the column holding most links (rightside, main-side)
+            # names the main column of a two-column layout, not a sidebar box.
+            if _PENALTY_SUBSTR.search(s) and not big:
                 penalty = 0.25
             if depth < 6 and (_BONUS_SUBSTR.search(s) or toks & _BONUS_TOKENS):
                 bonus = 1.5

@@ -202,3 +202,74 @@ def test_real_inline_json_is_read_whole(real_corpus):
                         "https://sthjt.jiangxi.gov.cn/jxssthjt/col/col42150/index.html", CRAWL)
     assert page.items[-1].date == date(2022, 12, 16)
     assert page.items[0].url == "https://sthjt.jiangxi.gov.cn/jxssthjt/col/col42150/content/content_1951206363677671424.html"
+
+
+# --- list shapes a reader sees, and their look-alikes that are not lists ----------------------
+
+def _page(body: str, head: str = "") -> str:
+    return f"<html><head><meta charset='utf-8'>{head}</head><body>{body}</body></html>"
+
+
+_GUIDE_TEXT = "".join(f"<p>（{i}）本机关政府信息公开工作由办公室负责，申请人可以通过信函、传真或者当面提交申请。</p>"
+                      for i in range(1, 9))
+
+
+@pytest.mark.parametrize("crumb", [
+    # Unclassed breadcrumb with two links, the date under the title.
+    "<div class='dq'>当前位置：<a href='/'>首页</a> &gt; <a href='/zwgk/'>政府信息公开</a> &gt; "
+    "<a href='./'>政府信息公开指南</a></div><h1>某某县政府信息公开指南</h1><p>(2024年03月23日)</p>",
+    # One counted link and the publication date in the same small box.
+    "<div class='dq'>当前位置：<a href='/'>首页</a> &gt; <a href='./'>政府信息公开指南</a>"
+    "<span>发布日期：2024-03-23</span></div><h1>某某县政府信息公开指南</h1>",
+], ids=["crumb-and-date-under-title", "crumb-with-date-beside"])
+def test_guide_page_breadcrumb_is_not_a_one_item_list(crumb):
+    page = extract_list(_page(f"<div class='wrap'>{crumb}<div class='text'>{_GUIDE_TEXT}</div></div>"),
+                        "https://x.gov.cn/zwgk/zn/", date(2026, 11, 27))
+    assert page.state == NOT_LIST, page.note
+    assert page.items == []
+
+
+def test_parent_column_with_many_sub_columns_stays_navigation():
+    names = ["机构职能", "领导信息", "政策文件", "规划计划", "财政预决算", "人事信息", "工作动态", "通知公告",
+             "政府采购", "重大项目", "行政许可", "行政处罚", "统计信息", "应急管理", "建议提案办理"]
+    lis = "".join(f"<li><a href='/zwgk/fdzdgknr/c{i}/'>{n}</a></li>" for i, n in enumerate(names))
+    page = extract_list(_page(f"<div class='main'><ul class='sub-columns'>{lis}</ul></div>"),
+                        "https://x.gov.cn/zwgk/fdzdgknr/", date(2026, 11, 27))
+    assert page.state == NOT_LIST, page.note
+
+
+def test_short_link_menu_of_units_is_not_a_directory():
+    units = "".join(f"<li><a href='/bm/{i}/'>县{n}局</a></li>" for i, n in enumerate(["教育", "财政", "民政", "公安"]))
+    page = extract_list(_page(f"<div class='main'><ul>{units}</ul></div>"), "https://x.gov.cn/bm/", date(2026, 11, 27))
+    assert page.state == NOT_LIST
+
+
+def _box(title: str, day0: int) -> str:
+    lis = "".join(f"<li><a href='/a/2026{day0:02d}{k}.html'>{title}第{k}号工作简报正文</a>"
+                  f"<span>2026-10-{day0 + k:02d}</span></li>" for k in range(1, 6))
+    return f"<div class='bd'><ul>{lis}</ul></div>"
+
+
+def test_separate_boxes_under_their_own_headings_are_not_merged():
+    # Home-page blocks: each bare <div><ul> follows its heading; the headings keep them apart.
+    body = f"<div class='home'><h3>政务要闻</h3>{_box('要闻', 1)}<h3>通知公告</h3>{_box('公告', 10)}</div>"
+    page = extract_list(_page(body), "https://x.gov.cn/", date(2026, 11, 27))
+    assert page.item_count == 5
+
+
+def test_split_blocks_are_one_list_whatever_block_holds_the_newest():
+    # Three bare wrappers (each a <ul> and an empty separator); the middle block is newest.
+    blocks = "".join(f"<div ms-visible='$showStatic({g * 5 + 1})'>{_box('制度', day0)}<div class='sep'></div></div>"
+                     for g, day0 in enumerate((1, 20, 10)))
+    page = extract_list(_page(f"<div class='list_base'><div ms-visible='showStatic'>{blocks}</div></div>"),
+                        "https://x.gov.cn/zd/", date(2026, 11, 27))
+    assert page.item_count == 15
+    assert page.newest_date == date(2026, 10, 25)
+
+
+def test_one_item_row_needs_a_date():
+    # The same row without its date is one undated link: not a list.
+    body = ("<div class='right'><h3>机构职能</h3><div class='col-body'><div class='item'>"
+            "<a href='./202210/t20221022_3391.html'>某某县林业局主要职责内设机构和人员编制规定</a></div></div></div>")
+    page = extract_list(_page(body), "https://x.gov.cn/jgzn/", date(2026, 11, 27))
+    assert page.state == NOT_LIST
