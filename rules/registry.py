@@ -10,7 +10,8 @@ from datetime import date
 from typing import Any, ClassVar, Iterator
 
 from rules.facts import ColumnFacts, UnitFacts
-from rules.ruleset import Category, RuleSet, RuleSpec, normalise
+from rules.guide import VALUE_KINDS, missing_elements
+from rules.ruleset import Category, RuleSet, RuleSpec
 
 
 @dataclass(frozen=True)
@@ -210,7 +211,9 @@ class DeadLink(Rule):
 class GuideMissingElement(Rule):
     """The disclosure guide (公开指南) lacks an element that 条例 Art. 12 requires."""
     kind = "guide_missing_element"
-    params = {"elements": "element key → {label, synonyms}: words real guides use for it"}
+    params = {"elements": "element key → {label, synonyms, not_with, value}: the words real guides use for "
+                          "it, words of sentences about something else, and the value a field label needs "
+                          f"({', '.join(VALUE_KINDS)})"}
 
     @classmethod
     def check_params(cls, params, categories):
@@ -220,6 +223,11 @@ class GuideMissingElement(Rule):
         for key, spec in elements.items():
             if not isinstance(spec, dict) or not spec.get("synonyms"):
                 raise ValueError(f"elements.{key}: needs a non-empty 'synonyms' list")
+            unknown = set(spec) - {"label", "synonyms", "not_with", "value"}
+            if unknown:
+                raise ValueError(f"elements.{key}: unknown key {sorted(unknown)[0]!r}")
+            if "value" in spec and spec["value"] not in VALUE_KINDS:
+                raise ValueError(f"elements.{key}.value: {spec['value']!r} is not one of {', '.join(VALUE_KINDS)}")
 
     def check(self, unit, as_of):
         if not unit.reachable:
@@ -228,11 +236,10 @@ class GuideMissingElement(Rule):
             yield Finding(unit=unit.name, rule="guide_missing", severity=self.spec.severity,
                           message="未找到政府信息公开指南", url=unit.url)
             return
-        text = normalise(unit.guide_text)
-        for key, spec in self.spec.params["elements"].items():
-            if not any(normalise(str(s)) in text for s in spec["synonyms"]):
-                yield self.finding(unit, f"政府信息公开指南缺少“{spec.get('label', key)}”",
-                                   column=None, url=unit.guide_url, element=key)
+        elements = self.spec.params["elements"]
+        for key in missing_elements(unit.guide_text, elements):
+            yield self.finding(unit, f"政府信息公开指南缺少“{elements[key].get('label', key)}”",
+                               column=None, url=unit.guide_url, element=key)
 
 
 @register

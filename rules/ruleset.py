@@ -56,7 +56,7 @@ class RuleSet:
 
 
 def normalise(text: str) -> str:
-    """Full-width to half-width, lower case, no white space: how names and guides are compared."""
+    """Full-width to half-width, lower case, no white space: how column names are compared."""
     return "".join(unicodedata.normalize("NFKC", text).lower().split())
 
 

@@ -22,7 +22,8 @@ def crawl(store, day, dynamic_newest, units=("教育局", "新兴镇")):
                             [{"url": f"http://x/{name}/nb/1", "title": "2025年政府信息公开工作年度报告",
                               "report_year": 2025}])
         store.record_page(run, uid, "guide", f"http://x/{name}/zn/", "",
-                          "信息分类 编排体系 获取方式 工作机构 办公地址 办公时间 联系电话 传真 电子邮箱")
+                          "信息分类；编排体系；获取方式；工作机构：县政府办公室；办公地址：人民路1号；办公时间：周一至周五；"
+                          "联系电话：0311-1234567；传真：0311-7654321；电子邮箱：zfb@example.gov.cn")
     store.finish_run(run)
 
 

@@ -34,11 +34,15 @@ _BLANK_LINES = re.compile(r"\n\s*\n+")
 _PUB_META = ("pubdate", "publishdate", "publish_date", "article:published_time", "dc.date.issued")
 _GEN_META_LABEL = re.compile(r"生成时间|HtmlGenerateTime", re.I)
 _STAMP = re.compile(r"\d{4}-\d{1,2}-\d{1,2}[ T]\d{1,2}:\d{2}:\d{2}")
+# Server-side template tags: bounded, so a stray "<%" costs at most a few thousand steps.
+_SERVER_TAG = re.compile(r"<%--[\s\S]{0,4000}?--%>|<%[^%]{0,2000}%>")
 
 
 def _soup(body: bytes | str, content_type: str | None) -> BeautifulSoup:
     html = decode(body, content_type) if isinstance(body, (bytes, bytearray)) else body
-    return BeautifulSoup(html, "lxml")
+    # JSP/ASP tags a template left in the served page (<%@ page … %>, <%-- IDE header --%>) are
+    # no part of what a reader sees; as text their "@" would pass for an e-mail address.
+    return BeautifulSoup(_SERVER_TAG.sub("", html), "lxml")
 
 
 def _attr_text(tag: Tag) -> str:

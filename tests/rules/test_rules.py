@@ -90,7 +90,7 @@ def test_guide_missing_element(missing, synonym_text):
 
 def test_guide_synonyms_real_guides_use():
     guide = ("信息分类与编排体系；获取方式；受理机构：县政府办公室；通信地址：金井湾7号楼；受理时间：工作日；"
-             "咨询电话：0591-23165385；传真：0591-1；电子邮箱：pzxxgkb＠163.com")
+             "咨询电话：0591-23165385；传真：0591-23165386；电子邮箱：pzxxgkb＠163.com")
     assert not [f for f in rules_of(unit(guide=guide)) if f[0].startswith("guide")]
 
 

@@ -104,3 +104,13 @@ def test_real_report_text(real):
     text = extract_text((real / "pingtan_dishuiju_2013_report.html").read_bytes(), "https://www.pingtan.gov.cn/nb.htm")
     assert "2013年1月1日起至2013年12月31日止" in text.replace(" ", "")
     assert "45" in text
+
+
+def test_template_tags_left_in_the_page_are_not_text():
+    # A JSP template's header above the doctype (handan trap, and a 公开指南 directory page).
+    body = ('<%--\n  Created by IntelliJ IDEA.\n  Date: 2020/8/10\n--%>\n'
+            '<%@ page contentType="text/html;charset=UTF-8" language="java" %>\n').encode() + _html(
+        "", "<div class='content'><p>办公地址：某某县人民路1号</p><p>联系电话：0731-84011234</p></div>")
+    text = extract_text(body, "https://x.gov.cn/zn.html")
+    assert "办公地址：某某县人民路1号" in text
+    assert "<%" not in text and "@" not in text and "IntelliJ" not in text
