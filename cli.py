@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from config import Config, ConfigError, load_config
-from jobs import DEFAULT_FORMATS, available_formats, judged, notify, summarise, write_reports
+import jobs
 from rules.ruleset import RuleSetError
 
 DEFAULT_DB = "govfresh.db"
@@ -71,7 +71,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    data = judged(_existing_db(args.db), _as_of(args), rules=args.rules)
+    data = jobs.export(jobs.judge(_existing_db(args.db), _as_of(args), rules=args.rules))
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0
@@ -83,14 +83,18 @@ def _formats(text: str) -> list[str]:
 
 def cmd_report(args: argparse.Namespace) -> int:
     as_of = _as_of(args)
-    data = judged(_existing_db(args.db), as_of, args.period, rules=args.rules)
-    if data["run"] is None:
+    db = _existing_db(args.db)
+    judgement = jobs.judge(db, as_of, rules=args.rules)
+    if not judgement.runs:
         raise UsageError(f"{args.db}: no finished crawl on or before {as_of}")
+    report = jobs.period_report(judgement, args.period)
     try:
-        paths = write_reports(data, args.period, as_of, _formats(args.format), Path(args.out),
-                              _options(args.option), db=args.db)
+        paths = jobs.write_reports(report, judgement, _formats(args.format), Path(args.out), _options(args.option),
+                                   rejudge=lambda day: jobs.judge(db, day, rules=args.rules))
     except ValueError as exc:  # an unknown format or renderer option, named in the message
         raise UsageError(str(exc)) from None
+    if jobs.stale_warning(report):
+        print(jobs.stale_warning(report), file=sys.stderr)
     print_paths(paths)
     return 0
 
@@ -124,14 +128,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     db = db_path(args, config)
     crawl(args.config, db, args.crawl_date)
     as_of = args.as_of or args.crawl_date or _as_of(args, config.timezone)
-    data = judged(db, as_of, args.period, config, args.rules)
-    print(summarise(data))
-    print_paths(write_reports(data, args.period, as_of, _formats(args.format), Path(args.out),
-                              db=db, config=config))
-    if config.notify:
-        result = notify(config, db, args.period, as_of, out=args.out)
-        print(result.summary())
-        return 0 if result.ok else 1
+    result = jobs.report_job(config, db, args.period, as_of, _formats(args.format), Path(args.out), args.rules)
+    print(jobs.summarise(result.report))
+    if jobs.stale_warning(result.report):
+        print(jobs.stale_warning(result.report), file=sys.stderr)
+    print_paths(result.paths)
+    if result.delivery is not None:
+        print(result.delivery.summary())
+        return 0 if result.delivery.ok else 1
     return 0
 
 
@@ -153,12 +157,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"demo county portal serving at {portal.base_url}")
         crawl(sites, db, today)
         planted = portal.expected()["findings"]
-    data = judged(db, today)
-    print(summarise(data))
-    missed, false = compare(data, planted)
+    judgement = jobs.judge(db, today)
+    report = jobs.period_report(judgement, "week")
+    print(jobs.summarise(report))
+    missed, false = compare(jobs.export(judgement), planted)
     print(f"模拟县预设问题 {len(planted)} 个：发现 {len(planted) - len(missed)} 个，漏报 {len(missed)} 个，"
           f"误报 {len(false)} 个")
-    paths = write_reports(data, "week", today, available_formats(), out, db=db)
+    paths = jobs.write_reports(report, judgement, jobs.available_formats(), out)
     print_paths([p.resolve() for p in paths])
     html = next(p for p in paths if p.suffix == ".html")
     print(f"weekly problem list: {html.resolve()}")
@@ -196,26 +201,13 @@ def cmd_notify(args: argparse.Namespace) -> int:
     if not config.notify:
         raise UsageError(f"{args.config}: no `notify:` targets configured")
     db = _existing_db(db_path(args, config))
-    result = notify(config, db, args.period, _as_of(args, config.timezone), dry_run=args.dry_run, out=args.out)
+    judgement = jobs.judge(db, _as_of(args, config.timezone), config)
+    report = jobs.period_report(judgement, args.period)
+    if jobs.stale_warning(report):
+        print(jobs.stale_warning(report), file=sys.stderr)
+    result = jobs.send(config, db, report, judgement, dry_run=args.dry_run, out=args.out)
     print(result.render() if args.dry_run else result.summary())
     return 0 if result.ok else 1
-
-
-def scheduled_jobs(config_path: str, config: Config, db: str, out: str) -> dict:
-    """The scheduler's jobs: the same functions the commands call."""
-    from crawler.probe import probe_all
-    from crawler.run import crawl, today_in
-
-    def report_and_notify(period: str) -> None:
-        as_of = today_in(config.timezone)
-        write_reports(judged(db, as_of, period, config), period, as_of, DEFAULT_FORMATS, out, db=db, config=config)
-        if config.notify:
-            notify(config, db, period, as_of, out=out)
-
-    return {"probe": lambda: probe_all(config, db),
-            "crawl": lambda: crawl(config_path, db),
-            "weekly": lambda: report_and_notify("week"),
-            "monthly": lambda: report_and_notify("month")}
 
 
 def cmd_schedule(args: argparse.Namespace) -> int:
@@ -228,7 +220,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     db = db_path(args, config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     try:
-        run_forever(parse_schedule(config.schedule), scheduled_jobs(args.config, config, db, args.out),
+        run_forever(parse_schedule(config.schedule), jobs.scheduled_jobs(args.config, config, db, args.out),
                     timezone=config.timezone, db_path=db)
     except SchedulerLocked as exc:
         print(f"govfresh: {exc}", file=sys.stderr)

@@ -22,7 +22,9 @@ SCHEMA: dict[str, dict[str, Any]] = {
                           "crawl_date": str, "county": str, "note": str, "pid": int},
                  pk="id"),
     "units": dict(columns={"id": int, "name": str, "kind": str, "url": str}, pk="id"),
-    "unit_checks": dict(columns={"id": int, "run": int, "unit": int, "fetched_at": str, "url": str,
+    # A unit as one crawl checked it: its address and kind then, so a later sites.yaml edit
+    # (a new domain, another kind) never rewrites what an earlier week's report said.
+    "unit_checks": dict(columns={"id": int, "run": int, "unit": int, "kind": str, "fetched_at": str, "url": str,
                                  "final_url": str, "http_status": int, "reachable": int, "error": str,
                                  "elapsed_ms": int, "newest_date": str, "blocked": int},
                         pk="id"),
@@ -46,11 +48,6 @@ SCHEMA: dict[str, dict[str, Any]] = {
     "probes": dict(columns={"id": int, "unit": int, "at": str, "ok": int, "http_status": int,
                             "elapsed_ms": int, "error": str},
                    pk="id"),
-    # The findings ledger (rules/ledger.py): one line per unit + rule + target.
-    "findings": dict(columns={"identity": str, "unit": str, "rule": str, "target": str, "severity": str,
-                              "message": str, "column": str, "url": str, "element": str,
-                              "first_seen": str, "last_seen": str, "deadline": str, "rectified_at": str},
-                     pk="identity"),
     "waivers": dict(columns={"id": int, "unit": str, "rule": str, "column": str, "reason": str,
                              "until": str, "created": str},
                     pk="id"),
@@ -71,7 +68,6 @@ INDEXES = [
     ("deliveries", ["notice", "target", "part"], False),
     ("runs", ["kind", "status", "crawl_date"], False),
     ("items", ["last_seen_run"], False),   # run_items: the items present in one run
-    ("findings", ["unit", "rectified_at"], False),
 ]
 
 
@@ -152,6 +148,12 @@ class Store:
             args.append(as_of.isoformat())
         rows = list(self.db.query(sql + " ORDER BY crawl_date DESC, id DESC LIMIT 1", args))
         return rows[0] if rows else None
+
+    def unfinished_runs_after(self, run_id: int, kind: str, until: date) -> list[dict]:
+        """Runs after `run_id` up to `until` that did not finish (failed, aborted): why the data is old."""
+        return list(self.db.query(
+            "SELECT * FROM runs WHERE kind=? AND id>? AND crawl_date<=? AND status IN (?, ?) ORDER BY id",
+            [kind, run_id, until.isoformat(), FAILED, ABORTED]))
 
     def recent_runs(self, limit: int = 10) -> list[dict]:
         return list(self.db.query("SELECT * FROM runs ORDER BY id DESC LIMIT ?", [limit]))
@@ -249,7 +251,8 @@ class Store:
     def run_units(self, run_id: int) -> list[dict]:
         """Each unit checked in the run: the unit row (id, name, kind, url) and its check."""
         return list(self.db.query(
-            "SELECT u.id, u.name, u.kind, u.url, c.fetched_at, c.final_url, c.http_status, c.reachable, c.error,"
+            "SELECT u.id, u.name, coalesce(c.kind, u.kind) AS kind, coalesce(c.url, u.url) AS url,"
+            " c.fetched_at, c.final_url, c.http_status, c.reachable, c.error,"
             " c.newest_date, c.blocked FROM unit_checks c JOIN units u ON u.id = c.unit WHERE c.run=? ORDER BY u.id",
             [run_id]))
 
@@ -294,20 +297,14 @@ class Store:
                 "columns": one("SELECT count(*) FROM observations WHERE run=?"),
                 "links": one("SELECT count(*) FROM links WHERE run=?")}
 
-    # ---- the findings ledger and waivers ----------------------------------
+    # ---- waivers ------------------------------------------------------------
 
-    def ledger_rows(self) -> list[dict]:
-        return list(self.db.query("SELECT * FROM findings"))
-
-    def save_ledger_rows(self, rows: list[dict]) -> None:
-        """Replace the ledger lines given, in one transaction (a kill leaves the old ledger)."""
-        with self.transaction():
-            self.db["findings"].upsert_all(rows, pk="identity")
-
-    def add_waiver(self, unit: str, rule: str | None, column: str | None, reason: str, until: date) -> int:
+    def add_waiver(self, unit: str, rule: str | None, column: str | None, reason: str, until: date,
+                   created: str | None = None) -> int:
+        """Record a waiver; it holds from the moment it is recorded (`created`, UTC) to `until`."""
         with self.transaction():
             return self.db["waivers"].insert({"unit": unit, "rule": rule, "column": column, "reason": reason,
-                                              "until": until.isoformat(), "created": utcnow()}).last_pk
+                                              "until": until.isoformat(), "created": created or utcnow()}).last_pk
 
     def waivers(self, as_of: date) -> list[dict]:
         """Waivers still in force on as_of."""

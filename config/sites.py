@@ -56,11 +56,19 @@ class Unit(_Strict):
 
 
 class Waiver(_Strict):
-    """An exception the office grants: the finding stays in the ledger but leaves the notices."""
+    """An exception the office grants: the finding stays in the ledger but leaves the notices.
+
+    It holds from `from` (when given; else for every date up to `until`, a standing
+    exemption) to `until`. A waiver granted during the year is best recorded with
+    `govfresh waive`, which dates it, so last week's list stays as it was sent.
+    """
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
     unit: str = Field(min_length=1)
     rule: str | None = None
     column: str | None = None
     reason: str = Field(min_length=1)
+    from_: date | None = Field(None, alias="from", description="first day the waiver holds")
     until: date
 
 
@@ -84,6 +92,8 @@ class Config(_Strict):
     timezone: str = "Asia/Shanghai"
     crawl: CrawlSettings = CrawlSettings()
     rectification_days: int = Field(10, ge=1, le=90, description="working days a unit has to fix a finding")
+    recurrence_days: int = Field(28, ge=0, le=366, description="a problem back within this many days of being "
+                                 "rectified reopens its entry (复发) with its first deadline")
     waivers: list[Waiver] = []
     notify: list[dict[str, Any]] = []
     schedule: dict[str, Any] = {}

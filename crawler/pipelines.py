@@ -15,6 +15,7 @@ class StorePipeline:
         self.units = units
         self.store: Store | None = None
         self.unit_ids: dict[str, int] = {}
+        self.kinds: dict[str, str] = {}
         self.counts = {"unit": 0, "column": 0, "column_unchanged": 0, "link": 0, "page": 0}
 
     @classmethod
@@ -27,6 +28,7 @@ class StorePipeline:
         with self.store.transaction():
             for unit in self.units:
                 self.unit_ids[unit["name"]] = self.store.unit_id(unit["name"], unit["kind"], unit["url"])
+                self.kinds[unit["name"]] = unit["kind"]
 
     def close_spider(self, spider=None):
         if self.store:
@@ -38,7 +40,7 @@ class StorePipeline:
         if kind == "unit":
             store.record_unit_check(run, uid, **{k: item[k] for k in (
                 "fetched_at", "url", "final_url", "http_status", "reachable", "error", "elapsed_ms", "newest_date")},
-                                    blocked=int(item.get("blocked", False)))
+                                    blocked=int(item.get("blocked", False)), kind=self.kinds[item["unit"]])
         elif kind == "column":
             store.record_column(run, uid, item["name"], item["url"], item["observation"], item["items"])
         elif kind == "column_unchanged":

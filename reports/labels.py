@@ -1,26 +1,16 @@
 """The Chinese words a problem list uses for rule ids, severities and states.
 
-One table per concept, so a new rule is one new line here and nothing else in
-the reports package changes. Order matters: it is the display order of the
-per-rule breakdown and the tie-break when sorting a unit's problems.
+One table per concept. Order matters: it is the display order of the per-rule
+breakdown and the tie-break when sorting a unit's problems.
 """
 from __future__ import annotations
 
-# 问题类型 shown in the 问题清单, per rule id (the ids are the project-wide
-# contract in ARCHITECTURE.md; the wording follows 国办秘函〔2019〕19号).
-RULE_LABELS: dict[str, str] = {
-    "site_unreachable": "网站无法访问",
-    "site_blocked": "反爬虫验证拦截",
-    "homepage_stale": "首页更新不及时",
-    "column_stale": "栏目更新不及时",
-    "column_empty": "空白栏目",
-    "column_unreachable": "栏目无法访问",
-    "column_unverifiable": "栏目无法核验",
-    "dead_link": "链接无法打开",
-    "guide_missing": "公开指南缺失",
-    "guide_missing_element": "公开指南要素缺失",
-    "annual_report_missing": "年度报告未按时发布",
-}
+from rules.registry import RULE_KINDS
+
+# 问题类型 shown in the 问题清单, per rule id: each rule kind declares its own
+# Chinese name (rules/registry.py), so a new rule needs nothing here. The
+# registry's order is the display order.
+RULE_LABELS: dict[str, str] = {kind: cls.label for kind, cls in RULE_KINDS.items()}
 
 # The required contents of a disclosure guide, 《政府信息公开条例》第十二条.
 ELEMENT_LABELS: dict[str, str] = {
@@ -42,10 +32,15 @@ SEVERITY_LABELS: dict[str, str] = {
     "warning": "提醒",
 }
 
+# Shown where a score would be when a veto item decided the verdict: a vetoed
+# unit fails whatever it scored, so no form prints 100 beside 不合格.
+VETOED = "单项否决"
+
 # Finding states from the findings ledger; the default for a finding without
 # one is "new" (the export contract makes `state` optional).
 STATE_LABELS: dict[str, str] = {
     "new": "新发现",
+    "recurred": "复发",
     "open": "未整改",
     "rectified": "已整改",
     "waived": "已豁免",
@@ -54,6 +49,7 @@ DEFAULT_STATE = "new"
 # States that still count as a problem. An unknown state counts too: better
 # to show one problem too many than to hide one.
 CLOSED_STATES = frozenset({"rectified", "waived"})
+OPEN_STATES = frozenset({"new", "recurred", "open"})
 
 KIND_LABELS: dict[str, str] = {
     "department": "部门",

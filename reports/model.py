@@ -39,10 +39,13 @@ class FindingRow:
     newest_title: str | None     # title of that newest item, when known
     url: str | None              # the crawled URL, cleaned, for display as text
     link: str | None             # the same URL when it is safe to link, else None
-    state: str                   # new | open | rectified | waived
-    state_label: str             # 新发现 | 未整改 | 已整改 | 已豁免
+    state: str                   # new | recurred | open | rectified | waived
+    state_label: str             # 新发现 | 复发 | 未整改 | 已整改 | 已豁免
     first_seen: date | None
     deadline: date | None
+    rectified_at: date | None = None
+    recurrences: int = 0         # 复发次数: times it came back after being rectified
+    overdue: bool = False        # still open after its deadline (逾期)
 
     @property
     def is_open(self) -> bool:
@@ -69,6 +72,18 @@ class UnitRow:
     score: float | None = None         # out of 100, from the rules' verdict (rules/verdict.py)
     verdict: str | None = None         # 合格 / 不合格, None when the export does not say
     vetoes: tuple[str, ...] = ()       # labels of the veto items (单项否决) the unit triggered
+
+    @property
+    def vetoed(self) -> bool:
+        """A veto item decided the verdict: the score does not count (单项否决)."""
+        return bool(self.vetoes)
+
+    @property
+    def score_label(self) -> str | None:
+        """What every form shows for the score: 单项否决 where a veto decided, else the score."""
+        if self.vetoed:
+            return labels.VETOED
+        return None if self.score is None else f"{self.score:.1f}"
 
     @property
     def problems(self) -> tuple[FindingRow, ...]:
@@ -147,6 +162,9 @@ class UnitSummary:
     veto_count: int
     new_count: int               # first seen within the period, still open at its end
     rectified_count: int         # rectified within the period
+    score: float | None = None   # the unit's score and verdict in that period's report
+    verdict: str | None = None
+    vetoed: bool = False
 
 
 @dataclass(frozen=True)
@@ -182,6 +200,7 @@ class PeriodChanges:
     new_count: int               # 新发现: first seen within this period, still open
     rectified_count: int         # 已整改: rectified within this period
     still_open_count: int        # 仍未整改: found in an earlier period, still open
+    recurred_count: int = 0      # 复发: rectified before, back within this period
 
 
 @dataclass(frozen=True)
@@ -200,6 +219,11 @@ class PeriodReport:
     previous: PeriodSummary | None = None       # 与上期相比: the period before, from the ledger
     trend: tuple[PeriodSummary, ...] = ()       # last 12 periods, oldest first, this one last
     changes: PeriodChanges | None = None        # 新发现 / 已整改 / 仍未整改, with history only
+    data_source: str | None = None     # 数据来源: the crawl the report stands on, e.g. 2026-11-27 09:05 完成的检查
+    data_note: str | None = None       # 本期未检查，数据截至…: the data is older than the period
+    notes: tuple[str, ...] = ()        # footnotes: unfinished crawls, the holiday calendar
+    ranking: tuple[str, ...] = ()      # unit names in the rules' ranking order (best first)
+    deadline: date | None = None       # 整改期限 of the problems this period's crawl found
 
     @property
     def has_history(self) -> bool:
@@ -208,9 +232,13 @@ class PeriodReport:
 
     @property
     def ranked(self) -> tuple["UnitRow", ...]:
-        """Units with a verdict, best first: 合格 before 不合格 (a veto fails whatever the score)."""
-        scored = [u for u in self.units if u.verdict]
-        return tuple(sorted(scored, key=lambda u: (u.verdict == "不合格", -(u.score or 0), u.name)))
+        """Units with a verdict in the rules' ranking order, best first; every vetoed unit
+        after every unit without a veto. Every form that ranks uses this order."""
+        scored = {u.name: u for u in self.units if u.verdict}
+        order = [scored[n] for n in self.ranking if n in scored]
+        rest = sorted((u for n, u in scored.items() if n not in self.ranking),
+                      key=lambda u: (u.vetoed, len(u.vetoes), -(u.score or 0), u.name))
+        return tuple(order + rest)
 
     @property
     def units_with_problems(self) -> tuple[UnitRow, ...]:
@@ -242,6 +270,7 @@ def build_period(export: Mapping[str, Any], period: str, as_of: date | None = No
     county_name = clean_text(county or export.get("county"))
     units = sort_units(_unit_row(u) for u in _dicts(export.get("units")))
     period_label = cn_range(start, end)
+    run = export.get("run") if isinstance(export.get("run"), Mapping) else None
     report = PeriodReport(
         title=f"{county_name}政府信息公开检查{kind.name}问题清单（{period_label}）",
         county=county_name,
@@ -254,8 +283,47 @@ def build_period(export: Mapping[str, Any], period: str, as_of: date | None = No
         ruleset=clean_text(export.get("ruleset_title") or export.get("ruleset")) or None,
         totals=count_totals(units),
         units=units,
+        data_source=_data_source(run, export.get("timezone")),
+        data_note=clean_text(export.get("data_note")) or None,
+        notes=tuple(n for n in (_unfinished_note(export.get("unfinished_runs")),
+                                clean_text(export.get("calendar_note")) or None) if n),
+        ranking=tuple(clean_text(r.get("name")) for r in _dicts(export.get("ranking"))),
+        deadline=_period_deadline(units, run),
     )
     return with_history(report, history) if history is not None else report
+
+
+def _data_source(run: Mapping[str, Any] | None, tz: Any) -> str | None:
+    """数据来源: which crawl the report stands on, in the office's time."""
+    if not run:
+        return None
+    finished = _parse_datetime(run.get("finished"))
+    if finished is None:
+        return f"{clean_text(run.get('crawl_date'))} 的检查" if run.get("crawl_date") else None
+    if finished.tzinfo is not None and isinstance(tz, str) and tz:
+        from zoneinfo import ZoneInfo
+        try:
+            finished = finished.astimezone(ZoneInfo(tz))
+        except (KeyError, ValueError):
+            pass
+    return f"{finished:%Y-%m-%d %H:%M} 完成的检查"
+
+
+def _unfinished_note(runs: Any) -> str | None:
+    """Why a newer crawl is not counted (the office's network was down, the crawl was killed)."""
+    runs = _dicts(runs)
+    if not runs:
+        return None
+    parts = [f"{clean_text(r.get('crawl_date'))}的检查未完成" + (f"（{clean_text(r.get('note'))}）" if r.get("note") else "")
+             for r in runs]
+    return "；".join(parts) + "，未计入本期结果。"
+
+
+def _period_deadline(units: Iterable[UnitRow], run: Mapping[str, Any] | None) -> date | None:
+    """The 整改期限 of problems the period's crawl found first: one date, shared by every form."""
+    found = _parse_date(run.get("crawl_date")) if run else None
+    dates = {f.deadline for u in units for f in u.problems if f.deadline and f.first_seen == found}
+    return min(dates) if dates else None
 
 
 def with_history(report: PeriodReport, history: "History") -> PeriodReport:
@@ -280,7 +348,7 @@ def changes_of(units: Iterable[UnitRow]) -> PeriodChanges:
     """新发现 / 已整改 / 仍未整改, from the ledger states on this period's rows."""
     states = Counter(f.state for u in units for f in u.findings)
     return PeriodChanges(new_count=states["new"], rectified_count=states["rectified"],
-                         still_open_count=states["open"])
+                         still_open_count=states["open"], recurred_count=states["recurred"])
 
 
 def summary_of(report: PeriodReport) -> PeriodSummary:
@@ -292,7 +360,8 @@ def summary_of(report: PeriodReport) -> PeriodSummary:
         by_unit=tuple(UnitSummary(
             name=u.name, problem_count=u.problem_count, veto_count=u.veto_count,
             new_count=sum(1 for f in u.findings if f.state == "new"),
-            rectified_count=u.rectified_count) for u in report.units))
+            rectified_count=u.rectified_count, score=u.score, verdict=u.verdict, vetoed=u.vetoed)
+            for u in report.units))
 
 
 def sort_units(units: Iterable[UnitRow]) -> tuple[UnitRow, ...]:
@@ -360,7 +429,7 @@ def _finding_row(finding: Mapping[str, Any], unit: Mapping[str, Any],
     raw_url = finding.get("url") or facts.get("url") or (None if column else unit.get("url"))
     return FindingRow(
         rule=rule,
-        problem_type=labels.rule_label(rule),
+        problem_type=clean_text(finding.get("label")) or labels.rule_label(rule),
         severity=severity,
         severity_label=labels.severity_label(severity),
         column=column,
@@ -376,6 +445,9 @@ def _finding_row(finding: Mapping[str, Any], unit: Mapping[str, Any],
         state_label=labels.state_label(state),
         first_seen=_parse_date(finding.get("first_seen")),
         deadline=_parse_date(finding.get("deadline")),
+        rectified_at=_parse_date(finding.get("rectified_at")),
+        recurrences=finding["recurrences"] if isinstance(finding.get("recurrences"), int) else 0,
+        overdue=finding.get("overdue") is True,
     )
 
 

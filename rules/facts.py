@@ -9,6 +9,10 @@ if TYPE_CHECKING:
     from store import Store
 
 
+# Column states whose page was read as HTML: what the rules may judge by content.
+READ_STATES = frozenset({"list", "empty", "not_list"})
+
+
 @dataclass(frozen=True)
 class ColumnFacts:
     """One column (栏目) as observed in the latest crawl."""
@@ -24,6 +28,11 @@ class ColumnFacts:
     error: str | None = None
     meta_name: str | None = None    # the page's own ColumnName meta
     report_years: frozenset[int] = frozenset()  # years of the annual reports among its items
+
+    @property
+    def read(self) -> bool:
+        """The column's page was read: its content may be judged (not unreachable, not unverifiable)."""
+        return self.state in READ_STATES
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,11 @@ class UnitFacts:
     probes_failed: int = 0
     reports: tuple[ReportPage, ...] = ()  # newest year first (the spider fetches the newest two)
     extra: dict = field(default_factory=dict)
+
+    @property
+    def read(self) -> bool:
+        """The disclosure page was read (it answered with the page, not an error or a challenge)."""
+        return self.reachable and not self.blocked
 
 
 # ---- from the store's rows ------------------------------------------------------------------

@@ -4,10 +4,10 @@ A rule is a pure function of one unit's facts, the rule set and the as-of date.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar, Iterator
+from urllib.parse import urlsplit
 
 from rules.facts import ColumnFacts, UnitFacts
 from rules.guide import VALUE_KINDS, missing_elements
@@ -26,17 +26,31 @@ class Finding:
     element: str | None = None
     newest_date: date | None = None
     newest_title: str | None = None
+    key: str | None = None          # what else tells it apart from the rule's other findings (a link's path)
 
     @property
     def target(self) -> str:
-        """What the finding is about, for its identity in the ledger (unit + rule + target)."""
-        return "|".join(x for x in (self.column or "", self.element or "", self.url or "") if x)
+        """What the finding is about, for its identity in the ledger (unit + rule + target).
+
+        Never a scheme, host or port: a site that moves to https or a new domain keeps its history.
+        """
+        return "|".join(x for x in (self.column, self.element, self.key) if x)
+
+
+def url_path(url: str) -> str:
+    """A URL without scheme, host and port: how a page is named across a site move."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 class Rule:
-    """Base of the rule kinds; subclasses set kind, params and check()."""
+    """Base of the rule kinds; subclasses set kind, label, params and check()."""
     kind: ClassVar[str]
+    label: ClassVar[str]              # 问题类型: the Chinese name every report shows
     params: ClassVar[dict[str, str]] = {}
+    # Judged from a page's content: a crawl that could not read the page neither sees
+    # the problem nor shows it fixed (rules/ledger.py). Reachability rules set False.
+    needs_content: ClassVar[bool] = True
 
     @classmethod
     def check_params(cls, params: dict[str, Any], categories: dict[str, Category]) -> None:
@@ -68,7 +82,8 @@ def _column_evidence(col: ColumnFacts) -> dict[str, Any]:
 @register
 class SiteUnreachable(Rule):
     """The disclosure page does not load in the crawl, or fails too many availability probes in a week."""
-    kind = "site_unreachable"
+    kind, label = "site_unreachable", "网站无法访问"
+    needs_content = False
     params = {"max_failure_ratio": "share of failed probes in the week that fails the site (0.05 = 5%)",
               "min_probes": "fewer probes than this in the week: judge by the crawl alone"}
 
@@ -95,7 +110,8 @@ class SiteUnreachable(Rule):
 @register
 class SiteBlocked(Rule):
     """The site answered with an anti-bot challenge (HTTP 412…): not an outage, but nothing could be checked."""
-    kind = "site_blocked"
+    kind, label = "site_blocked", "反爬虫验证拦截"
+    needs_content = False
 
     def check(self, unit, as_of):
         if unit.blocked:
@@ -105,7 +121,7 @@ class SiteBlocked(Rule):
 @register
 class HomepageStale(Rule):
     """Nothing new reachable from the disclosure page for too long (首页不更新)."""
-    kind = "homepage_stale"
+    kind, label = "homepage_stale", "首页更新不及时"
     params = {"max_age_days": "the newest dated item on the page or in its columns may be this old"}
 
     def check(self, unit, as_of):
@@ -123,7 +139,7 @@ class HomepageStale(Rule):
 @register
 class ColumnStale(Rule):
     """A column whose newest item is older than its category allows, or whose items carry no date."""
-    kind = "column_stale"
+    kind, label = "column_stale", "栏目更新不及时"
     params = {"categories": "which column categories are judged (each category's max_age_days applies)"}
 
     @classmethod
@@ -168,7 +184,7 @@ class _ColumnInState(Rule):
 @register
 class ColumnEmpty(_ColumnInState):
     """A column that shows no information at all (空白栏目)."""
-    kind, state = "column_empty", "empty"
+    kind, label, state = "column_empty", "空白栏目", "empty"
 
     def message(self, col):
         return f"{col.name}栏目为空白栏目，无任何信息"
@@ -177,7 +193,8 @@ class ColumnEmpty(_ColumnInState):
 @register
 class ColumnUnreachable(_ColumnInState):
     """A column linked from the disclosure page that does not load."""
-    kind, state = "column_unreachable", "unreachable"
+    kind, label, state = "column_unreachable", "栏目无法访问", "unreachable"
+    needs_content = False
 
     def message(self, col):
         why = col.error or (f"HTTP {col.http_status}" if col.http_status else "无响应")
@@ -187,7 +204,8 @@ class ColumnUnreachable(_ColumnInState):
 @register
 class ColumnUnverifiable(_ColumnInState):
     """A column whose list is filled by a script govfresh cannot read: a person must look."""
-    kind, state = "column_unverifiable", "unverifiable"
+    kind, label, state = "column_unverifiable", "栏目无法核验", "unverifiable"
+    needs_content = False
 
     def message(self, col):
         return f"{col.name}栏目内容由脚本加载，无法自动核验更新情况，请人工复核"
@@ -196,21 +214,30 @@ class ColumnUnverifiable(_ColumnInState):
 @register
 class DeadLink(Rule):
     """A link on the disclosure page that does not open."""
-    kind = "dead_link"
+    kind, label = "dead_link", "链接无法打开"
 
     def check(self, unit, as_of):
         for link in unit.links:
             if link.broken:
                 why = link.error or f"HTTP {link.http_status}"
                 text = link.text or link.url
-                yield self.finding(unit, f"链接“{text}”无法打开（{why}）", url=link.url, column=None,
-                                   element=None)
+                yield self.finding(unit, f"链接“{text}”无法打开（{why}）", url=link.url, key=url_path(link.url))
+
+
+@register
+class GuideMissing(Rule):
+    """No disclosure guide (公开指南) was found on a disclosure page that was read."""
+    kind, label = "guide_missing", "公开指南缺失"
+
+    def check(self, unit, as_of):
+        if unit.read and unit.guide_text is None:
+            yield self.finding(unit, "未找到政府信息公开指南", url=unit.url)
 
 
 @register
 class GuideMissingElement(Rule):
     """The disclosure guide (公开指南) lacks an element that 条例 Art. 12 requires."""
-    kind = "guide_missing_element"
+    kind, label = "guide_missing_element", "公开指南要素缺失"
     params = {"elements": "element key → {label, synonyms, not_with, value}: the words real guides use for "
                           "it, words of sentences about something else, and the value a field label needs "
                           f"({', '.join(VALUE_KINDS)})"}
@@ -230,12 +257,8 @@ class GuideMissingElement(Rule):
                 raise ValueError(f"elements.{key}.value: {spec['value']!r} is not one of {', '.join(VALUE_KINDS)}")
 
     def check(self, unit, as_of):
-        if not unit.reachable:
-            return
-        if unit.guide_text is None:
-            yield Finding(unit=unit.name, rule="guide_missing", severity=self.spec.severity,
-                          message="未找到政府信息公开指南", url=unit.url)
-            return
+        if not unit.read or unit.guide_text is None:
+            return   # no guide at all is guide_missing's finding
         elements = self.spec.params["elements"]
         for key in missing_elements(unit.guide_text, elements):
             yield self.finding(unit, f"政府信息公开指南缺少“{elements[key].get('label', key)}”",
@@ -245,7 +268,7 @@ class GuideMissingElement(Rule):
 @register
 class AnnualReportMissing(Rule):
     """Last year's annual report is not published after its deadline (条例 Art. 49)."""
-    kind = "annual_report_missing"
+    kind, label = "annual_report_missing", "年度报告未按时发布"
     params = {"deadlines": "unit kind → MM-DD by which last year's report must be out"}
 
     @classmethod
@@ -313,14 +336,14 @@ class _ReportContent(Rule):
 @register
 class AnnualReportSectionMissing(_ReportContent):
     """The newest annual report lacks one of the six sections of the national format (条例第50条)."""
-    kind = "annual_report_section_missing"
+    kind, label = "annual_report_section_missing", "年度报告内容缺项"
     problem_kinds = ("section_missing",)
 
 
 @register
 class AnnualReportTableMismatch(_ReportContent):
     """The newest annual report's 表三/表四 do not add up, or its 上年结转 differs from last year's 结转下年度."""
-    kind = "annual_report_table_mismatch"
+    kind, label = "annual_report_table_mismatch", "年度报告表格数据不符"
     problem_kinds = ("table_mismatch", "carry_over_mismatch")
 
     def problems(self, unit, report, content):
@@ -336,12 +359,12 @@ class AnnualReportTableMismatch(_ReportContent):
 @register
 class AnnualReportTextMismatch(_ReportContent):
     """A number stated in the newest annual report's text disagrees with its own statistics table."""
-    kind = "annual_report_text_mismatch"
+    kind, label = "annual_report_text_mismatch", "年度报告正文与表格不符"
     problem_kinds = ("text_mismatch",)
 
 
 @register
 class AnnualReportUnreadable(_ReportContent):
     """The newest annual report's statistics tables cannot be read (pictures, attachments): a person must look."""
-    kind = "annual_report_unreadable"
+    kind, label = "annual_report_unreadable", "年度报告表格无法读取"
     problem_kinds = ("tables_unreadable",)

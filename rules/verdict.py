@@ -69,3 +69,20 @@ def check_spec(spec: Any, categories: dict) -> None:
             for cat in item.get("categories", []):
                 if cat not in categories:
                     raise ValueError(f"{where}.categories: unknown category {cat!r}")
+
+
+def rank_key(unit: dict) -> tuple:
+    """The county ranking's order: units without a veto by score (best first), then vetoed units.
+
+    A veto (单项否决) fails a unit whatever its score, so every vetoed unit ranks
+    after every unit without one: fewer veto items first, then score, then name.
+    """
+    vetoes = len(unit.get("vetoes") or ())
+    return (vetoes > 0, vetoes, -(unit.get("score") or 0), unit["name"])
+
+
+def ranking(units: list[dict]) -> list[dict]:
+    """Rank, name, score, verdict and whether a veto decided it, in the one order every form shows."""
+    return [{"rank": i, "name": u["name"], "score": u.get("score"), "verdict": u.get("verdict"),
+             "vetoed": bool(u.get("vetoes"))}
+            for i, u in enumerate(sorted(units, key=rank_key), 1)]

@@ -1,0 +1,155 @@
+"""Judging an as-of date from the store: a pure function of the crawls and the waivers known then."""
+import json
+import random
+from datetime import date, datetime, timedelta, timezone
+
+from rules.ledger import RECURRED
+from timeline import crawl, fresh, judged, unit
+
+W1, W2, W3, W4 = date(2026, 11, 13), date(2026, 11, 20), date(2026, 11, 27), date(2026, 12, 4)
+
+
+def export(store, day, **settings):
+    return judged(store, day, **settings).export(day - timedelta(days=6))
+
+
+def findings(data, unit_name="教育局", rule="column_stale"):
+    (u,) = [u for u in data["units"] if u["name"] == unit_name]
+    return [f for f in u["findings"] if f["rule"] == rule]
+
+
+def test_new_then_open_then_rectified_across_three_crawls(store):
+    crawl(store, W1, {"教育局": unit({"工作动态": "2026-10-01"}), "新兴镇": fresh(W1)})
+    assert [f["state"] for f in findings(export(store, W1))] == ["new"]
+    crawl(store, W2, {"教育局": unit({"工作动态": "2026-10-01"}), "新兴镇": fresh(W2)})
+    (f,) = findings(export(store, W2))
+    assert (f["state"], f["first_seen"], f["deadline"], f["age_days"], f["overdue"]) == \
+           ("open", "2026-11-13", "2026-11-27", 7, False)
+    assert f["label"] == "栏目更新不及时"
+    crawl(store, W3, {"教育局": unit({"工作动态": "2026-11-25"}), "新兴镇": fresh(W3)})
+    (f,) = findings(export(store, W3))
+    assert (f["state"], f["rectified_at"]) == ("rectified", "2026-11-27")
+
+
+def timeline(store):
+    """Four weeks: a fix, a new fault, a site that moves, a problem that comes back, an outage week."""
+    weeks = [
+        (W1, {"教育局": unit({"工作动态": "2026-10-01", "通知公告": "2026-11-10"}),
+              "新兴镇": unit({"乡镇动态": "2026-11-12", "人事信息": "empty"})}),
+        (W2, {"教育局": unit({"工作动态": "2026-10-01", "通知公告": "2026-10-01"}, base="https://new.gov.cn:8443/jyj"),
+              "新兴镇": unit({"乡镇动态": "2026-11-19", "人事信息": "2026-11-18"})}),
+        (W3, {"教育局": unit({"工作动态": "2026-11-26", "通知公告": "2026-10-01"}, base="https://new.gov.cn:8443/jyj"),
+              "新兴镇": unit(reachable=False)}),
+        (W4, {"教育局": unit({"工作动态": "2026-10-01", "通知公告": "2026-12-01"}, base="https://new.gov.cn:8443/jyj"),
+              "新兴镇": unit({"乡镇动态": "2026-12-03", "人事信息": "empty"})}),
+    ]
+    return weeks
+
+
+def as_json(data):
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+def test_any_date_says_the_same_whenever_and_in_whatever_order_it_is_asked(store, tmp_path):
+    days = [W1, W2, W2 + timedelta(days=3), W3, W4]
+    then = {}
+    for day, units in timeline(store):
+        crawl(store, day, units)
+        then[day] = as_json(export(store, day))       # the export the office sent that week
+    order = days * 2
+    random.Random(7).shuffle(order)
+    for day in order:                                 # asked again after every later crawl, in any order
+        again = as_json(export(store, day))
+        if day in then:
+            assert again == then[day], day
+        then.setdefault(day, again)
+    assert then[W2 + timedelta(days=3)] != then[W2]   # a mid-week date has its own period
+
+
+def test_nothing_dated_after_the_as_of_date_appears(store):
+    for day, units in timeline(store):
+        crawl(store, day, units)
+    for day in (W1, W2, W3):
+        data = export(store, day)
+        for u in data["units"]:
+            for f in u["findings"]:
+                for key in ("first_seen", "last_seen", "rectified_at"):
+                    assert f[key] is None or f[key] <= day.isoformat(), (day, f)
+                assert f["age_days"] is None or f["age_days"] >= 0
+
+
+def test_a_site_that_moves_keeps_its_problems_and_their_deadlines(store):
+    for day, units in timeline(store)[:2]:
+        crawl(store, day, units)
+    (f,) = findings(export(store, W2))                # 工作动态, seen on http://x.gov.cn then https://new…:8443
+    assert (f["state"], f["first_seen"]) == ("open", W1.isoformat())
+    assert f["url"].startswith("https://new.gov.cn:8443/")
+
+
+def test_a_problem_that_comes_back_reopens_with_its_first_deadline(store):
+    for day, units in timeline(store):
+        crawl(store, day, units)
+    (back,) = findings(export(store, W4), "新兴镇", "column_empty")
+    assert (back["state"], back["first_seen"], back["recurrences"]) == (RECURRED, W1.isoformat(), 1)
+    (fixed,) = findings(export(store, W2), "新兴镇", "column_empty")
+    assert (fixed["state"], fixed["rectified_at"]) == ("rectified", W2.isoformat())
+    (first,) = findings(export(store, W1), "新兴镇", "column_empty")
+    assert first["state"] == "new" and first["recurrences"] == 0
+
+
+def test_a_site_that_cannot_be_read_fixes_nothing_and_claims_nothing(store):
+    for day, units in timeline(store)[:3]:
+        crawl(store, day, units)
+    data = export(store, W3)
+    (town,) = [u for u in data["units"] if u["name"] == "新兴镇"]
+    assert [f["rule"] for f in town["findings"]] == ["site_unreachable"]
+    assert not findings(data, "新兴镇", "column_empty")
+
+
+def test_a_waiver_counts_from_the_moment_it_was_recorded(store):
+    crawl(store, W1, {"教育局": unit({"工作动态": "2026-10-01"})})
+    crawl(store, W2, {"教育局": unit({"工作动态": "2026-10-01"})})
+    before = as_json(export(store, W2))
+    recorded = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc).isoformat()   # 11-23 10:00 in Beijing
+    store.add_waiver("教育局", "column_stale", None, "机构改革", date(2026, 12, 31), created=recorded)
+    crawl(store, W3, {"教育局": unit({"工作动态": "2026-10-01"})})
+    assert as_json(export(store, W2)) == before
+    (f,) = findings(export(store, W3))
+    assert f["state"] == "waived" and f["waiver"]["reason"] == "机构改革"
+
+
+def test_a_config_waiver_holds_from_its_from_date(store):
+    for day in (W1, W2, W3):
+        crawl(store, day, {"教育局": unit({"工作动态": "2026-10-01"})})
+    waiver = {"unit": "教育局", "rule": "column_stale", "column": None, "reason": "改版", "from": W2,
+              "until": date(2027, 1, 31)}
+    assert [f["state"] for f in findings(export(store, W1, waivers=(waiver,)))] == ["new"]
+    assert [f["state"] for f in findings(export(store, W3, waivers=(waiver,)))] == ["waived"]
+
+
+def test_a_report_with_no_crawl_in_its_period_says_how_old_the_data_is(store):
+    crawl(store, W1, {"教育局": fresh(W1)})
+    assert export(store, W1)["data_note"] is None
+    note = export(store, W3)["data_note"]
+    assert note.startswith("本期未检查，数据截至2026-11-13 09:05")
+    assert judged(store, W1 - timedelta(days=1)).export(W1)["data_note"].startswith("尚无")
+
+
+def test_a_crawl_that_did_not_finish_is_named(store):
+    crawl(store, W1, {"教育局": fresh(W1)})
+    crawl(store, W2, {"教育局": fresh(W2)}, status="failed", note="本机网络故障：20个单位中20个无法访问")
+    data = export(store, W2)
+    assert data["run"]["crawl_date"] == W1.isoformat()
+    assert data["unfinished_runs"] == [{"crawl_date": "2026-11-20", "status": "failed",
+                                        "note": "本机网络故障：20个单位中20个无法访问"}]
+
+
+def test_vetoed_units_rank_after_every_unit_without_a_veto(store):
+    stale5 = unit({f"动态{i}": "2026-01-01" for i in range(5)})     # five stale news columns: a veto
+    many_deductions = unit({"工作动态": W3.isoformat()}, links={f"/dead{i}": 404 for i in range(10)}, guide=None)
+    crawl(store, W3, {"甲局": stale5, "乙局": many_deductions, "丙局": fresh(W3)})
+    data = export(store, W3)
+    ranking = [(r["name"], r["vetoed"]) for r in data["ranking"]]
+    assert ranking == [("丙局", False), ("乙局", False), ("甲局", True)]
+    scores = {u["name"]: (u["score"], u["verdict"]) for u in data["units"]}
+    assert scores["甲局"][1] == "不合格" and scores["乙局"][0] < scores["甲局"][0]
