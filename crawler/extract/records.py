@@ -52,6 +52,7 @@ _UNIT_NAME = re.compile(
 _MIN_DIRECTORY = 8
 # What a one-item row may show besides its title: a date, brackets, a "[部门]" tag.
 _ONE_ITEM_EXTRA = 30
+_PROSE = 50   # a sibling block this long without links is running text
 
 
 @dataclass
@@ -361,12 +362,13 @@ def _pinned(node: Tag) -> bool:
 def _score(g: _Group) -> None:
     """Dated records count triple.
 
-    A lone record counts fully in a catalogue table or a list container; elsewhere it is kept
-    only as a *list of one* (``lone``) when it reads like one: a document link and its date,
-    nothing else, outside side boxes (a 机构职能 column holding one dated document).
+    A lone record counts fully in a catalogue table; elsewhere it is kept only as a *list of
+    one* (``lone``) when it reads like one: a document link and its date, nothing else, outside
+    side boxes and prose (a 机构职能 column holding one dated document, not a guide's dated
+    attachment link).
     """
     n = len(g.records)
-    if n < 2 and not (g.header_col is not None or (g.listish and g.dated)):
+    if n < 2 and g.header_col is None:
         if n == 1 and not g.penalized and _one_item_row(g.records[0]):
             g.lone = True
         else:
@@ -382,7 +384,13 @@ def _one_item_row(r: _Record) -> bool:
     shown = _clean(r.node.get_text())
     if _CRUMB_TEXT.search(shown):
         return False  # 当前位置：首页 > 政府信息公开 > … is a breadcrumb, whatever date sits beside it
-    return len(shown) - len(r.title) <= _ONE_ITEM_EXTRA
+    if len(shown) - len(r.title) > _ONE_ITEM_EXTRA:
+        return False
+    # A row among paragraphs of prose is a link in an article body, not a list.
+    parent = r.node.parent
+    return parent is None or not any(
+        isinstance(s, Tag) and s is not r.node and s.find("a") is None and len(_clean(s.get_text())) > _PROSE
+        for s in parent.children)
 
 
 def _undated_list(g: _Group) -> bool:

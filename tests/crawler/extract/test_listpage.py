@@ -229,6 +229,18 @@ def test_guide_page_breadcrumb_is_not_a_one_item_list(crumb):
     assert page.items == []
 
 
+@pytest.mark.parametrize("after", [
+    "",
+    "<div class='tools'><a href='/zwgk/sq/'>在线申请政府信息公开</a></div>",   # a second link elsewhere
+], ids=["only-link", "with-another-link"])
+def test_guide_body_with_a_dated_attachment_is_not_a_one_item_list(after):
+    body = (f"<div class='main'><div class='content'><h1>某某县政府信息公开指南</h1><div class='text'>{_GUIDE_TEXT}"
+            "<p>附：<a href='./P020240323_1.doc'>政府信息公开申请表</a>(2024-03-23)</p></div>"
+            f"{after}</div></div>")
+    page = extract_list(_page(body), "https://x.gov.cn/zwgk/zn/", date(2026, 11, 27))
+    assert page.state == NOT_LIST, page.note
+
+
 def test_parent_column_with_many_sub_columns_stays_navigation():
     names = ["机构职能", "领导信息", "政策文件", "规划计划", "财政预决算", "人事信息", "工作动态", "通知公告",
              "政府采购", "重大项目", "行政许可", "行政处罚", "统计信息", "应急管理", "建议提案办理"]
