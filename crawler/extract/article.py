@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from datetime import date
+
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from . import dates as D
@@ -34,6 +36,16 @@ _BLANK_LINES = re.compile(r"\n\s*\n+")
 _PUB_META = ("pubdate", "publishdate", "publish_date", "article:published_time", "dc.date.issued")
 _GEN_META_LABEL = re.compile(r"生成时间|HtmlGenerateTime", re.I)
 _STAMP = re.compile(r"\d{4}-\d{1,2}-\d{1,2}[ T]\d{1,2}:\d{2}:\d{2}")
+# A text node that is a date and nothing else (brackets and a clock time allowed).
+_BARE_DATE = re.compile(
+    r"^[\s(（\[【〔]*(?:(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|(?:19|20)\d\d([-/.])\d{1,2}\1\d{1,2})"
+    r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?[\s)）\]】〕]*$"
+)
+_CN_DATE_LINE = re.compile(r"^[\s(（]*(?:19|20)\d\d\s*年")
+_CLOCK_BEFORE = re.compile(r"(?:今天是|今天|今日|现在是|当前时间|北京时间)\s*[:：]?$")
+_NOT_OWN_DATE = {"a", "li", "td", "th", "option", "select", "button"}
+_UNDER_TITLE = 2   # text nodes after the title where its date line may sit
+_FOOTER_WORDS = re.compile(r"版权|主办|承办|技术支持|标识码|备案|ICP|copyright|©|访问量|浏览次数|最后更新", re.I)
 # Server-side template tags: bounded, so a stray "<%" costs at most a few thousand steps.
 _SERVER_TAG = re.compile(r"<%--[\s\S]{0,4000}?--%>|<%[^%]{0,2000}%>")
 
@@ -99,7 +111,8 @@ def _strip(soup: BeautifulSoup, chrome: bool = True) -> Tag:
 
 
 def extract_article_date(body: bytes, url: str, content_type: str | None = None) -> ArticleDate:
-    """The page's own publication date: shown label, then meta PubDate, then firstpublishedtime.
+    """The page's own publication date: shown label, then meta PubDate, then firstpublishedtime,
+    then a date shown alone under the title ("(2024年03月23日)") or as a 年月日 line of the body.
 
     The shown 发布时间/发布日期/日期/时间 wins: on the gansu_fzgg article meta PubDate equals the
     page-generation stamp (2025-03-27) while the page shows 日期：2025-02-26.  Page-generation
@@ -133,6 +146,64 @@ def extract_article_date(body: bytes, url: str, content_type: str | None = None)
         d = D.parse_date(first[1])
         if d:
             return ArticleDate(d, "meta:firstpublishedtime")
+    return _unlabelled_date(content, strings)
+
+
+def _bare_date(s: NavigableString) -> date | None:
+    """The date a text node holds when it holds nothing else: (2024年03月23日), 2024-03-23 16:23."""
+    t = s.strip()
+    if len(t) > 40 or not _BARE_DATE.match(D.normalize(t)):
+        return None
+    for anc in s.parents:
+        if anc.name in _NOT_OWN_DATE:
+            return None  # a link's date, a list row's, a table cell's: some other document's
+        if anc.name in _BLOCK:
+            if anc.find("a", href=True) is not None:
+                return None  # "<p><a>相关文章</a> (2026-11-20)</p>"
+            break
+    return D.parse_date(t)
+
+
+def _after_clock(strings: list[NavigableString], i: int) -> bool:
+    """"今天是" just before: the header clock split over two nodes, not a publication date."""
+    return i > 0 and _CLOCK_BEFORE.search(strings[i - 1].strip()) is not None
+
+
+def _in_footer(strings: list[NavigableString], i: int) -> bool:
+    """Site footer words around a date line (主办, 网站标识码, 版权所有): the server's clock."""
+    near = "".join(s.strip() for s in strings[max(0, i - 3):i + 3])
+    return _FOOTER_WORDS.search(near) is not None
+
+
+def _is_title(s: NavigableString) -> bool:
+    if len(s.strip()) < 6:
+        return False
+    for anc in list(s.parents)[:3]:
+        if anc.name in ("h1", "h2") or "title" in _attr_text(anc):
+            return anc.name != "a" and anc.find_parent("a") is None
+    return False
+
+
+def _unlabelled_date(content: Tag, strings: list[NavigableString]) -> ArticleDate:
+    """No label, no meta: the date shown alone under the title, else a bare 年月日 line of the body.
+
+    Dates inside links, list rows and table cells belong to other documents; a date right after
+    "今天是" is the header clock; only the main text is searched for a line of its own, so a
+    footer stamp never counts.
+    """
+    title = next((i for i, s in enumerate(strings) if _is_title(s)), None)
+    if title is not None:
+        for i in range(title + 1, min(len(strings), title + 1 + _UNDER_TITLE)):
+            d = _bare_date(strings[i])
+            if d and not _after_clock(strings, i):
+                return ArticleDate(d, "shown:under-title")
+    main = _main_container(content)
+    for i, s in enumerate(strings):
+        if (title is not None and i <= title) or main not in s.parents:
+            continue
+        d = _bare_date(s) if _CN_DATE_LINE.match(D.normalize(s.strip())) else None
+        if d and not _after_clock(strings, i) and not _in_footer(strings, i):
+            return ArticleDate(d, "shown:line")
     return ArticleDate(None, None)
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from crawler.extract.article import extract_article_date, extract_text
+from crawler.extract.types import ArticleDate
 
 REPO = Path(__file__).resolve().parents[3]
 FIXTURES = REPO / "tests" / "fixtures" / "extract"
@@ -42,6 +43,35 @@ def test_article_date_synthetic(head, body, expected, source):
 def test_article_fixture_label_split_over_spans():
     got = extract_article_date((FIXTURES / "article_page.html").read_bytes(), "https://x.gov.cn/a.html")
     assert got.date == date(2026, 11, 20) and got.source == "shown"
+
+
+def test_date_under_the_title_when_nothing_labels_it():
+    # TRS trt column page: "(2024年03月23日)" under the title; header clock and footer stamp today.
+    got = extract_article_date((FIXTURES / "article_date_under_title.html").read_bytes(), "https://x.gov.cn/zn/")
+    assert got == ArticleDate(date(2024, 3, 23), "shown:under-title")
+
+
+_TITLE = "<h1>关于开展冬季消防安全检查的通知</h1>"
+_BODY = "<p>各乡镇、各部门：现将冬季消防安全检查有关事项通知如下，请认真抓好落实。</p>"
+
+
+@pytest.mark.parametrize("head,body,expected,source", [
+    ("", _TITLE + "<p>2024-03-23 16:23</p>" + _BODY, date(2024, 3, 23), "shown:under-title"),
+    ("", _TITLE + "<div class='text'>" + _BODY + "<p>某某县应急管理局</p><p>2024年3月23日</p></div>",
+     date(2024, 3, 23), "shown:line"),
+    ("<meta name='PubDate' content='2024-03-25 10:00'>", _TITLE + "<p>(2024年03月23日)</p>" + _BODY,
+     date(2024, 3, 25), "meta:PubDate"),
+    ("", _TITLE + "<p>(2024年03月23日)</p><p>发布时间：2024-03-26</p>" + _BODY, date(2024, 3, 26), "shown"),
+    ("", "<div class='hd'><span>今天是</span><span>2026年11月27日</span></div>" + _TITLE + _BODY, None, None),
+    ("", _TITLE + _BODY + "<ul><li><a href='/a/1.html'>关于做好秋季防火工作的通知</a>(2026-11-20)</li></ul>"
+                          "<p><a href='/a/2.html'>上一篇：防火工作部署会召开</a> 2026-11-18</p>", None, None),
+    ("", _TITLE + _BODY + "<div class='ft'><p>主办：某某县人民政府 网站标识码：1234560001</p><p>2026年11月27日</p></div>",
+     None, None),
+    ("", _TITLE + _BODY + "<table><tr><td>2025年1月1日</td><td>实施</td></tr></table>", None, None),
+], ids=["time-line-under-title", "signature-line", "meta-before-title-line", "label-before-title-line",
+        "header-clock-split", "related-links-dates", "footer-stamp", "table-cell"])
+def test_unlabelled_dates(head, body, expected, source):
+    assert extract_article_date(_html(head, body), "https://x.gov.cn/a.html") == ArticleDate(expected, source)
 
 
 def test_guide_text_fixture():
