@@ -10,6 +10,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, ClassVar
 
+from plugins import Plugin, Registry
+
 from .notice import Notice
 
 
@@ -46,18 +48,10 @@ class RateLimited(SendError):
         self.wait = wait
 
 
-SENDERS: dict[str, type["Sender"]] = {}
-
-
-class Sender:
-    """Base class; subclasses register themselves by ``kind`` (as urlwatch reporters do)."""
-    kind: ClassVar[str]
+class Sender(Plugin):
+    """Base class; a subclass that sets ``kind`` (the target's type) is registered (plugins.py)."""
+    registry = Registry("sender")
     per_minute: ClassVar[int | None] = None   # the platform's rate limit per robot
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if "kind" in cls.__dict__:
-            SENDERS[cls.kind] = cls
 
     def __init__(self, target: Any, *, timeout: float = 20.0, wall: Callable[[], float] = time.time):
         self.target = target
@@ -71,6 +65,9 @@ class Sender:
     def send(self, message: Message) -> Any:
         """Post one message; return the platform's answer, or raise a SendError."""
         raise NotImplementedError
+
+
+SENDERS = Sender.registry
 
 
 def sender_for(target: Any, **kwargs: Any) -> Sender:

@@ -1,5 +1,5 @@
-"""Output formats, urlwatch-style: a renderer declares its format and suffix,
-and defining the class is what registers it.
+"""Output formats, urlwatch-style (plugins.py): a renderer declares its format
+(`kind`) and suffix, and defining the class is what registers it.
 
 Adding a format (xlsx, docx, chat text, png) is one new module in
 reports/renderers/ imported from its __init__; nothing here changes.
@@ -9,20 +9,16 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, ClassVar, Iterable, Mapping
+
+from plugins import Plugin, Registry
 
 from .model import PeriodReport
 
-_REGISTRY: dict[str, type["Renderer"]] = {}
 
-# Format name -> renderer class, read-only; `--format` choices and help come from here.
-FORMATS = MappingProxyType(_REGISTRY)
-
-
-class Renderer:
-    """Turns a PeriodReport into the bytes of one file."""
-    format: ClassVar[str] = ""         # the name users type: html, md, xlsx …
+class Renderer(Plugin):
+    """Turns a PeriodReport into the bytes of one file; `kind` is the name users type (html, md, xlsx …)."""
+    registry = Registry("report format")
     suffix: ClassVar[str] = ""         # file suffix including the dot
     description: ClassVar[str] = ""    # one line for --help
     # Options the renderer accepts, each with a one-line doc (urlwatch-style):
@@ -30,15 +26,13 @@ class Renderer:
     params: ClassVar[Mapping[str, str]] = {}
 
     def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        if not cls.format:             # an abstract helper base, not a format
-            return
-        if not cls.suffix.startswith("."):
+        if cls.__dict__.get("kind") and not cls.suffix.startswith("."):
             raise TypeError(f"renderer {cls.__name__} needs a suffix like '.html'")
-        if cls.format in _REGISTRY:
-            raise TypeError(f"format {cls.format!r} is already provided by "
-                            f"{_REGISTRY[cls.format].__name__}")
-        _REGISTRY[cls.format] = cls
+        super().__init_subclass__(**kwargs)
+
+    @property
+    def format(self) -> str:
+        return self.kind
 
     def __init__(self, **options: Any):
         unknown = sorted(set(options) - set(self.params))
@@ -52,11 +46,15 @@ class Renderer:
         raise NotImplementedError
 
 
+# Format name -> renderer class; `--format` choices and help come from here.
+FORMATS = Renderer.registry
+
+
 def _lookup(fmt: str) -> type[Renderer]:
     try:
-        return _REGISTRY[fmt.strip().lower()]
+        return FORMATS[fmt.strip().lower()]
     except KeyError:
-        known = ", ".join(sorted(_REGISTRY))
+        known = ", ".join(sorted(FORMATS))
         raise ValueError(f"unknown report format {fmt!r}; known formats: {known}") from None
 
 
@@ -87,7 +85,7 @@ def render(report: PeriodReport, formats: Iterable[str], out_dir: Path,
         formats = formats.split(",")
     wanted = list(dict.fromkeys(f.strip().lower() for f in formats if f.strip()))
     if not wanted:
-        raise ValueError(f"no report format given; known formats: {', '.join(sorted(_REGISTRY))}")
+        raise ValueError(f"no report format given; known formats: {', '.join(sorted(FORMATS))}")
     options = {k.strip().lower(): v for k, v in (options or {}).items()}
     for fmt in options:
         _lookup(fmt)                   # options for a format that does not exist: a typo

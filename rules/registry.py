@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any, ClassVar, Iterator
 from urllib.parse import urlsplit
 
+from plugins import Plugin, Registry
 from rules.facts import ColumnFacts, UnitFacts
 from rules.guide import VALUE_KINDS, missing_elements
 from rules.ruleset import Category, RuleSet, RuleSpec
@@ -43,9 +44,9 @@ def url_path(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-class Rule:
-    """Base of the rule kinds; subclasses set kind, label, params and check()."""
-    kind: ClassVar[str]
+class Rule(Plugin):
+    """Base of the rule kinds; a subclass that sets kind (and label, params, check()) is registered."""
+    registry = Registry("rule kind")
     label: ClassVar[str]              # 问题类型: the Chinese name every report shows
     params: ClassVar[dict[str, str]] = {}
     # Judged from a page's content: a crawl that could not read the page neither sees
@@ -67,19 +68,14 @@ class Rule:
         raise NotImplementedError
 
 
-RULE_KINDS: dict[str, type[Rule]] = {}
-
-
-def register(cls: type[Rule]) -> type[Rule]:
-    RULE_KINDS[cls.kind] = cls
-    return cls
+# Every rule kind by id, in definition order (the display order of the reports).
+RULE_KINDS = Rule.registry
 
 
 def _column_evidence(col: ColumnFacts) -> dict[str, Any]:
     return dict(column=col.name, url=col.url, newest_date=col.newest_date, newest_title=col.newest_title)
 
 
-@register
 class SiteUnreachable(Rule):
     """The disclosure page does not load in the crawl, or fails too many availability probes in a week."""
     kind, label = "site_unreachable", "网站无法访问"
@@ -107,7 +103,6 @@ class SiteUnreachable(Rule):
                                      f"超过{ratio:.0%}", url=unit.url)
 
 
-@register
 class SiteBlocked(Rule):
     """The site answered with an anti-bot challenge (HTTP 412…): not an outage, but nothing could be checked."""
     kind, label = "site_blocked", "反爬虫验证拦截"
@@ -118,7 +113,6 @@ class SiteBlocked(Rule):
             yield self.finding(unit, "网站返回反爬虫验证页面，无法自动检查，请人工复核或联系网站运维放行", url=unit.url)
 
 
-@register
 class HomepageStale(Rule):
     """Nothing new reachable from the disclosure page for too long (首页不更新)."""
     kind, label = "homepage_stale", "首页更新不及时"
@@ -136,7 +130,6 @@ class HomepageStale(Rule):
                                url=unit.url, newest_date=newest)
 
 
-@register
 class ColumnStale(Rule):
     """A column whose newest item is older than its category allows, or whose items carry no date."""
     kind, label = "column_stale", "栏目更新不及时"
@@ -181,7 +174,6 @@ class _ColumnInState(Rule):
                 yield self.finding(unit, self.message(col), column=col.name, url=col.url)
 
 
-@register
 class ColumnEmpty(_ColumnInState):
     """A column that shows no information at all (空白栏目)."""
     kind, label, state = "column_empty", "空白栏目", "empty"
@@ -190,7 +182,6 @@ class ColumnEmpty(_ColumnInState):
         return f"{col.name}栏目为空白栏目，无任何信息"
 
 
-@register
 class ColumnUnreachable(_ColumnInState):
     """A column linked from the disclosure page that does not load."""
     kind, label, state = "column_unreachable", "栏目无法访问", "unreachable"
@@ -201,7 +192,6 @@ class ColumnUnreachable(_ColumnInState):
         return f"{col.name}栏目无法打开（{why}）"
 
 
-@register
 class ColumnUnverifiable(_ColumnInState):
     """A column whose list is filled by a script govfresh cannot read: a person must look."""
     kind, label, state = "column_unverifiable", "栏目无法核验", "unverifiable"
@@ -211,7 +201,6 @@ class ColumnUnverifiable(_ColumnInState):
         return f"{col.name}栏目内容由脚本加载，无法自动核验更新情况，请人工复核"
 
 
-@register
 class DeadLink(Rule):
     """A link on the disclosure page that does not open."""
     kind, label = "dead_link", "链接无法打开"
@@ -224,7 +213,6 @@ class DeadLink(Rule):
                 yield self.finding(unit, f"链接“{text}”无法打开（{why}）", url=link.url, key=url_path(link.url))
 
 
-@register
 class GuideMissing(Rule):
     """No disclosure guide (公开指南) was found on a disclosure page that was read."""
     kind, label = "guide_missing", "公开指南缺失"
@@ -234,7 +222,6 @@ class GuideMissing(Rule):
             yield self.finding(unit, "未找到政府信息公开指南", url=unit.url)
 
 
-@register
 class GuideMissingElement(Rule):
     """The disclosure guide (公开指南) lacks an element that 条例 Art. 12 requires."""
     kind, label = "guide_missing_element", "公开指南要素缺失"
@@ -265,7 +252,6 @@ class GuideMissingElement(Rule):
                                column=None, url=unit.guide_url, element=key)
 
 
-@register
 class AnnualReportMissing(Rule):
     """Last year's annual report is not published after its deadline (条例 Art. 49)."""
     kind, label = "annual_report_missing", "年度报告未按时发布"
@@ -333,14 +319,12 @@ class _ReportContent(Rule):
                                    element=f"{report.year or '?'}:{p.key}")
 
 
-@register
 class AnnualReportSectionMissing(_ReportContent):
     """The newest annual report lacks one of the six sections of the national format (条例第50条)."""
     kind, label = "annual_report_section_missing", "年度报告内容缺项"
     problem_kinds = ("section_missing",)
 
 
-@register
 class AnnualReportTableMismatch(_ReportContent):
     """The newest annual report's 表三/表四 do not add up, or its 上年结转 differs from last year's 结转下年度."""
     kind, label = "annual_report_table_mismatch", "年度报告表格数据不符"
@@ -356,14 +340,12 @@ class AnnualReportTableMismatch(_ReportContent):
         return out
 
 
-@register
 class AnnualReportTextMismatch(_ReportContent):
     """A number stated in the newest annual report's text disagrees with its own statistics table."""
     kind, label = "annual_report_text_mismatch", "年度报告正文与表格不符"
     problem_kinds = ("text_mismatch",)
 
 
-@register
 class AnnualReportUnreadable(_ReportContent):
     """The newest annual report's statistics tables cannot be read (pictures, attachments): a person must look."""
     kind, label = "annual_report_unreadable", "年度报告表格无法读取"

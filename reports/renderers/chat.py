@@ -296,7 +296,7 @@ def chat_file_text(parts: list[str]) -> str:
 
 
 class ChatRenderer(Renderer):
-    format = "chat"
+    kind = "chat"
     suffix = ".txt"
     description = "可直接粘贴到 QQ/微信群的文字，按字节上限分条编号"
     params = {

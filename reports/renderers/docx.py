@@ -426,7 +426,7 @@ def render_notice(report: PeriodReport, **options: Any) -> bytes:
 
 
 class DocxRenderer(Renderer):
-    format = "docx"
+    kind = "docx"
     suffix = ".docx"
     description = "Word 检查情况通报（可用本单位红头模板）"
     params = {

@@ -100,7 +100,7 @@ def _short_label(summary: PeriodSummary) -> str:
 
 
 class HtmlRenderer(Renderer):
-    format = "html"
+    kind = "html"
     suffix = ".html"
     description = "网页，可直接打印为 A4"
 

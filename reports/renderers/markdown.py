@@ -71,7 +71,7 @@ _ENV.filters["md_autolink"] = md_autolink
 
 
 class MarkdownRenderer(Renderer):
-    format = "md"
+    kind = "md"
     suffix = ".md"
     description = "Markdown，可直接粘贴"
 

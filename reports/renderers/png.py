@@ -301,7 +301,7 @@ def _draw_row(draw, y, row_h, widths, cells, font, fonts: _Fonts, background, *,
 
 
 class PngRenderer(Renderer):
-    format = "png"
+    kind = "png"
     suffix = ".png"
     description = "汇总表图片（1080 像素宽），便于发到 QQ/微信群"
     params = {

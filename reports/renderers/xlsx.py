@@ -198,7 +198,7 @@ def _summary_sheet(ws: Worksheet, report: PeriodReport) -> None:
 
 
 class XlsxRenderer(Renderer):
-    format = "xlsx"
+    kind = "xlsx"
     suffix = ".xlsx"
     description = "Excel 问题清单（可筛选、排序），含汇总和已整改情况"
 

@@ -1,7 +1,7 @@
 import pytest
 
 from reports import FORMATS, Renderer, build_period, render
-from reports.registry import _REGISTRY
+from reports.registry import FORMATS
 from report_exports import has_cjk_font, load, require
 
 
@@ -74,7 +74,7 @@ def test_no_format_is_an_error(week, tmp_path):
 
 def test_a_new_renderer_registers_itself(week, tmp_path):
     class Plain(Renderer):
-        format = "txt-test"
+        kind = "txt-test"
         suffix = ".txt"
 
         def render(self, report):
@@ -84,11 +84,11 @@ def test_a_new_renderer_registers_itself(week, tmp_path):
         assert path.name == "weekly-2026-11-27.txt"
         assert path.read_text(encoding="utf-8") == week.title
     finally:
-        _REGISTRY.pop("txt-test")
+        FORMATS.discard("txt-test")
 
 
 def test_a_format_cannot_be_claimed_twice():
     with pytest.raises(TypeError, match="'html' is already provided"):
         class AnotherHtml(Renderer):
-            format = "html"
+            kind = "html"
             suffix = ".htm"
