@@ -38,8 +38,16 @@ system-deps:
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -q
 
+# The crawl bench serves its portal with nginx (Debian package; only the bench needs it)
+# and compares with urlwatch (the `bench` extra).
 bench: $(STAMP)
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx-light >/dev/null; \
+		else echo "note: nginx is missing; run 'sudo apt-get install nginx-light' (or bench/crawl.py --server python)"; exit 1; fi; }
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/extraction.py
+	$(BIN)/python bench/crawl.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -30,7 +30,10 @@ links of the disclosure page (one of them dead): 28 requests per unit.
 """
 from __future__ import annotations
 
+import os
+import re
 import socket
+import subprocess
 import threading
 import time
 import zlib
@@ -42,6 +45,8 @@ from pathlib import Path
 import yaml
 
 REQUESTS_PER_UNIT = 28
+LIST_PAGES_PER_UNIT = 12   # column pages: 10 columns and 2 sub-columns (what bare fetchers are given)
+PAGES = 5                  # pages of every dated list (createPageHTML(5, …): index.html, index_1 … index_4)
 ON = ' class="on"'
 
 # (slug, name, kind): kind is list / undated / parent / guide
@@ -86,6 +91,14 @@ function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt){
     }
 }
 </script>"""
+
+
+_INDEX = re.compile(r"index(?:_[1-9]\d*)?\.html")
+
+
+def _page(name: str) -> int:
+    """index.html → 0, index_3.html → 3."""
+    return int(name[6:-5]) if name != "index.html" else 0
 
 
 def _h(*parts) -> int:
@@ -169,16 +182,16 @@ class Pages:
         return (f'<div class="pos">您现在的位置：<a href="/" title="首页" class="CurrChnlCls">首页</a>'
                 f'&nbsp;&gt;&gt;&nbsp;<a href="/u{i}/xxgk/index.html" class="CurrChnlCls">政府信息公开</a>{links}</div>')
 
-    def _list(self, i: int, slug: str, base: str, dated: bool = True, n: int = 20) -> str:
+    def _list(self, i: int, slug: str, base: str, dated: bool = True, n: int = 20, page: int = 0) -> str:
         rows = []
-        for d in self._dates(i, slug, n):
+        for d in self._dates(i, slug, n * PAGES)[n * page:n * (page + 1)]:
             k = d.toordinal()
             href = f"{base}t{d:%Y%m%d}_{_h(i, slug, k) % 900000 + 100000}.html"
             title = _title(i, slug, k)
             span = f"<span>{d.isoformat()}</span>" if dated else ""
             rows.append(f'<li><a href="{href}" title="{title}" target="_blank">{title}</a>{span}</li>')
         return ('<div class="list_box">\n<ul class="list_ul">\n' + "\n".join(rows) + "\n</ul>\n"
-                '<div class="page"><script type="text/javascript">createPageHTML(5, 0, "index", "html");'
+                f'<div class="page"><script type="text/javascript">createPageHTML({PAGES}, {page}, "index", "html");'
                 "</script></div>\n</div>")
 
     # -- pages ----------------------------------------------------------------
@@ -204,20 +217,20 @@ class Pages:
 </div>""")
         return self._layout(i, "政府信息公开", content)
 
-    def column(self, i: int, slug: str) -> str | None:
+    def column(self, i: int, slug: str, page: int = 0) -> str | None:
         spec = {s: (n, k) for s, n, k in COLUMNS}.get(slug)
-        if spec is None:
+        if spec is None or (page and (spec[1] not in ("list", "undated") or page >= PAGES)):
             return None
         name, kind = spec
         head = self._pos(i, (name, f"/u{i}/xxgk/{slug}/index.html"))
         if kind == "list":
-            body = self._list(i, slug, f"/u{i}/xxgk/{slug}/")
+            body = self._list(i, slug, f"/u{i}/xxgk/{slug}/", page=page)
         elif kind == "annual":
             rows = "\n".join(f'<li><a href="{href}" title="{title}" target="_blank">{title}</a>'
                              f'<span>{d.isoformat()}</span></li>' for _, d, href, title in self._reports(i))
             body = f'<div class="list_box">\n<ul class="list_ul">\n{rows}\n</ul>\n</div>'
         elif kind == "undated":
-            body = self._list(i, slug, f"/u{i}/xxgk/{slug}/", dated=False)
+            body = self._list(i, slug, f"/u{i}/xxgk/{slug}/", dated=False, page=page)
         elif kind == "parent":
             body = ('<div class="zlm_box">\n' + "\n".join(
                 f'<div class="zlm"><h3><a href="/u{i}/xxgk/{slug}/{sub}/index.html">{sname}</a></h3></div>'
@@ -259,13 +272,13 @@ class Pages:
                    f'<div class="TRS_Editor">\n{"".join(parts)}</div>\n</div>')
         return self._layout(i, title, content)
 
-    def sub_column(self, i: int, slug: str, sub: str) -> str | None:
+    def sub_column(self, i: int, slug: str, sub: str, page: int = 0) -> str | None:
         names = dict(SUB_COLUMNS)
-        if slug != "fdzdgknr" or sub not in names:
+        if slug != "fdzdgknr" or sub not in names or page >= PAGES:
             return None
         head = self._pos(i, ("法定主动公开内容", f"/u{i}/xxgk/{slug}/index.html"),
                          (names[sub], f"/u{i}/xxgk/{slug}/{sub}/index.html"))
-        return self._layout(i, names[sub], head + "\n" + self._list(i, sub, f"/u{i}/xxgk/{slug}/{sub}/"),
+        return self._layout(i, names[sub], head + "\n" + self._list(i, sub, f"/u{i}/xxgk/{slug}/{sub}/", page=page),
                             column=sub)
 
     def _article(self, i: int, slug: str, cname: str, title: str, pub: date, paragraphs: int = 6) -> str:
@@ -290,6 +303,30 @@ class Pages:
             return self.report(i, pub.year - 1, pub)
         return self._article(i, slug, dict((s, n) for s, n, _ in COLUMNS).get(slug, slug), _title(i, leaf), pub)
 
+    def list_paths(self, i: int) -> list[str]:
+        """The unit's column pages (first page of each list, the parent, the guide)."""
+        out = [f"/u{i}/xxgk/{slug}/index.html" for slug, _, _ in COLUMNS]
+        return out + [f"/u{i}/xxgk/fdzdgknr/{sub}/index.html" for sub, _ in SUB_COLUMNS]
+
+    def paths(self, i: int, all_pages: bool = False) -> list[str]:
+        """Every path a crawl of unit ``i`` asks for (with ``all_pages``, every list's later
+        pages too): what a static copy of the portal must hold. The portal's home page
+        ``/`` is shared by all units and not included."""
+        base = f"/u{i}/xxgk/"
+        out = [base + "index.html", f"/u{i}/sitemap.html", *(f"/u{i}/ztzl/{slug}/index.html" for slug, _ in ZTZL)]
+        out += self.list_paths(i)
+        # The newest item of every list (linked from 最新信息, or opened when a list has no dates).
+        for slug, _, kind in COLUMNS:
+            if kind in ("list", "undated"):
+                d = self._dates(i, slug, 1)[0]
+                out.append(f"{base}{slug}/t{d:%Y%m%d}_{_h(i, slug, d.toordinal()) % 900000 + 100000}.html")
+        out += [href for _, _, href, _ in self._reports(i)[:2]]
+        if all_pages:
+            out += [f"{base}{slug}/index_{p}.html" for slug, _, kind in COLUMNS if kind in ("list", "undated")
+                    for p in range(1, PAGES)]
+            out += [f"{base}fdzdgknr/{sub}/index_{p}.html" for sub, _ in SUB_COLUMNS for p in range(1, PAGES)]
+        return out
+
     def respond(self, path: str) -> tuple[int, str]:
         """(status, html) for a path; 404 for anything the portal does not hold."""
         parts = [p for p in path.split("/") if p]
@@ -301,10 +338,10 @@ class Pages:
         html: str | None = None
         if rest == ["xxgk", "index.html"]:
             html = self.disclosure(i)
-        elif len(rest) == 3 and rest[0] == "xxgk" and rest[2] == "index.html":
-            html = self.column(i, rest[1])
-        elif len(rest) == 4 and rest[0] == "xxgk" and rest[3] == "index.html":
-            html = self.sub_column(i, rest[1], rest[2])
+        elif len(rest) == 3 and rest[0] == "xxgk" and _INDEX.fullmatch(rest[2]):
+            html = self.column(i, rest[1], _page(rest[2]))
+        elif len(rest) == 4 and rest[0] == "xxgk" and _INDEX.fullmatch(rest[3]):
+            html = self.sub_column(i, rest[1], rest[2], _page(rest[3]))
         elif len(rest) >= 3 and rest[0] == "xxgk" and rest[-1].startswith("t"):
             html = self.article(i, rest)
         elif rest == ["sitemap.html"] or (len(rest) == 3 and rest[0] == "ztzl"):
@@ -446,3 +483,164 @@ class SyntheticPortal:
                "crawl": {"concurrency_per_host": concurrency_per_host, "timeout": 60, **crawl}}
         path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
         return path
+
+
+_NGINX_CONF = """daemon off;
+worker_processes 1;
+pid {work}/nginx.pid;
+error_log {work}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    types {{ text/html html; }}
+    default_type text/html;
+    charset utf-8;
+    log_format bench '$request_method $status $bytes_sent';
+    access_log {work}/access.log bench;
+    sendfile on;
+    tcp_nodelay on;
+    keepalive_requests 1000000;
+    keepalive_timeout 120s;
+    server_tokens off;
+    client_body_temp_path {work}/tmp;
+    proxy_temp_path {work}/tmp;
+    fastcgi_temp_path {work}/tmp;
+    uwsgi_temp_path {work}/tmp;
+    scgi_temp_path {work}/tmp;
+    server {{
+{listen}
+        root {root};
+        location / {{ try_files $uri =404; }}
+    }}
+}}
+"""
+
+
+class NginxPortal:
+    """The same portal as static files served by nginx (Debian package) on 127.0.0.1..N.
+
+    ``prepare(units, generation)`` writes every page a crawl asks for (``Pages.paths``)
+    under a temporary root; a file whose content did not change keeps its mtime, so nginx
+    answers its If-None-Match / If-Modified-Since with 304 as a static CMS server does, and a
+    changed one gets the next day's mtime. nginx serves from its own process, so the portal's
+    CPU is not counted against the crawlers (the Python server's is, on a 2-core machine).
+    Requests are counted from nginx's access log.
+    """
+
+    def __init__(self, units: int, hosts: int = 8, today: date | None = None, work: Path | None = None,
+                 all_pages: bool = False):
+        import shutil
+        import tempfile
+        self.nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        if not os.path.exists(self.nginx):
+            raise RuntimeError("nginx is not installed (apt-get install nginx-light; `make bench` does it)")
+        self.n_units = units
+        self.hosts = [f"127.0.0.{k + 1}" for k in range(hosts)]
+        self.pages = Pages(today or date.today())
+        self.all_pages = all_pages
+        self._own_work = work is None
+        self.work = Path(work or tempfile.mkdtemp(prefix="govfresh-nginx-"))
+        self.root = self.work / "root"
+        self._written: dict[str, int] = {}     # path → crc32 of the content on disk
+        self._proc: subprocess.Popen | None = None
+        self.port: int | None = None
+        self._t0 = datetime.combine(self.pages.today, datetime.min.time()).timestamp()
+
+    def prepare(self, units: int | None = None, generation: int | None = None) -> int:
+        """Write the pages of the first ``units`` units for day ``generation``; return files written."""
+        if units is not None:
+            self.n_units = units
+        if generation is not None:
+            self.pages.generation = generation
+        mtime = self._t0 + 86400 * self.pages.generation
+        written = 0
+        todo = ["/"] + [p for i in range(self.n_units) for p in self.pages.paths(i, self.all_pages)]
+        for path in todo:
+            status, html = self.pages.respond(path)
+            if status != 200:
+                continue
+            body = html.encode("utf-8")
+            crc = zlib.crc32(body)
+            if self._written.get(path) == crc:
+                continue
+            f = self.root / (path.lstrip("/") or "index.html")
+            f.parent.mkdir(parents=True, exist_ok=True)
+            f.write_bytes(body)
+            os.utime(f, (mtime, mtime))
+            self._written[path] = crc
+            written += 1
+        return written
+
+    def start(self) -> "NginxPortal":
+        self.root.mkdir(parents=True, exist_ok=True)
+        (self.work / "tmp").mkdir(exist_ok=True)
+        # nginx's workers run as nobody: the tree must be readable by all.
+        for p in (self.work, self.root):
+            os.chmod(p, 0o755)
+        self.port = _free_port(self.hosts)
+        listen = "\n".join(f"        listen {h}:{self.port} backlog=1024;" for h in self.hosts)
+        conf = self.work / "nginx.conf"
+        conf.write_text(_NGINX_CONF.format(work=self.work, root=self.root, listen=listen))
+        self._proc = subprocess.Popen([self.nginx, "-c", str(conf), "-p", str(self.work)],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        for _ in range(100):
+            try:
+                with socket.create_connection((self.hosts[0], self.port), timeout=0.2):
+                    return self
+            except OSError:
+                if self._proc.poll() is not None:
+                    raise RuntimeError("nginx did not start: " + self._proc.stderr.read().decode(errors="replace"))
+                time.sleep(0.05)
+        raise RuntimeError("nginx did not start listening")
+
+    def stop(self) -> None:
+        if self._proc is not None:
+            self._proc.terminate()
+            self._proc.wait(10)
+            self._proc = None
+        if self._own_work:
+            import shutil
+            shutil.rmtree(self.work, ignore_errors=True)
+
+    def __enter__(self) -> "NginxPortal":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def reset(self) -> None:
+        (self.work / "access.log").open("w").close()   # nginx appends (O_APPEND): truncating restarts the count
+
+    def served(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        try:
+            lines = (self.work / "access.log").read_text().splitlines()
+        except FileNotFoundError:
+            return counts
+        for line in lines:
+            method, status, nbytes = line.split()
+            counts[method] = counts.get(method, 0) + 1
+            counts[status] = counts.get(status, 0) + 1
+            counts["bytes"] = counts.get("bytes", 0) + int(nbytes)
+        return counts
+
+    unit_url = SyntheticPortal.unit_url
+    units = SyntheticPortal.units
+    sites = SyntheticPortal.sites
+
+    def list_urls(self, units: int | None = None) -> list[str]:
+        """Absolute URLs of the column pages of the first ``units`` units."""
+        return _list_urls(self, units)
+
+
+def _list_urls(portal, units: int | None = None) -> list[str]:
+    out = []
+    for i in range(portal.n_units if units is None else units):
+        origin = f"http://{portal.hosts[i % len(portal.hosts)]}:{portal.port}"
+        out += [origin + p for p in portal.pages.list_paths(i)]
+    return out
+
+
+SyntheticPortal.list_urls = lambda self, units=None: _list_urls(self, units)
+SyntheticPortal.prepare = lambda self, units=None, generation=None: (
+    setattr(self, "n_units", units if units is not None else self.n_units),
+    setattr(self.pages, "generation", generation if generation is not None else self.pages.generation), 0)[-1]
