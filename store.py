@@ -91,6 +91,7 @@ class Store:
         self.db.execute("PRAGMA busy_timeout=30000")
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
+        self._tx_depth = 0
         self._migrate()
 
     def close(self) -> None:
@@ -117,8 +118,23 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        with self.db.conn:
+        """All or nothing; nested calls join the outermost transaction (a crawl writes in batches)."""
+        if self._tx_depth:
             yield
+            return
+        self._tx_depth += 1
+        try:
+            with self.db.conn:
+                yield
+        finally:
+            self._tx_depth -= 1
+
+    def _insert(self, table: str, row: dict) -> int:
+        """A plain INSERT (sqlite-utils' insert() inspects the table on every call: too slow per fact)."""
+        cols = list(row)
+        cur = self.db.execute(f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in cols)}) "
+                              f"VALUES ({', '.join('?' * len(cols))})", [row[c] for c in cols])
+        return cur.lastrowid
 
     # ---- runs -------------------------------------------------------------
 
@@ -169,29 +185,30 @@ class Store:
         return table.insert({"name": name, "kind": kind, "url": url}).last_pk
 
     def column_id(self, unit_id: int, name: str, url: str) -> int:
-        rows = list(self.db.query("SELECT id FROM columns WHERE unit=? AND url=?", [unit_id, url]))
-        if rows:
-            self.db["columns"].update(rows[0]["id"], {"name": name})
-            return rows[0]["id"]
-        return self.db["columns"].insert({"unit": unit_id, "name": name, "url": url}).last_pk
+        row = self.db.execute("SELECT id, name FROM columns WHERE unit=? AND url=?", [unit_id, url]).fetchone()
+        if row:
+            if row[1] != name:
+                self.db.execute("UPDATE columns SET name=? WHERE id=?", [name, row[0]])
+            return row[0]
+        return self._insert("columns", {"unit": unit_id, "name": name, "url": url})
 
     def record_unit_check(self, run_id: int, unit_id: int, **fields: Any) -> None:
         with self.transaction():
-            self.db["unit_checks"].insert({"run": run_id, "unit": unit_id, **fields})
+            self._insert("unit_checks", {"run": run_id, "unit": unit_id, **fields})
 
     def record_column(self, run_id: int, unit_id: int, name: str, url: str,
                       observation: dict, items: list[dict]) -> None:
         """One column's observation and its first page of items, in one transaction."""
         with self.transaction():
             col = self.column_id(unit_id, name, url)
-            self.db["observations"].insert({"run": run_id, "column": col, **observation})
-            for item in items:
-                self.db.execute(
-                    "INSERT INTO items (column, url, title, date, first_seen_run, last_seen_run, report_year)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT(column, url) DO UPDATE SET title=excluded.title,"
-                    " date=excluded.date, last_seen_run=excluded.last_seen_run, report_year=excluded.report_year",
-                    [col, item["url"], item["title"], item.get("date"), run_id, run_id, item.get("report_year")])
+            self._insert("observations", {"run": run_id, "column": col, **observation})
+            self.db.conn.executemany(
+                "INSERT INTO items (column, url, title, date, first_seen_run, last_seen_run, report_year)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT(column, url) DO UPDATE SET title=excluded.title,"
+                " date=excluded.date, last_seen_run=excluded.last_seen_run, report_year=excluded.report_year",
+                [(col, item["url"], item["title"], item.get("date"), run_id, run_id, item.get("report_year"))
+                 for item in items])
 
     def validators(self) -> dict[str, tuple[str | None, str | None]]:
         """(ETag, Last-Modified) of the list pages of the newest finished crawl, by URL."""
@@ -214,7 +231,7 @@ class Store:
                 return False
             previous = rows[0]
             copy = {k: v for k, v in previous.items() if k != "id"}
-            self.db["observations"].insert({**copy, "run": run_id, "fetched_at": fetched_at, "http_status": 304})
+            self._insert("observations", {**copy, "run": run_id, "fetched_at": fetched_at, "http_status": 304})
             self.db.execute("UPDATE items SET last_seen_run=? WHERE column=? AND last_seen_run=?",
                             [run_id, previous["column"], previous["run"]])
             return True
@@ -222,8 +239,8 @@ class Store:
     def record_link(self, run_id: int, unit_id: int, url: str, text: str,
                     http_status: int | None, error: str | None) -> None:
         with self.transaction():
-            self.db["links"].insert({"run": run_id, "unit": unit_id, "url": url, "text": text,
-                                     "http_status": http_status, "error": error})
+            self._insert("links", {"run": run_id, "unit": unit_id, "url": url, "text": text,
+                                   "http_status": http_status, "error": error})
 
     def record_page(self, run_id: int, unit_id: int, kind: str, url: str, title: str, text: str,
                     year: int | None = None) -> None:

@@ -51,6 +51,9 @@ def crawl_here(config: Config, db_path: str | Path, crawl_date: date | None = No
                   max_links_checked=config.crawl.max_links_checked, validators=validators)
     process.start()
     reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
+    store_error = crawler.stats.get_value("govfresh/store_error") if crawler.stats else None
+    if store_error:
+        reason = f"facts not written ({store_error})"
     with Store(db_path) as store:
         if reason == "finished":
             store.finish_run(run_id, FINISHED)

@@ -47,6 +47,14 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 # Scrapy's default of 100 makes 100 tasks per response for a synchronous pipeline.
 CONCURRENT_ITEMS = 1
 
+# Per-request machinery govfresh has no use for (each costs CPU on every one of 100,000 requests):
+# Scrapy re-parses a generator callback's source for `return value` at every call (its cache
+# is keyed by the bound method, a new object each time: ~5% of a crawl's CPU); no Referer
+# header (sites need none, and computing it is per request); depth is our own meta key.
+WARN_ON_GENERATOR_RETURN_VALUE = False
+REFERER_ENABLED = False
+SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.depth.DepthMiddleware": None}
+
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "WARNING"
 LOG_INSTALL_ROOT_HANDLER = True
