@@ -6,6 +6,7 @@ a run killed halfway (kill -9, power cut) leaves nothing half-counted.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
@@ -26,14 +27,18 @@ SCHEMA: dict[str, dict[str, Any]] = {
     # (a new domain, another kind) never rewrites what an earlier week's report said.
     "unit_checks": dict(columns={"id": int, "run": int, "unit": int, "kind": str, "fetched_at": str, "url": str,
                                  "final_url": str, "http_status": int, "reachable": int, "error": str,
-                                 "elapsed_ms": int, "newest_date": str, "blocked": int},
+                                 "elapsed_ms": int, "newest_date": str, "blocked": int,
+                                 "etag": str, "last_modified": str},
                         pk="id"),
     "columns": dict(columns={"id": int, "unit": int, "name": str, "url": str}, pk="id"),
     "observations": dict(columns={"id": int, "run": int, "column": int, "fetched_at": str,
                                   "http_status": int, "state": str, "item_count": int,
                                   "newest_date": str, "newest_title": str, "newest_url": str,
                                   "date_source": str, "error": str, "meta_name": str,
-                                  "etag": str, "last_modified": str},
+                                  "etag": str, "last_modified": str,
+                                  # the page whose link led to this column (None: configured by hand);
+                                  # a re-crawl that finds that page unchanged asks for its columns again
+                                  "found_on": str},
                          pk="id"),
     # An item is present in every run from first_seen_run to last_seen_run.
     "items": dict(columns={"column": int, "url": str, "title": str, "date": str,
@@ -42,9 +47,13 @@ SCHEMA: dict[str, dict[str, Any]] = {
     "links": dict(columns={"id": int, "run": int, "unit": int, "url": str, "text": str,
                            "http_status": int, "error": str},
                   pk="id"),
+    # A guide's or report's text is kept once per content (page_contents), referenced by
+    # `content`; `text` holds it only in rows written before that table existed.
     "pages": dict(columns={"id": int, "run": int, "unit": int, "kind": str, "url": str,
-                           "title": str, "text": str, "year": int},
+                           "title": str, "text": str, "year": int, "content": str,
+                           "found_on": str, "etag": str, "last_modified": str},
                   pk="id"),
+    "page_contents": dict(columns={"hash": str, "text": str}, pk="hash"),
     "probes": dict(columns={"id": int, "unit": int, "at": str, "ok": int, "http_status": int,
                             "elapsed_ms": int, "error": str},
                    pk="id"),
@@ -210,17 +219,8 @@ class Store:
                 [(col, item["url"], item["title"], item.get("date"), run_id, run_id, item.get("report_year"))
                  for item in items])
 
-    def validators(self) -> dict[str, tuple[str | None, str | None]]:
-        """(ETag, Last-Modified) of the list pages of the newest finished crawl, by URL."""
-        run = self.latest_run("crawl")
-        if run is None:
-            return {}
-        return {r["url"]: (r["etag"], r["last_modified"]) for r in self.db.query(
-            "SELECT c.url, o.etag, o.last_modified FROM observations o JOIN columns c ON c.id = o.column"
-            " WHERE o.run=? AND o.state IN ('list', 'empty') AND (o.etag IS NOT NULL OR o.last_modified IS NOT NULL)",
-            [run["id"]])}
-
-    def carry_forward(self, run_id: int, unit_id: int, url: str, fetched_at: str) -> bool:
+    def carry_forward(self, run_id: int, unit_id: int, url: str, fetched_at: str,
+                      found_on: str | None = None) -> bool:
         """A column that answered 304: its last observation and items hold for this run too."""
         with self.transaction():
             rows = list(self.db.query(
@@ -231,7 +231,8 @@ class Store:
                 return False
             previous = rows[0]
             copy = {k: v for k, v in previous.items() if k != "id"}
-            self._insert("observations", {**copy, "run": run_id, "fetched_at": fetched_at, "http_status": 304})
+            self._insert("observations", {**copy, "run": run_id, "fetched_at": fetched_at, "http_status": 304,
+                                          "found_on": found_on})
             self.db.execute("UPDATE items SET last_seen_run=? WHERE column=? AND last_seen_run=?",
                             [run_id, previous["column"], previous["run"]])
             return True
@@ -243,10 +244,77 @@ class Store:
                                    "http_status": http_status, "error": error})
 
     def record_page(self, run_id: int, unit_id: int, kind: str, url: str, title: str, text: str,
-                    year: int | None = None) -> None:
+                    year: int | None = None, found_on: str | None = None, etag: str | None = None,
+                    last_modified: str | None = None) -> None:
+        """A guide's or report's page; its text is stored once however many crawls read it."""
+        digest = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
         with self.transaction():
-            self.db["pages"].insert({"run": run_id, "unit": unit_id, "kind": kind, "url": url,
-                                     "title": title, "text": text, "year": year})
+            self.db.execute("INSERT OR IGNORE INTO page_contents (hash, text) VALUES (?, ?)", [digest, text])
+            self._insert("pages", {"run": run_id, "unit": unit_id, "kind": kind, "url": url, "title": title,
+                                   "year": year, "content": digest, "found_on": found_on, "etag": etag,
+                                   "last_modified": last_modified})
+
+    # ---- conditional re-crawls: what the previous crawl saw ------------------
+
+    def previous_validators(self, run_id: int, unit_id: int, url: str) -> tuple[str | None, str | None] | None:
+        """(ETag, Last-Modified) the page at `url` had in run `run_id` (a column, guide, report or
+        the disclosure page itself), when that run kept what a 304 needs to stand for it."""
+        for sql in (
+                "SELECT o.etag, o.last_modified FROM columns c JOIN observations o ON o.column = c.id"
+                " WHERE c.unit=? AND c.url=? AND o.run=? AND o.state IN ('list', 'empty', 'not_list')",
+                "SELECT etag, last_modified FROM pages WHERE unit=? AND url=? AND run=? AND content IS NOT NULL",
+                "SELECT etag, last_modified FROM unit_checks WHERE unit=? AND final_url=? AND run=? AND reachable=1"):
+            row = self.db.execute(sql + " AND (etag IS NOT NULL OR last_modified IS NOT NULL) LIMIT 1",
+                                  [unit_id, url, run_id]).fetchone()
+            if row:
+                return row[0], row[1]
+        return None
+
+    def found_on(self, run_id: int, unit_id: int, url: str) -> tuple[list[dict], list[dict]]:
+        """Columns (name, url) and guide/report pages (kind, url, title, year) that run `run_id`
+        reached through the page at `url`."""
+        columns = list(self.db.query(
+            "SELECT c.name, c.url FROM columns c JOIN observations o ON o.column = c.id"
+            " WHERE c.unit=? AND o.run=? AND o.found_on=? ORDER BY o.id", [unit_id, run_id, url]))
+        pages = list(self.db.query(
+            "SELECT kind, url, title, year FROM pages WHERE run=? AND unit=? AND found_on=? ORDER BY id",
+            [run_id, unit_id, url]))
+        return columns, pages
+
+    def previous_links(self, run_id: int, unit_id: int) -> list[dict]:
+        """The links run `run_id` checked on a unit's disclosure page (url, text)."""
+        return list(self.db.query("SELECT url, text FROM links WHERE run=? AND unit=? ORDER BY id", [run_id, unit_id]))
+
+    def carry_forward_unit(self, run_id: int, unit_id: int, fetched_at: str, elapsed_ms: int | None,
+                           kind: str | None = None) -> bool:
+        """A disclosure page that answered 304: its last check (newest date, final URL) holds again."""
+        with self.transaction():
+            row = self.db.execute(
+                "SELECT u.* FROM unit_checks u JOIN runs r ON r.id = u.run WHERE u.unit=? AND r.status=?"
+                " AND u.run<>? AND u.reachable=1 ORDER BY u.run DESC LIMIT 1", [unit_id, FINISHED, run_id])
+            previous = row.fetchone()
+            if previous is None:
+                return False
+            copy = dict(zip([d[0] for d in row.description], previous))
+            copy.pop("id")
+            self._insert("unit_checks", {**copy, "run": run_id, "fetched_at": fetched_at, "http_status": 304,
+                                         "elapsed_ms": elapsed_ms, **({"kind": kind} if kind else {})})
+            return True
+
+    def carry_forward_page(self, run_id: int, unit_id: int, url: str, fetched_at: str) -> bool:
+        """A guide or report page that answered 304: the same content, referenced again."""
+        with self.transaction():
+            cur = self.db.execute(
+                "SELECT p.* FROM pages p JOIN runs r ON r.id = p.run WHERE p.unit=? AND p.url=? AND r.status=?"
+                " AND p.run<>? AND p.content IS NOT NULL ORDER BY p.run DESC, p.id LIMIT 1",
+                [unit_id, url, FINISHED, run_id])
+            previous = cur.fetchone()
+            if previous is None:
+                return False
+            copy = dict(zip([d[0] for d in cur.description], previous))
+            copy.pop("id")
+            self._insert("pages", {**copy, "run": run_id})
+            return True
 
     def record_probe(self, unit_id: int, at: str, ok: bool, http_status: int | None,
                      elapsed_ms: int | None, error: str | None) -> None:
@@ -290,7 +358,10 @@ class Store:
 
     def run_pages(self, run_id: int, kind: str) -> list[dict]:
         """Pages of one kind (guide, report) fetched in the run, in the order they were stored."""
-        return list(self.db.query("SELECT * FROM pages WHERE run=? AND kind=? ORDER BY id", [run_id, kind]))
+        return list(self.db.query(
+            "SELECT p.id, p.run, p.unit, p.kind, p.url, p.title, p.year, COALESCE(c.text, p.text) AS text"
+            " FROM pages p LEFT JOIN page_contents c ON c.hash = p.content"
+            " WHERE p.run=? AND p.kind=? ORDER BY p.id", [run_id, kind]))
 
     def probe_counts(self, unit_id: int, as_of: date | None, days: int = 7) -> dict[str, int]:
         """Availability probes of the week ending on as_of (the 2019 indicators judge a week)."""

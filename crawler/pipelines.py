@@ -1,8 +1,8 @@
 """Item pipeline: every fact the spider yields goes to the store, in batches.
 
 Facts are written in one transaction per batch of ``GOVFRESH_BATCH`` items, at least every
-``GOVFRESH_FLUSH_SECONDS`` and at the end, so SQLite commits a few hundred times per 100,000 pages instead of once per fact;
-memory stays flat (a batch is a few hundred small dicts). A batch holds whole facts only
+``GOVFRESH_FLUSH_SECONDS`` and at the end, so SQLite commits a few hundred times per 100,000
+pages instead of once per fact; memory stays flat (a batch is a few hundred small dicts). A batch holds whole facts only
 (a column's observation with its items), and a crawl killed before its run is marked
 finished never counts, so a kill leaves nothing half-counted. This pipeline is the one
 writer of a crawl: whatever fetches the pages, facts reach the store through it.
@@ -25,7 +25,8 @@ class StorePipeline:
         self.unit_ids: dict[str, int] = {}
         self.kinds: dict[str, str] = {}
         self.pending: list[dict] = []
-        self.counts = {"unit": 0, "column": 0, "column_unchanged": 0, "link": 0, "page": 0, "page_unchanged": 0}
+        self.counts = {"unit": 0, "unit_unchanged": 0, "column": 0, "column_unchanged": 0, "link": 0, "page": 0,
+                       "page_unchanged": 0}
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -84,12 +85,18 @@ class StorePipeline:
         if kind == "unit":
             store.record_unit_check(run, uid, **{k: item[k] for k in (
                 "fetched_at", "url", "final_url", "http_status", "reachable", "error", "elapsed_ms", "newest_date")},
-                                    blocked=int(item.get("blocked", False)), kind=self.kinds[item["unit"]])
+                                    blocked=int(item.get("blocked", False)), kind=self.kinds[item["unit"]],
+                                    etag=item.get("etag"), last_modified=item.get("last_modified"))
+        elif kind == "unit_unchanged":
+            store.carry_forward_unit(run, uid, item["fetched_at"], item["elapsed_ms"], self.kinds[item["unit"]])
         elif kind == "column":
             store.record_column(run, uid, item["name"], item["url"], item["observation"], item["items"])
         elif kind == "column_unchanged":
-            store.carry_forward(run, uid, item["url"], item["fetched_at"])
+            store.carry_forward(run, uid, item["url"], item["fetched_at"], item.get("found_on"))
         elif kind == "link":
             store.record_link(run, uid, item["url"], item["text"], item["http_status"], item["error"])
         elif kind == "page":
-            store.record_page(run, uid, item["kind"], item["url"], item["title"], item["text"], item.get("year"))
+            store.record_page(run, uid, item["kind"], item["url"], item["title"], item["text"], item.get("year"),
+                              item.get("found_on"), item.get("etag"), item.get("last_modified"))
+        elif kind == "page_unchanged":
+            store.carry_forward_page(run, uid, item["url"], item["fetched_at"])

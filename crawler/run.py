@@ -36,8 +36,9 @@ def crawl_here(config: Config, db_path: str | Path, crawl_date: date | None = No
 
     crawl_date = crawl_date or today_in(config.timezone)
     units = [u.model_dump() for u in config.units]
+    from crawler.previous import PreviousCrawl
+    previous = PreviousCrawl(db_path)   # read before this run starts: the last finished crawl
     with Store(db_path) as store:
-        validators = store.validators()
         run_id = store.start_run("crawl", crawl_date, config.county, os.getpid())
     settings = Settings()
     settings.setmodule(defaults, priority="project")
@@ -48,7 +49,7 @@ def crawl_here(config: Config, db_path: str | Path, crawl_date: date | None = No
     crawler = process.create_crawler(DisclosureSpider)
     process.crawl(crawler, units=units, crawl_date=crawl_date,
                   max_column_depth=config.crawl.max_column_depth,
-                  max_links_checked=config.crawl.max_links_checked, validators=validators)
+                  max_links_checked=config.crawl.max_links_checked, previous=previous)
     process.start()
     reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
     store_error = crawler.stats.get_value("govfresh/store_error") if crawler.stats else None

@@ -27,6 +27,7 @@ from crawler.extract.article import extract_article_date, extract_text
 from crawler.extract.encoding import decode
 from crawler.extract.links import discover_columns, extract_links
 from crawler.extract.listpage import extract_list
+from crawler.previous import NoPreviousCrawl, PreviousCrawl
 from crawler.extract.types import LIST, NOT_LIST, SOURCE_DETAIL, SOURCE_LAST_MODIFIED, SOURCE_LIST, ListPage
 
 GUIDE_WORDS = ("指南",)
@@ -65,6 +66,12 @@ def is_challenge(response: Response) -> bool:
     return response.status in (403, 521) and bool(_CHALLENGE.search(response.body[:20000]))
 
 
+def _validators(response: Response) -> dict[str, str | None]:
+    """The ETag and Last-Modified a page was served with: the next crawl asks with them."""
+    return {"etag": response.headers.get("ETag", b"").decode("latin-1") or None,
+            "last_modified": response.headers.get("Last-Modified", b"").decode("latin-1") or None}
+
+
 def _scrapy_errors(*names: str) -> tuple[type, ...]:
     return tuple(getattr(scrapy.exceptions, n) for n in names if hasattr(scrapy.exceptions, n))
 
@@ -73,11 +80,12 @@ class DisclosureSpider(scrapy.Spider):
     name = "disclosure"
 
     def __init__(self, units: list[dict], crawl_date: date, max_column_depth: int = 2,
-                 max_links_checked: int = 200, validators: dict[str, tuple] | None = None, **kwargs: Any):
+                 max_links_checked: int = 200, previous: PreviousCrawl | NoPreviousCrawl | None = None,
+                 **kwargs: Any):
         super().__init__(**kwargs)
-        # url → (ETag, Last-Modified) of list pages seen in the last finished crawl:
-        # a column that answers 304 Not Modified is carried forward, not re-parsed.
-        self.validators = validators or {}
+        # What the last finished crawl saw: every page is asked for conditionally, and one
+        # that answers 304 Not Modified is carried forward, not re-parsed (crawler/previous.py).
+        self.previous = previous or NoPreviousCrawl()
         self.units = units
         self.units_by_name = {u["name"]: u for u in units}  # callbacks look units up by name, often
         self.crawl_date = crawl_date
@@ -96,7 +104,11 @@ class DisclosureSpider(scrapy.Spider):
                 self.hosts[name].add(urlsplit(col["url"]).hostname or "")
             self.seen_columns[name] = set()
             yield scrapy.Request(unit["url"], callback=self.parse_disclosure, errback=self.unit_failed,
+                                 headers=self.previous.validators(name, unit["url"]),
                                  dont_filter=True, meta=self._meta(name, started=time.monotonic()))
+
+    def closed(self, reason: str) -> None:
+        self.previous.close()
 
     def _meta(self, unit: str, **extra: Any) -> dict:
         # No handle_httpstatus_all here: it would stop redirects being followed;
@@ -120,6 +132,9 @@ class DisclosureSpider(scrapy.Spider):
         name = response.meta["unit"]
         unit = self._unit(name)
         elapsed = int((time.monotonic() - response.meta.get("started", time.monotonic())) * 1000)
+        if response.status == 304:
+            yield from self._disclosure_unchanged(name, unit, response, elapsed)
+            return
         reachable = response.status < 400
         blocked = is_challenge(response)
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
@@ -130,7 +145,8 @@ class DisclosureSpider(scrapy.Spider):
                "error": None if reachable else (f"反爬虫验证页（HTTP {response.status}）" if blocked
                                                  else f"HTTP {response.status}"),
                "blocked": blocked, "elapsed_ms": elapsed,
-               "newest_date": own_list.newest_date.isoformat() if own_list and own_list.newest_date else None}
+               "newest_date": own_list.newest_date.isoformat() if own_list and own_list.newest_date else None,
+               **_validators(response)}
         if not reachable:
             return
         # A unit whose disclosure page moved (http → https, a new cluster domain) is
@@ -146,19 +162,47 @@ class DisclosureSpider(scrapy.Spider):
             if col_url in seen:
                 continue
             seen.add(col_url)
-            yield self._column_request(name, col_name, col_url, depth=1)
+            yield self._column_request(name, col_name, col_url, depth=1,
+                                       found_on=None if (col_name, col_url) in configured else response.url)
         yield from self._link_checks(name, soup, response.url, seen)
 
-    def _column_request(self, unit: str, column: str, url: str, depth: int) -> scrapy.Request:
-        headers = {}
-        etag, last_modified = self.validators.get(url, (None, None))
-        if not any(w in column for w in GUIDE_WORDS + REPORT_WORDS):  # their pages are re-read each time
-            if etag:
-                headers["If-None-Match"] = etag
-            if last_modified:
-                headers["If-Modified-Since"] = last_modified
-        return scrapy.Request(url, callback=self.parse_column, errback=self.column_failed, headers=headers,
-                              meta=self._meta(unit, column=column, depth=depth), dont_filter=True)
+    def _disclosure_unchanged(self, name: str, unit: dict, response: Response, elapsed: int) -> Iterator[Any]:
+        """304: the disclosure page is as last time: its check, columns and links are the last crawl's."""
+        yield {"type": "unit_unchanged", "unit": name, "fetched_at": now_iso(), "elapsed_ms": elapsed}
+        self.hosts[name].add(urlsplit(response.url).hostname or "")
+        self.home_urls.setdefault(name, set()).add(response.url)
+        seen = self.seen_columns[name]
+        configured = [(c["name"], c["url"], None) for c in unit.get("columns", [])]
+        columns, pages = self.previous.found_on(name, response.url)
+        for col_name, col_url, found_on in configured + [(c["name"], c["url"], response.url) for c in columns]:
+            if col_url not in seen:
+                seen.add(col_url)
+                yield self._column_request(name, col_name, col_url, depth=1, found_on=found_on)
+        yield from self._page_requests(name, response.url, pages)
+        hosts = self.hosts[name]
+        checked = 0
+        for link in self.previous.links(name):
+            if checked >= self.max_links_checked:
+                break
+            if link["url"] in seen or urlsplit(link["url"]).hostname not in hosts:
+                continue
+            checked += 1
+            yield self._link_check(name, link["url"], link["text"] or "")
+
+    def _column_request(self, unit: str, column: str, url: str, depth: int, found_on: str | None) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_column, errback=self.column_failed,
+                              headers=self.previous.validators(unit, url),
+                              meta=self._meta(unit, column=column, depth=depth, found_on=found_on), dont_filter=True)
+
+    def _page_requests(self, unit: str, found_on: str, pages: list[dict]) -> Iterator[Any]:
+        """The guide and report pages the last crawl reached through a page that is unchanged."""
+        for page in pages:
+            if page["url"] == found_on:   # the page itself (a guide shown on its column page)
+                yield {"type": "page_unchanged", "unit": unit, "url": page["url"], "fetched_at": now_iso()}
+            elif page["kind"] == "guide":
+                yield self._guide_request(unit, page["url"], found_on)
+            elif page["kind"] == "report":
+                yield self._report_request(unit, page["url"], page["title"] or "", page["year"], found_on)
 
     def _link_checks(self, unit: str, html: str | BeautifulSoup, page_url: str,
                      columns: set[str]) -> Iterator[scrapy.Request]:
@@ -171,9 +215,11 @@ class DisclosureSpider(scrapy.Spider):
             if link.url in columns or urlsplit(link.url).hostname not in hosts:
                 continue
             checked += 1
-            yield scrapy.Request(link.url, method="HEAD", callback=self.link_checked,
-                                 errback=self.link_failed, dont_filter=True,
-                                 meta=self._meta(unit, link_text=link.text))
+            yield self._link_check(unit, link.url, link.text)
+
+    def _link_check(self, unit: str, url: str, text: str) -> scrapy.Request:
+        return scrapy.Request(url, method="HEAD", callback=self.link_checked, errback=self.link_failed,
+                              dont_filter=True, meta=self._meta(unit, link_text=text))
 
     def link_checked(self, response: Response) -> Iterator[Any]:
         meta = response.meta
@@ -212,7 +258,7 @@ class DisclosureSpider(scrapy.Spider):
                 "item_count": len(items), "newest_date": newest_date.isoformat() if newest_date else None,
                 "newest_title": newest_title, "newest_url": newest_url, "date_source": date_source,
                 "error": error, "meta_name": page.column_name if page else None,
-                "last_modified": last_modified, "etag": meta.get("etag"),
+                "last_modified": last_modified, "etag": meta.get("etag"), "found_on": meta.get("found_on"),
             },
             "items": [{"url": i.url, "title": i.title, "date": i.date.isoformat() if i.date else None,
                        "report_year": report_year(i.title)} for i in items],
@@ -222,7 +268,17 @@ class DisclosureSpider(scrapy.Spider):
         meta = response.meta
         if response.status == 304:
             yield {"type": "column_unchanged", "unit": meta["unit"], "name": meta["column"],
-                   "url": response.url, "fetched_at": now_iso()}
+                   "url": response.url, "fetched_at": now_iso(), "found_on": meta.get("found_on")}
+            # Sub-columns, the guide page and annual reports reached through it, as last time.
+            columns, pages = self.previous.found_on(meta["unit"], response.url)
+            if meta["depth"] < self.max_column_depth:
+                seen = self.seen_columns[meta["unit"]]
+                for c in columns:
+                    if c["url"] not in seen:
+                        seen.add(c["url"])
+                        yield self._column_request(meta["unit"], c["name"], c["url"], depth=meta["depth"] + 1,
+                                                   found_on=response.url)
+            yield from self._page_requests(meta["unit"], response.url, pages)
             return
         meta["etag"] = response.headers.get("ETag", b"").decode("latin-1") or None
         if is_challenge(response):
@@ -243,7 +299,7 @@ class DisclosureSpider(scrapy.Spider):
             yield from self._guide(meta, response, page, content_type)
             return
         if any(w in name for w in REPORT_WORDS) and page.state == LIST:
-            yield from self._report_requests(unit, page)
+            yield from self._report_requests(unit, page, response.url)
         if page.state == NOT_LIST and meta["depth"] < self.max_column_depth:
             html = decode(response.body, content_type)
             seen = self.seen_columns[unit]
@@ -253,7 +309,8 @@ class DisclosureSpider(scrapy.Spider):
             for link in discover_columns(html, response.url, self.hosts[unit], exclude=home):
                 if link.url not in seen:
                     seen.add(link.url)
-                    yield self._column_request(unit, link.text, link.url, depth=meta["depth"] + 1)
+                    yield self._column_request(unit, link.text, link.url, depth=meta["depth"] + 1,
+                                               found_on=response.url)
         if page.state == LIST and page.newest_date is None and page.items:
             # The list shows no dates: the newest item's own page may (PubDate, 发布时间).
             first = page.items[0]
@@ -262,7 +319,8 @@ class DisclosureSpider(scrapy.Spider):
                                      dont_filter=True,
                                      meta=self._meta(unit, column=name, depth=meta["depth"], list_page=page,
                                                      list_url=response.url, list_status=response.status,
-                                                     last_modified=last_modified, etag=meta["etag"]))
+                                                     last_modified=last_modified, etag=meta["etag"],
+                                                     found_on=meta.get("found_on")))
                 return
         yield self._with_fallback(meta, response.url, page, response.status, last_modified)
 
@@ -302,7 +360,7 @@ class DisclosureSpider(scrapy.Spider):
 
     # ---- annual reports -----------------------------------------------------
 
-    def _report_requests(self, unit: str, page: ListPage) -> Iterator[scrapy.Request]:
+    def _report_requests(self, unit: str, page: ListPage, found_on: str) -> Iterator[scrapy.Request]:
         """The newest two annual reports of a 年报 column (distinct years): their content is judged."""
         newest: dict[int, Any] = {}
         for item in page.items:
@@ -311,18 +369,26 @@ class DisclosureSpider(scrapy.Spider):
                 newest.setdefault(year, item)
         for year in sorted(newest, reverse=True)[:2]:
             item = newest[year]
-            yield scrapy.Request(item.url, callback=self.parse_report_page, errback=self.report_failed,
-                                 dont_filter=True, meta=self._meta(unit, title=item.title, year=year))
+            yield self._report_request(unit, item.url, item.title, year, found_on)
+
+    def _report_request(self, unit: str, url: str, title: str, year: int | None, found_on: str) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_report_page, errback=self.report_failed, dont_filter=True,
+                              headers=self.previous.validators(unit, url),
+                              meta=self._meta(unit, title=title, year=year, found_on=found_on))
 
     def parse_report_page(self, response: Response) -> Iterator[dict]:
         """An annual report's page, raw HTML kept: rules/annual_report.py reads sections and tables."""
+        if response.status == 304:
+            yield {"type": "page_unchanged", "unit": response.meta["unit"], "url": response.url, "fetched_at": now_iso()}
+            return
         if response.status >= 400:
             return
         ctype = response.headers.get("Content-Type", b"").decode("latin-1")
         # A PDF or Word file is kept as an empty page: the rules then say the tables cannot be read.
         body = decode(response.body, ctype) if not ctype or "html" in ctype.lower() else ""
         yield {"type": "page", "unit": response.meta["unit"], "kind": "report", "url": response.url,
-               "title": response.meta["title"], "year": response.meta["year"], "text": body[:MAX_REPORT_CHARS]}
+               "title": response.meta["title"], "year": response.meta["year"], "text": body[:MAX_REPORT_CHARS],
+               "found_on": response.meta["found_on"], **_validators(response)}
 
     def report_failed(self, failure: Failure) -> Iterator[dict]:
         return iter(())   # an unreadable report page is not judged; its link is checked elsewhere
@@ -335,17 +401,24 @@ class DisclosureSpider(scrapy.Spider):
         if page.state == LIST and page.items:
             newest = max(page.items, key=lambda i: i.date or date.min)
             if urlsplit(newest.url).hostname in self.hosts[meta["unit"]]:
-                yield scrapy.Request(newest.url, callback=self.parse_guide, dont_filter=True,
-                                     meta=self._meta(meta["unit"], column=meta["column"]))
+                yield self._guide_request(meta["unit"], newest.url, response.url)
                 return
-        yield self._guide_page(meta["unit"], response.url, response.body, content_type)
+        yield self._guide_page(meta["unit"], response, content_type, found_on=response.url)
+
+    def _guide_request(self, unit: str, url: str, found_on: str) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_guide, dont_filter=True,
+                              headers=self.previous.validators(unit, url), meta=self._meta(unit, found_on=found_on))
 
     def parse_guide(self, response: Response) -> Iterator[dict]:
-        if response.status < 400:
-            yield self._guide_page(response.meta["unit"], response.url, response.body,
-                                   response.headers.get("Content-Type", b"").decode("latin-1"))
+        if response.status == 304:
+            yield {"type": "page_unchanged", "unit": response.meta["unit"], "url": response.url, "fetched_at": now_iso()}
+        elif response.status < 400:
+            yield self._guide_page(response.meta["unit"], response,
+                                   response.headers.get("Content-Type", b"").decode("latin-1"),
+                                   found_on=response.meta["found_on"])
 
     @staticmethod
-    def _guide_page(unit: str, url: str, body: bytes, content_type: str) -> dict:
-        return {"type": "page", "unit": unit, "kind": "guide", "url": url, "title": "",
-                "text": extract_text(body, url, content_type)}
+    def _guide_page(unit: str, response: Response, content_type: str, found_on: str) -> dict:
+        return {"type": "page", "unit": unit, "kind": "guide", "url": response.url, "title": "",
+                "text": extract_text(response.body, response.url, content_type), "found_on": found_on,
+                **_validators(response)}
