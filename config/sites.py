@@ -81,6 +81,10 @@ class CrawlSettings(_Strict):
     max_column_depth: int = Field(2, ge=1, le=4, description="levels of sub-columns to follow")
     max_links_checked: int = Field(200, ge=0, description="links per disclosure page checked for dead links")
     obey_robots_txt: bool = False
+    count_all_pages: bool = Field(False, description="follow each column's pager (TRS createPageHTML, Hanweb "
+                                  "nextgroup/dataproxy, ?page=N) so 条数 is the column's total, not its first page's")
+    max_pages_per_column: int = Field(20, ge=1, le=500, description="with count_all_pages: list pages read per "
+                                      "column at most (the first included)")
 
 
 class Config(_Strict):

@@ -1,23 +1,52 @@
 """A progress bar for crawls run in a terminal; under cron the crawl stays quiet.
 
-A Scrapy extension: it listens to the engine's signals and never touches the
-spider, so the crawl is the same with or without it.
+A Scrapy extension: it listens to the engine's signals and never touches the spider, so
+the crawl is the same with or without it. It counts pages (every request that left the
+downloader: fetched, 304, failed) against the pages known so far, and estimates the pages
+of the units not yet opened from the units already opened, so the bar and the remaining
+time move with the pages, not only when a unit's disclosure page is done:
+
+    抓取 单位 12/23 ━━━━━━━━━━╸━━━━━━━━━ 页面 340/652 排队 31 0:00:12 剩余 0:00:11
 """
 from __future__ import annotations
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 
-class CrawlProgress:
+class PageEstimate:
+    """Pages done and queued, and the whole crawl's pages estimated from the units opened."""
+
     def __init__(self, total_units: int):
-        self.progress = Progress(TextColumn("[bold]抓取[/bold] {task.description}"), BarColumn(),
-                                 MofNCompleteColumn(), TextColumn("页面 {task.fields[pages]}"),
-                                 TimeElapsedColumn(), console=Console(stderr=True), transient=False)
-        self.task = self.progress.add_task("单位", total=total_units, pages=0)
-        self.pages = 0
+        self.total_units = total_units
+        self.units_opened = 0
+        self.scheduled = 0
+        self.done = 0
+
+    @property
+    def queued(self) -> int:
+        return max(0, self.scheduled - self.done)
+
+    @property
+    def expected_total(self) -> int:
+        """Pages known so far, plus the units not yet opened at the opened units' average."""
+        if not self.units_opened:
+            return max(self.scheduled, self.total_units)
+        per_unit = self.scheduled / self.units_opened
+        return max(self.scheduled, round(self.scheduled + (self.total_units - self.units_opened) * per_unit))
+
+
+class CrawlProgress:
+    def __init__(self, total_units: int, console: Console | None = None):
+        self.estimate = PageEstimate(total_units)
+        self.progress = Progress(TextColumn("[bold]抓取[/bold] 单位 {task.fields[units]}/{task.fields[total_units]}"),
+                                 BarColumn(), TextColumn("页面 {task.completed:.0f}/{task.total:.0f}"),
+                                 TextColumn("排队 {task.fields[queued]}"), TimeElapsedColumn(),
+                                 TextColumn("剩余"), TimeRemainingColumn(),
+                                 console=console or Console(stderr=True), transient=False)
+        self.task = self.progress.add_task("页面", total=total_units, units=0, total_units=total_units, queued=0)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -27,19 +56,35 @@ class CrawlProgress:
         crawler.signals.connect(ext.opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.item, signal=signals.item_scraped)
-        crawler.signals.connect(ext.response, signal=signals.response_received)
+        crawler.signals.connect(ext.scheduled, signal=signals.request_scheduled)
+        crawler.signals.connect(ext.left, signal=signals.request_left_downloader)
         return ext
 
     def opened(self, spider=None):
         self.progress.start()
 
     def closed(self, spider=None, reason=None):
+        # Requests dropped before the downloader (off the unit's hosts) never "leave" it: at the
+        # end, what was done is the whole.
+        self.estimate.scheduled = self.estimate.done
+        self.estimate.total_units = self.estimate.units_opened
+        self._show()
         self.progress.stop()
 
     def item(self, item, response=None, spider=None):
-        if item.get("type") == "unit":  # one per unit, when its disclosure page is done
-            self.progress.advance(self.task)
+        if item.get("type") in ("unit", "unit_unchanged"):  # one per unit, when its disclosure page is done
+            self.estimate.units_opened += 1
+            self._show()
 
-    def response(self, response, request=None, spider=None):
-        self.pages += 1
-        self.progress.update(self.task, pages=self.pages)
+    def scheduled(self, request=None, spider=None):
+        self.estimate.scheduled += 1
+        self._show()
+
+    def left(self, request=None, spider=None):
+        self.estimate.done += 1
+        self._show()
+
+    def _show(self) -> None:
+        e = self.estimate
+        self.progress.update(self.task, completed=e.done, total=e.expected_total, units=e.units_opened,
+                             queued=e.queued)

@@ -49,7 +49,8 @@ def crawl_here(config: Config, db_path: str | Path, crawl_date: date | None = No
     crawler = process.create_crawler(DisclosureSpider)
     process.crawl(crawler, units=units, crawl_date=crawl_date,
                   max_column_depth=config.crawl.max_column_depth,
-                  max_links_checked=config.crawl.max_links_checked, previous=previous)
+                  max_links_checked=config.crawl.max_links_checked, previous=previous,
+                  max_list_pages=config.crawl.max_pages_per_column if config.crawl.count_all_pages else 1)
     process.start()
     reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
     store_error = crawler.stats.get_value("govfresh/store_error") if crawler.stats else None

@@ -42,6 +42,7 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(*route)
 
     do_HEAD = do_GET
+    do_POST = do_GET   # Hanweb's dataproxy.jsp pager posts
 
 
 class MockServer(ThreadingHTTPServer):

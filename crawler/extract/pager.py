@@ -28,6 +28,9 @@ _COUNT_PAGE_EXT = re.compile(r"[\"']\.[\"']\s*\+\s*[\"'](s?html?)[\"']")
 _RECORD_COUNT = re.compile(r"\brecordCount\s*:\s*[\"']?(\d+)")
 _PREPAGE = re.compile(r"\bprepage\s*:\s*[\"']?(\d+)")
 _SHOWN_PAGES = re.compile(r"共\s*(\d{1,4})\s*页")
+# <a href="?page=2">, list.jsp?channelId=5&pageNo=3 …: the page number's parameter and value.
+_QUERY_PAGE_LINK = re.compile(
+    r"""href\s*=\s*["']([^"'<>]*?[?&](page|pageNo|pageno|pageIndex|pageindex|currentPage|curPage|pn)=(\d{1,4})\b[^"'<>]*)["']""")
 _MAX_NEXT_PAGES = 500
 
 
@@ -70,9 +73,42 @@ def _pager(raw: str, url: str, base: str, hanweb_records: int | None,
     if rc and pp and int(pp.group(1)) > 0:
         return max(1, math.ceil(int(rc.group(1)) / int(pp.group(1)))), []
     m = _SHOWN_PAGES.search(_HTML_TAG.sub("", raw))
-    if m:
-        return int(m.group(1)), []
+    shown = int(m.group(1)) if m else None
+    query = _query_pages(raw, url, base, shown)
+    if query:
+        return query
+    if shown is not None:
+        return shown, []
     return None, []
+
+
+def _query_pages(raw: str, url: str, base: str, shown: int | None) -> tuple[int, list[str]] | None:
+    """``?page=N`` pagers: links to the same list with a page number in the query.
+
+    The page count is the shown 共N页 or, failing that, the highest page linked; further pages
+    are the link with the number replaced, 2 … count (the current page is the first).
+    """
+    here = urlsplit(url).path
+    best: tuple[str, str, int] | None = None   # (href, parameter, number)
+    highest = 0
+    for m in _QUERY_PAGE_LINK.finditer(raw):
+        href = m.group(1).replace("&amp;", "&")
+        target = urlsplit(urljoin(base, href))
+        if target.path != here and href[:1] != "?":
+            continue
+        number = int(m.group(3))
+        highest = max(highest, number)
+        if number >= 2 and (best is None or number < best[2]):
+            best = (href, m.group(2), number)
+    if best is None:
+        return None
+    pages = shown or highest
+    if pages < 2:
+        return None
+    href, param = best[0], best[1]
+    pattern = re.compile(rf"([?&]{re.escape(param)}=)\d+")
+    nxt = [pattern.sub(lambda mm, n=n: f"{mm.group(1)}{n}", href, count=1) for n in range(2, pages + 1)]
+    return pages, [urljoin(base, h) for h in nxt[:_MAX_NEXT_PAGES]]
 
 
 def _hanweb_pages(total: int, per: int, base: str, hanweb_records: int | None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import replace
 from datetime import date, datetime, timezone
 from typing import Any, Iterator
 from urllib.parse import urlsplit
@@ -81,7 +82,7 @@ class DisclosureSpider(scrapy.Spider):
 
     def __init__(self, units: list[dict], crawl_date: date, max_column_depth: int = 2,
                  max_links_checked: int = 200, previous: PreviousCrawl | NoPreviousCrawl | None = None,
-                 **kwargs: Any):
+                 max_list_pages: int = 1, **kwargs: Any):
         super().__init__(**kwargs)
         # What the last finished crawl saw: every page is asked for conditionally, and one
         # that answers 304 Not Modified is carried forward, not re-parsed (crawler/previous.py).
@@ -91,6 +92,7 @@ class DisclosureSpider(scrapy.Spider):
         self.crawl_date = crawl_date
         self.max_column_depth = max_column_depth
         self.max_links_checked = max_links_checked
+        self.max_list_pages = max_list_pages   # 1: first pages only; more with crawl.count_all_pages
         # Per unit: hosts it may be crawled on, and column URLs already taken.
         self.hosts: dict[str, set[str]] = {}
         self.seen_columns: dict[str, set[str]] = {}
@@ -298,8 +300,6 @@ class DisclosureSpider(scrapy.Spider):
         if any(w in name for w in GUIDE_WORDS):
             yield from self._guide(meta, response, page, content_type)
             return
-        if any(w in name for w in REPORT_WORDS) and page.state == LIST:
-            yield from self._report_requests(unit, page, response.url)
         if page.state == NOT_LIST and meta["depth"] < self.max_column_depth:
             html = decode(response.body, content_type)
             seen = self.seen_columns[unit]
@@ -311,6 +311,18 @@ class DisclosureSpider(scrapy.Spider):
                     seen.add(link.url)
                     yield self._column_request(unit, link.text, link.url, depth=meta["depth"] + 1,
                                                found_on=response.url)
+        if page.state == LIST and page.next_pages and self.max_list_pages > 1:
+            # crawl.count_all_pages: the column's later pages, one after another, so 条数 is its total.
+            yield self._list_page_request(meta, response.url, page, response.status, last_modified,
+                                          page.next_pages[:self.max_list_pages - 1])
+            return
+        yield from self._listed(meta, response.url, page, response.status, last_modified)
+
+    def _listed(self, meta: dict, url: str, page: ListPage, status: int, last_modified: str | None) -> Iterator[Any]:
+        """A list column read: its reports, its newest item's page when it shows no dates, its facts."""
+        unit, name = meta["unit"], meta["column"]
+        if any(w in name for w in REPORT_WORDS) and page.state == LIST:
+            yield from self._report_requests(unit, page, url)
         if page.state == LIST and page.newest_date is None and page.items:
             # The list shows no dates: the newest item's own page may (PubDate, 发布时间).
             first = page.items[0]
@@ -318,11 +330,51 @@ class DisclosureSpider(scrapy.Spider):
                 yield scrapy.Request(first.url, callback=self.parse_detail, errback=self.detail_failed,
                                      dont_filter=True,
                                      meta=self._meta(unit, column=name, depth=meta["depth"], list_page=page,
-                                                     list_url=response.url, list_status=response.status,
-                                                     last_modified=last_modified, etag=meta["etag"],
+                                                     list_url=url, list_status=status,
+                                                     last_modified=last_modified, etag=meta.get("etag"),
                                                      found_on=meta.get("found_on")))
                 return
-        yield self._with_fallback(meta, response.url, page, response.status, last_modified)
+        yield self._with_fallback(meta, url, page, status, last_modified)
+
+    # ---- later pages of a list (crawl.count_all_pages) ----------------------
+
+    def _list_page_request(self, meta: dict, list_url: str, page: ListPage, status: int,
+                           last_modified: str | None, pages_left: list[str]) -> scrapy.Request:
+        url, rest = pages_left[0], pages_left[1:]
+        carried = self._meta(meta["unit"], column=meta["column"], depth=meta["depth"], etag=meta.get("etag"),
+                             found_on=meta.get("found_on"), list_page=page, list_url=list_url,
+                             list_status=status, last_modified=last_modified, pages_left=rest)
+        # Hanweb's dataproxy.jsp answers the POST its pager script sends (parameters in the query).
+        method = "POST" if "dataproxy" in urlsplit(url).path.lower() else "GET"
+        return scrapy.Request(url, method=method, callback=self.parse_list_page, errback=self.list_page_failed,
+                              dont_filter=True, meta=carried)
+
+    def parse_list_page(self, response: Response) -> Iterator[Any]:
+        meta = response.meta
+        page: ListPage = meta["list_page"]
+        if response.status < 400:
+            body = response.body
+            if b"<recordset" in body[:4096].lower() and b"<script" not in body[:4096].lower():
+                # A bare Hanweb datastore: read it as the recordset it would be inside a page.
+                body = b'<script type="text/xml">' + body + b"</script>"
+            more = extract_list(body, response.url, self.crawl_date,
+                                response.headers.get("Content-Type", b"").decode("latin-1"))
+            if more.state == LIST:
+                known = {i.url for i in page.items}
+                page = replace(page, items=page.items + [i for i in more.items if i.url not in known or not i.url])
+        yield from self._next_or_listed(meta, page)
+
+    def list_page_failed(self, failure: Failure) -> Iterator[Any]:
+        # A later page that does not open: the column is what the pages read so far say.
+        yield from self._next_or_listed(failure.request.meta, failure.request.meta["list_page"])
+
+    def _next_or_listed(self, meta: dict, page: ListPage) -> Iterator[Any]:
+        if meta["pages_left"]:
+            yield self._list_page_request(meta, meta["list_url"], page, meta["list_status"], meta["last_modified"],
+                                          meta["pages_left"])
+        else:
+            yield from self._listed(meta, meta["list_url"], replace(page, next_pages=[]), meta["list_status"],
+                                    meta["last_modified"])
 
     def _with_fallback(self, meta: dict, url: str, page: ListPage, status: int,
                        last_modified: str | None, detail: tuple | None = None) -> dict:
