@@ -5,7 +5,8 @@
 Corpus: bench/corpus/generated (bench/make_corpus.py, fixed seed; regenerated when missing),
 bench/corpus/handwritten (pages modelled on real sites), and, when present, the list pages of
 ../shared/corpus/real.  A page counts as right when the newest item date equals the label
-(for empty/unverifiable columns: no date at all; govfresh must also give the right state).
+(for empty/unverifiable columns: no date at all; govfresh must also give the right state);
+govfresh's item count (what a reader sees on the first page) is checked against the label too.
 """
 from __future__ import annotations
 
@@ -55,6 +56,7 @@ def load() -> list[dict]:
 
 def run_govfresh(p: dict) -> tuple[date | None, str]:
     lp = extract_list(p["body"], URL, p["crawl"])
+    p["govfresh_items"] = lp.item_count  # the count a reader sees on the first page
     return lp.newest_date, lp.state
 
 
@@ -130,23 +132,27 @@ def main() -> None:
         r = results[name]
         cells = [pct(sum(r[i] for i in idx), len(idx)) for idx in groups.values() if idx]
         print(f"| {name} | " + " | ".join(cells) + " |")
+    counts = [p.get("item_count") is not None and p["govfresh_items"] == p["item_count"] for p in pages]
+    cells = [pct(sum(counts[i] for i in idx), len(idx)) for idx in groups.values() if idx]
+    print("| govfresh item count (as labelled) | " + " | ".join(cells) + " |")
     print()
-    print("Per markup (newest date right / pages):")
+    print("Per markup (newest date right / pages; govfresh's item count right / pages):")
     by: dict[str, list[int]] = defaultdict(list)
     for i, p in enumerate(pages):
         by[p["markup"]].append(i)
-    print("| markup | " + " | ".join(n for n, _ in TOOLS) + " |")
-    print("|---|" + "---|" * len(TOOLS))
+    print("| markup | " + " | ".join(n for n, _ in TOOLS) + " | govfresh item count |")
+    print("|---|" + "---|" * (len(TOOLS) + 1))
     for m in sorted(by):
         idx = by[m]
-        print(f"| {m} | " + " | ".join(f"{sum(results[n][i] for i in idx)}/{len(idx)}" for n, _ in TOOLS) + " |")
+        print(f"| {m} | " + " | ".join(f"{sum(results[n][i] for i in idx)}/{len(idx)}" for n, _ in TOOLS)
+              + f" | {sum(counts[i] for i in idx)}/{len(idx)} |")
     print()
     for name, ps, secs, kb in speeds:
         print(f"govfresh speed, {name}: {len(ps) / secs:.0f} pages/s ({secs * 1000 / len(ps):.1f} ms/page, "
               f"mean page {kb:.1f} KB, one process, best of 3)")
-    misses = [p["file"] for p, ok in zip(pages, results[TOOLS[0][0]]) if not ok]
+    misses = [p["file"] for p, ok, n_ok in zip(pages, results[TOOLS[0][0]], counts) if not (ok and n_ok)]
     if misses:
-        print("govfresh misses:", ", ".join(misses))
+        print("govfresh misses (date, state or count):", ", ".join(misses))
     print(f"total bench time {time.perf_counter() - t0:.1f} s")
 
 

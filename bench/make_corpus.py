@@ -5,7 +5,8 @@
 Each page is a column list page in one of the markups govfresh meets (TRS tables, li/span
 lists, dl/dd rows, three sibling <ul>, Hanweb recordsets, catalogue tables, div rows with
 labels, flat <a><br> lists, yearless [MM-DD] lists, inline JSON, commented-out lists), plus
-empty/placeholder pages and script-loaded pages, with traps mixed in at random: header clocks,
+empty/placeholder pages and script-loaded pages, then the shapes of issue 15 (blocks of five in
+bare avalon wrappers, one-item columns, undated directories of units), with traps mixed in at random: header clocks,
 footer "last updated" stamps, copyright ranges, newer sidebar boxes, pinned old items,
 ascending order, future dates in titles, URL dates unlike the shown ones, page-generation
 metas, GBK pages declared gb2312 with GBK-only characters.  labels.json holds the truth.
@@ -24,6 +25,15 @@ OUT = Path(__file__).resolve().parent / "corpus" / "generated"
 MARKUPS = ["trs_table", "ul_span", "dl_dd", "split_ul", "hanweb", "catalogue", "div_rows",
            "flat_br", "yearless", "inline_json", "commented"]
 NON_LISTS = ["placeholder", "empty_container", "js_loaded", "hanweb_empty"]
+# Shapes a reader reads as lists without thinking (issue 15), generated after the pages above
+# from their own random stream, so the older pages stay byte for byte what they were.
+SHAPES = ["split_wrappers", "one_item", "directory"]
+_UNITS = ["县发展和改革局", "县教育局", "县科学技术局", "县公安局", "县民政局", "县司法局", "县财政局",
+          "县人力资源和社会保障局", "县自然资源局", "县住房和城乡建设局", "县交通运输局", "县水利局", "县农业农村局",
+          "县商务局", "县文化和旅游局", "县卫生健康委员会", "县应急管理局", "县审计局", "县市场监督管理局",
+          "县统计局", "县医疗保障局", "县林业局", "县信访局", "县行政审批局", "县融媒体中心", "县档案馆",
+          "城关镇人民政府", "东关镇人民政府", "西河镇人民政府", "北岭乡人民政府", "石门乡人民政府",
+          "城东街道办事处", "城西街道办事处", "县机关事务服务中心", "县数据资源管理局", "县乡村振兴局"]
 
 _SUBJECTS = ["冬季安全生产", "森林防火", "城乡居民医疗保险缴费", "农村人居环境整治", "高标准农田建设",
              "消防安全隐患排查", "营商环境优化", "政府信息公开", "防汛抗旱", "秋粮收购", "义务教育招生",
@@ -135,6 +145,28 @@ def _list_html(markup: str, items: list[dict], rng: random.Random) -> tuple[str,
                 '{{#each data}}<li><a href="{{url}}">{{title}}</a><span>{{pubDate}}</span></li>{{/each}}</ul></script>'
                 "<script>loadPageData({perPage: '15'}, 'unit1');</script>")
         return body, head
+    if markup == "split_wrappers":
+        # TRS trt/avalon: each block of five in a bare <div ms-visible> with its own <ul> and an
+        # empty separator; a hidden avalon template repeats the list with no items.
+        blocks = "".join(
+            f'<div ms-visible="$showStatic({i + 1})"><ul>' + "".join(
+                f'<li><a href="{it["url"]}" target="_blank" title="{it["title"]}">{it["title"]}</a>'
+                f'<em id="rel_{i + k}"></em><span class="bf-pass">{it["date"].isoformat()}</span></li>'
+                for k, it in enumerate(items[i:i + 5])) + '</ul><div class="border_b_dashed"></div></div>'
+            for i in range(0, len(items), 5))
+        return (f'<div class="list_base list_base_date_01" ms-controller="list" role="viewlist">'
+                f'<div ms-visible="showStatic">{blocks}</div>'
+                '<div ms-visible="!showStatic" style="display:none"><ul><li ms-repeat="list">'
+                '<a ms-attr-href="el.docpuburl" ms-text="el.doctitle"></a><span ms-text="el.docreltime"></span>'
+                f'</li></ul></div></div><script>var cfg = {{recordCount: "{len(items)}", prepage: 20}};</script>'), head
+    if markup == "one_item":
+        it = items[0]
+        return (f'<div class="col-title"><h3>机构职能</h3></div><div class="col-body"><div class="item">'
+                f'<a href="{it["url"]}" target="_blank" title="{it["title"]}">{it["title"]}</a>'
+                f'<em>{_fmt(it["date"], style)}</em></div></div>'), head
+    if markup == "directory":
+        lis = "".join(f'<li><a href="{it["url"]}" target="_blank">{it["title"]}</a></li>' for it in items)
+        return f'<div class="zn-box"><div class="zn-title">各部门政府信息公开指南</div><ul class="zn-dept">{lis}</ul></div>', head
     if markup == "commented":
         lis = "".join(f'<li><a href="{it["url"]}" title="{it["title"]}">{it["title"]}</a><b>{it["date"].isoformat()}</b></li>'
                       for it in items)
@@ -239,7 +271,40 @@ def make(n_lists: int = 88, n_empty: int = 16) -> list[dict]:
         html = _frame(body, head, crawl, traps, rng, charset, column)
         (OUT / label["file"]).write_bytes(html.encode("gbk" if gbk else "utf-8"))
         labels.append(label)
+    labels += _shapes(len(labels))
     (OUT / "labels.json").write_text(json.dumps(labels, ensure_ascii=False, indent=1), encoding="utf-8")
+    return labels
+
+
+def _shapes(start: int, per_shape: int = 8) -> list[dict]:
+    """Split blocks, one-item columns and undated directories, with the same traps as above."""
+    rng = random.Random(SEED + 15)
+    labels = []
+    for j in range(per_shape * len(SHAPES)):
+        kind = SHAPES[j % len(SHAPES)]
+        i = start + j
+        crawl = rng.choice([date(2026, 11, 27)] * 4 + [date(2026, 1, 5), date(2025, 6, 30)])
+        traps = {t for t in ("header_clock", "footer_update", "copyright", "sidebar_hot", "url_date_mismatch",
+                             "generate_meta", "friend_links") if rng.random() < 0.3}
+        if kind == "directory":
+            units = rng.sample(_UNITS, rng.randint(9, len(_UNITS)))
+            items = [{"title": u, "url": f"/xxgk/xxgkzn/list.jsp?deptCode={k + 100}", "date": None} for k, u in enumerate(units)]
+            newest = None
+        else:
+            n = 1 if kind == "one_item" else rng.randint(6, 24)
+            ds = _dates(rng, crawl, n, False)
+            if kind == "split_wrappers":
+                rng.shuffle(ds)  # shown dates out of order: the newest may sit in any block
+            items = [{"title": _title(rng, False), "url": _url(rng, d, i * 100 + k, traps), "date": d, "pinned": False}
+                     for k, d in enumerate(ds)]
+            newest = max(ds).isoformat()
+        body, head = _list_html(kind, items, rng)
+        column = {"directory": "政府信息公开指南", "one_item": "机构职能"}.get(kind, "人事信息")
+        labels.append({"file": f"{i:03d}_{kind}.html", "markup": kind, "crawl_date": crawl.isoformat(),
+                       "traps": sorted(traps), "encoding": "utf-8", "charset_declared": "utf-8",
+                       "state": "list", "newest_date": newest, "item_count": len(items)})
+        html = _frame(body, head, crawl, traps, rng, "utf-8", column)
+        (OUT / labels[-1]["file"]).write_bytes(html.encode("utf-8"))
     return labels
 
 
