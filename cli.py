@@ -275,7 +275,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         print("recent runs:")
         for run in store.recent_runs(5):
             print(f"  #{run['id']} {run['kind']} {run['crawl_date']} {run['status']}"
-                  f" (started {run['started']}, finished {run['finished'] or '—'})")
+                  f" (started {run['started']}, finished {run['finished'] or '—'})"
+                  + (f" — {run['note']}" if run["note"] else ""))
         print("recent deliveries:")
         for d in store.recent_deliveries(10):
             print(f"  {d['sent_at']} {d['notice']} → {d['target']} part {d['part']}: {'ok' if d['ok'] else 'FAILED'}")

@@ -85,6 +85,13 @@ class CrawlSettings(_Strict):
                                   "nextgroup/dataproxy, ?page=N) so 条数 is the column's total, not its first page's")
     max_pages_per_column: int = Field(20, ge=1, le=500, description="with count_all_pages: list pages read per "
                                       "column at most (the first included)")
+    reference_url: str | None = Field(
+        None, description="an address the office can always reach (the county portal, a public site): when most "
+                          "units fail alike, it tells an outage of the office's own network from one of the units")
+    outage_share: float = Field(0.8, gt=0, le=1, description="share of units failing alike that makes a crawl suspect")
+    outage_min_units: int = Field(5, ge=1, description="fewer units than this are never taken for an outage")
+
+    _check_reference = field_validator("reference_url")(lambda cls, v: v if v is None else _http_url(v))
 
 
 class Config(_Strict):

@@ -57,12 +57,31 @@ def crawl_here(config: Config, db_path: str | Path, crawl_date: date | None = No
     if store_error:
         reason = f"facts not written ({store_error})"
     with Store(db_path) as store:
+        outage = _outage(config, store.run_units(run_id)) if reason == "finished" else None
+        if outage:
+            store.finish_run(run_id, FAILED, note=outage)
+            raise CrawlError(f"{outage}; run {run_id} is not counted")
         if reason == "finished":
             store.finish_run(run_id, FINISHED)
         else:
             store.finish_run(run_id, FAILED, note=f"crawl ended: {reason}")
             raise CrawlError(f"crawl ended early ({reason}); run {run_id} is not counted")
     return run_id
+
+
+def _outage(config: Config, checks: list[dict]) -> str | None:
+    """Why this crawl must not count (the office's own network looks down), or None."""
+    from crawler.outage import suspected_outage
+    from crawler.probe import probe_one
+
+    suspicion = suspected_outage(checks, config.crawl.outage_share, config.crawl.outage_min_units)
+    if suspicion is None:
+        return None
+    reference = config.crawl.reference_url
+    if reference and probe_one("reference", reference, timeout=config.crawl.timeout).ok:
+        return None   # the office can reach the outside: the units really are down
+    why = f"参考地址 {reference} 也无法访问" if reference else "未配置参考地址（crawl.reference_url）无法排除"
+    return f"疑似本机网络故障：{suspicion.note}，{why}；本次检查不计入结果"
 
 
 def crawl(config_path: str | Path, db_path: str | Path, crawl_date: date | None = None) -> int:
@@ -72,7 +91,10 @@ def crawl(config_path: str | Path, db_path: str | Path, crawl_date: date | None 
         cmd += ["--crawl-date", crawl_date.isoformat()]
     result = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
     if result.returncode != 0:
-        raise CrawlError(f"crawl process exited with {result.returncode}")
+        with Store(db_path) as store:
+            last = store.recent_runs(1)
+        note = last[0]["note"] if last and last[0]["kind"] == "crawl" and last[0]["note"] else None
+        raise CrawlError(note or f"crawl process exited with {result.returncode}")
     return int(result.stdout.strip().splitlines()[-1])
 
 
