@@ -73,6 +73,28 @@ def _validators(response: Response) -> dict[str, str | None]:
             "last_modified": response.headers.get("Last-Modified", b"").decode("latin-1") or None}
 
 
+_SHORT_NAME = re.compile(r"^.{1,8}?[县区市旗](?=.{2,})")
+
+
+def choose_guide(items, unit: str):
+    """Which item of a guide column's list is this unit's own guide, or None to read the page itself.
+
+    A guide column that lists several guides (versions, or a county's directory of
+    its departments' guides) holds this unit's one: a title naming the unit, else the
+    newest title that is a guide (指南); a directory naming only other units holds none.
+    """
+    guides = [i for i in items if "指南" in (i.title or "")]
+    names = {unit, _SHORT_NAME.sub("", unit)} - {""}     # 清河县财政局 is 财政局 on its county's pages
+    own = [i for i in items if any(n in (i.title or "") for n in names)]
+    for pool in ([i for i in own if i in guides], guides, own):
+        if pool:
+            return max(pool, key=lambda i: i.date or date.min)
+    # No title says 指南 or names the unit: a list of dated versions is the guide's history,
+    # an undated directory of other units is not this unit's guide.
+    dated = [i for i in items if i.date]
+    return max(dated, key=lambda i: i.date) if dated else None
+
+
 def _scrapy_errors(*names: str) -> tuple[type, ...]:
     return tuple(getattr(scrapy.exceptions, n) for n in names if hasattr(scrapy.exceptions, n))
 
@@ -450,11 +472,10 @@ class DisclosureSpider(scrapy.Spider):
     def _guide(self, meta: dict, response: Response, page: ListPage, content_type: str) -> Iterator[Any]:
         """The guide column is usually the guide itself; sometimes a list with the guide in it."""
         yield self._column_item(meta, response.url, page.state, page, response.status)
-        if page.state == LIST and page.items:
-            newest = max(page.items, key=lambda i: i.date or date.min)
-            if urlsplit(newest.url).hostname in self.hosts[meta["unit"]]:
-                yield self._guide_request(meta["unit"], newest.url, response.url)
-                return
+        chosen = choose_guide(page.items, meta["unit"]) if page.state == LIST else None
+        if chosen is not None and urlsplit(chosen.url).hostname in self.hosts[meta["unit"]]:
+            yield self._guide_request(meta["unit"], chosen.url, response.url)
+            return
         yield self._guide_page(meta["unit"], response, content_type, found_on=response.url)
 
     def _guide_request(self, unit: str, url: str, found_on: str) -> scrapy.Request:

@@ -208,3 +208,19 @@ def test_unchanged_columns_answer_304_and_are_carried_forward(tmp_path):
         # The 304 carried the first crawl's items forward into the second.
         assert [i["title"] for i in store.run_items(run)] == ["全县教育工作会议召开", "秋季开学检查"]
         assert run == 2
+
+
+def test_the_guide_chosen_from_a_guide_list_is_the_units_own():
+    from crawler.extract.types import Item as ListItem
+    from crawler.spiders.disclosure import choose_guide
+
+    def item(title, day=None):
+        return ListItem(title=title, url=f"http://x/{title}.html", date=date.fromisoformat(day) if day else None)
+    directory = [item(f"{n}政府信息公开指南") for n in ("清河县教育局", "清河县财政局", "清河县人民政府")]
+    assert choose_guide(directory, "清河县财政局").title == "清河县财政局政府信息公开指南"
+    versions = [item("政府信息公开指南（2024年版）", "2024-03-01"), item("政府信息公开指南（2020年版）", "2020-01-01")]
+    assert choose_guide(versions, "清河县财政局").title == "政府信息公开指南（2024年版）"
+    short = [item(n) for n in ("教育局", "财政局", "民政局")]
+    assert choose_guide(short, "清河县财政局").title == "财政局"
+    others = [item(n) for n in ("清河县教育局", "清河县财政局")]
+    assert choose_guide(others, "清河县民政局") is None          # a directory of other units: read the page itself

@@ -153,3 +153,27 @@ def test_vetoed_units_rank_after_every_unit_without_a_veto(store):
     assert ranking == [("丙局", False), ("乙局", False), ("甲局", True)]
     scores = {u["name"]: (u["score"], u["verdict"]) for u in data["units"]}
     assert scores["甲局"][1] == "不合格" and scores["乙局"][0] < scores["甲局"][0]
+
+
+def test_the_readme_worked_example(store):
+    """README's ledger example, crawl by crawl (工作动态 of 清河县教育局, crawled every Friday)."""
+    def week(day, newest=None, down=False):
+        other = {"通知公告": day.isoformat()}
+        crawl(store, date.fromisoformat(day) if isinstance(day, str) else day,
+              {"清河县教育局": unit(reachable=False) if down else unit({"工作动态": newest, **other})})
+    days = {"09-25": "2026-08-10", "10-02": None, "10-09": "2026-08-10", "10-16": "2026-10-15",
+            "10-23": "2026-10-15", "10-30": "2026-10-15"}
+    seen = {}
+    for md, newest in days.items():
+        day = date.fromisoformat(f"2026-{md}")
+        week(day, newest, down=newest is None)
+        rows = findings(export(store, day), "清河县教育局")
+        seen[md] = [(f["state"], f["first_seen"], f["deadline"], f["recurrences"], f["overdue"]) for f in rows]
+    assert seen == {
+        "09-25": [("new", "2026-09-25", "2026-10-15", 0, False)],
+        "10-02": [],                                              # not read: neither fixed nor repeated
+        "10-09": [("open", "2026-09-25", "2026-10-15", 0, False)],
+        "10-16": [("rectified", "2026-09-25", "2026-10-15", 0, False)],
+        "10-23": [],
+        "10-30": [("recurred", "2026-09-25", "2026-10-15", 1, True)],
+    }
