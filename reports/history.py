@@ -61,6 +61,11 @@ class LedgerRow:
     rectified_at: date | None
     recurrences: int = 0         # 复发次数
 
+    @property
+    def state_text(self) -> str:
+        """状态 with 复发 and 逾期, worded as on every other form (labels.state_text)."""
+        return labels.state_text(self.state, self.recurrences, self.overdue)
+
 
 def period_ranges(period: str, as_of: date, count: int = TREND_PERIODS) -> list[tuple[date, date]]:
     """The `count` periods ending with as_of's own, oldest first.

@@ -63,6 +63,22 @@ def rule_label(rule: str) -> str:
     return RULE_LABELS.get(rule, rule or "其他问题")
 
 
+def state_text(state: str, recurrences: int = 0, overdue: bool = False) -> str:
+    """状态 as every form prints it, with 复发 and 逾期: 未整改（复发1次，逾期）, 复发（第2次）.
+
+    One wording for every form, so the HTML, the Excel filter and the chat text agree.
+    """
+    label = state_label(state)
+    extra = []
+    if recurrences and state == "recurred":
+        extra.append(f"第{recurrences}次")
+    elif recurrences:
+        extra.append(f"复发{recurrences}次")
+    if overdue:
+        extra.append("逾期")
+    return f"{label}（{'，'.join(extra)}）" if extra else label
+
+
 def element_label(element: str | None) -> str | None:
     if not element:
         return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, replace
+from functools import cached_property
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
@@ -56,6 +57,11 @@ class FindingRow:
     def is_veto(self) -> bool:
         return self.severity == "veto"
 
+    @property
+    def state_text(self) -> str:
+        """状态 with 复发 and 逾期, as every form prints it (labels.state_text)."""
+        return labels.state_text(self.state, self.recurrences, self.overdue)
+
 
 @dataclass(frozen=True)
 class UnitRow:
@@ -84,6 +90,15 @@ class UnitRow:
         if self.vetoed:
             return labels.VETOED
         return None if self.score is None else f"{self.score:.1f}"
+
+    @property
+    def verdict_text(self) -> str | None:
+        """得分95.0，合格 / 单项否决（站点无法访问），不合格: the verdict as every form words it."""
+        if not self.verdict:
+            return None
+        if self.vetoed:
+            return f"{labels.VETOED}（{'、'.join(self.vetoes)}），{self.verdict}"
+        return f"得分{self.score_label}，{self.verdict}" if self.score is not None else self.verdict
 
     @property
     def problems(self) -> tuple[FindingRow, ...]:
@@ -120,6 +135,45 @@ class UnitRow:
     def slug(self) -> str:
         """The file name (without .html) of this unit's own page; see unit_slug."""
         return unit_slug(self.name)
+
+
+def standing(unit: UnitRow) -> tuple:
+    """Where a unit stands in the ranking, best first; equal standings share a rank.
+
+    The rules' verdict decides, as rules.verdict.rank_key does: every unit without
+    a veto before every vetoed one (单项否决 fails a unit whatever it scored), fewer
+    veto items first, then the higher score. A unit without a verdict (an export
+    from before verdicts) stands by its open problems: fewer vetoes, then fewer problems.
+    """
+    if unit.verdict is not None:
+        return (unit.vetoed, len(unit.vetoes), -(unit.score or 0.0))
+    return (unit.veto_count > 0, unit.veto_count, unit.problem_count)
+
+
+def rank_units(units: Iterable[UnitRow], ranking: Iterable[str] = ()) -> tuple[UnitRow, ...]:
+    """Every unit, best first: in the rules' ranking (the export's `ranking`, by name),
+    then any unit it does not list, by standing and name."""
+    waiting: dict[str, list[UnitRow]] = {}
+    for unit in units:
+        waiting.setdefault(unit.name, []).append(unit)
+    ordered = [waiting[name].pop(0) for name in ranking if waiting.get(name)]
+    rest = sorted((u for us in waiting.values() for u in us), key=lambda u: (standing(u), u.name))
+    return tuple(ordered + rest)
+
+
+def worst_first(ranked: Iterable[UnitRow]) -> tuple[UnitRow, ...]:
+    """The ranking turned round: worst standing first, equal standings in the ranking's order
+    (a stable sort), so they keep the order, and the shared 名次, the ranking gives them."""
+    return tuple(sorted(ranked, key=standing, reverse=True))
+
+
+def places(ranked: Iterable[UnitRow]) -> tuple[tuple[int, UnitRow], ...]:
+    """(名次, unit) in ranking order; units of equal standing share a place (1, 2, 2, 4)."""
+    out: list[tuple[int, UnitRow]] = []
+    for position, unit in enumerate(ranked, start=1):
+        same = out and standing(out[-1][1]) == standing(unit)
+        out.append((out[-1][0] if same else position, unit))
+    return tuple(out)
 
 
 def unit_slug(name: str) -> str:
@@ -215,7 +269,7 @@ class PeriodReport:
     as_of: date
     ruleset: str | None
     totals: Totals
-    units: tuple[UnitRow, ...]   # every unit checked, worst first
+    units: tuple[UnitRow, ...]   # every unit checked, worst first (the ranking reversed)
     previous: PeriodSummary | None = None       # 与上期相比: the period before, from the ledger
     trend: tuple[PeriodSummary, ...] = ()       # last 12 periods, oldest first, this one last
     changes: PeriodChanges | None = None        # 新发现 / 已整改 / 仍未整改, with history only
@@ -224,29 +278,56 @@ class PeriodReport:
     notes: tuple[str, ...] = ()        # footnotes: unfinished crawls, the holiday calendar
     ranking: tuple[str, ...] = ()      # unit names in the rules' ranking order (best first)
     deadline: date | None = None       # 整改期限 of the problems this period's crawl found
+    deadline_crawl: date | None = None  # the crawl (its date) whose new problems `deadline` is for
 
     @property
     def has_history(self) -> bool:
         """There is an earlier period to compare with (renderers show comparison and trend)."""
         return self.previous is not None or len(self.trend) > 1
 
-    @property
+    @cached_property
     def ranked(self) -> tuple["UnitRow", ...]:
-        """Units with a verdict in the rules' ranking order, best first; every vetoed unit
-        after every unit without a veto. Every form that ranks uses this order."""
-        scored = {u.name: u for u in self.units if u.verdict}
-        order = [scored[n] for n in self.ranking if n in scored]
-        rest = sorted((u for n, u in scored.items() if n not in self.ranking),
-                      key=lambda u: (u.vetoed, len(u.vetoes), -(u.score or 0), u.name))
-        return tuple(order + rest)
+        """Every unit in the one ranking order, best first (the rules' ranking: no veto
+        before any veto, then score). Every form that ranks uses this order."""
+        return rank_units(self.units, self.ranking)
+
+    @cached_property
+    def places(self) -> tuple[tuple[int, "UnitRow"], ...]:
+        """(名次, unit) in ranking order, equal standings sharing a place: every form's 名次."""
+        return places(self.ranked)
+
+    @property
+    def worst_first(self) -> tuple["UnitRow", ...]:
+        """The ranking reversed, units of equal standing in the ranking's own order:
+        the order of every list of units with problems."""
+        return worst_first(self.ranked)
+
+    @property
+    def has_verdicts(self) -> bool:
+        """The rules gave the units a score and verdict (得分, 结论): forms show them."""
+        return any(u.verdict for u in self.units)
+
+    @property
+    def deadline_label(self) -> str:
+        """What `deadline` is the deadline of, as every form words it: the crawl the report
+        stands on may be last week's (本期未检查) or one of a month's four."""
+        found = f"（{self.deadline_crawl.isoformat()}）" if self.deadline_crawl else ""
+        return f"本次检查{found}新发现问题整改期限"
+
+    @property
+    def overdue_count(self) -> int:
+        """Open problems past their 整改期限 (逾期)."""
+        return sum(1 for u in self.units for f in u.problems if f.overdue)
 
     @property
     def units_with_problems(self) -> tuple[UnitRow, ...]:
-        return tuple(u for u in self.units if u.has_problems)
+        """Worst first, as the ranking reversed."""
+        return tuple(u for u in self.worst_first if u.has_problems)
 
     @property
     def units_without_problems(self) -> tuple[UnitRow, ...]:
-        return tuple(u for u in self.units if not u.has_problems)
+        """Best first, as the ranking lists them."""
+        return tuple(u for u in self.ranked if not u.has_problems)
 
     @property
     def file_stem(self) -> str:
@@ -268,7 +349,8 @@ def build_period(export: Mapping[str, Any], period: str, as_of: date | None = No
     as_of = as_of or _required_date(export.get("as_of"), "as_of")
     start, end = period_range(period, as_of)
     county_name = clean_text(county or export.get("county"))
-    units = sort_units(_unit_row(u) for u in _dicts(export.get("units")))
+    ranking = tuple(clean_text(r.get("name")) for r in _dicts(export.get("ranking")))
+    units = worst_first(rank_units((_unit_row(u) for u in _dicts(export.get("units"))), ranking))
     period_label = cn_range(start, end)
     run = export.get("run") if isinstance(export.get("run"), Mapping) else None
     report = PeriodReport(
@@ -287,8 +369,9 @@ def build_period(export: Mapping[str, Any], period: str, as_of: date | None = No
         data_note=clean_text(export.get("data_note")) or None,
         notes=tuple(n for n in (_unfinished_note(export.get("unfinished_runs")),
                                 clean_text(export.get("calendar_note")) or None) if n),
-        ranking=tuple(clean_text(r.get("name")) for r in _dicts(export.get("ranking"))),
+        ranking=ranking,
         deadline=_period_deadline(units, run),
+        deadline_crawl=_parse_date(run.get("crawl_date")) if run else None,
     )
     return with_history(report, history) if history is not None else report
 
@@ -362,12 +445,6 @@ def summary_of(report: PeriodReport) -> PeriodSummary:
             new_count=sum(1 for f in u.findings if f.state == "new"),
             rectified_count=u.rectified_count, score=u.score, verdict=u.verdict, vetoed=u.vetoed)
             for u in report.units))
-
-
-def sort_units(units: Iterable[UnitRow]) -> tuple[UnitRow, ...]:
-    """Worst first: units with problems, then more vetoes, more problems, name."""
-    return tuple(sorted(units, key=lambda u: (
-        not u.has_problems, -u.veto_count, -u.problem_count, u.name)))
 
 
 def count_totals(units: Iterable[UnitRow]) -> Totals:

@@ -70,6 +70,8 @@ class IndexUnit:
     problem_count: int
     veto_count: int
     verdict: str | None
+    rank: int                    # 名次 in the period's one ranking
+    score_label: str | None      # 得分, or 单项否决 where a veto decided
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ class SiteIndex:
     weekly: tuple[IndexRow, ...]     # newest first
     monthly: tuple[IndexRow, ...]    # newest first
     units: tuple[IndexUnit, ...]     # as the current period orders them, worst first
+    report: PeriodReport             # the current period: its data source, data note and footnotes
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,7 @@ class UnitPage:
     unit: UnitRow
     periods: tuple[UnitPeriodRow, ...]   # newest first
     entries: tuple[LedgerRow, ...]       # the unit's ledger: open first, then rectified
+    report: PeriodReport                 # the current period: its data source, data note and footnotes
 
 
 # ---- pure: period pages, the manifest, the view models ---------------------------------
@@ -145,11 +149,14 @@ def build_index(report: PeriodReport, pages: Iterable[PageRef],
             s.totals.units_with_problems, s.totals.problem_count, s.totals.veto_count, s.new_count,
             s.totals.rectified_count))
     newest_first = {k: tuple(sorted(v, key=lambda r: (r.end, r.href), reverse=True)) for k, v in rows.items()}
+    place = {id(u): rank for rank, u in report.places}
     return SiteIndex(
         title=f"{report.county}政府信息公开检查问题清单汇总", county=report.county, as_of=report.as_of,
         weekly=newest_first["week"], monthly=newest_first["month"],
-        units=tuple(IndexUnit(u.name, f"{UNITS_DIR}/{u.slug}.html", u.problem_count, u.veto_count, u.verdict)
-                    for u in report.units))
+        units=tuple(IndexUnit(u.name, f"{UNITS_DIR}/{u.slug}.html", u.problem_count, u.veto_count, u.verdict,
+                              place[id(u)], u.score_label)
+                    for u in report.units),
+        report=report)
 
 
 def build_unit_page(report: PeriodReport, unit: UnitRow, entries: tuple[LedgerRow, ...],
@@ -170,7 +177,7 @@ def build_unit_page(report: PeriodReport, unit: UnitRow, entries: tuple[LedgerRo
     return UnitPage(
         title=f"{unit.name}政府信息公开问题台账", county=report.county, as_of=report.as_of,
         period_name=report.period_name, report_title=report.title, report_href=f"../{report.file_stem}.html",
-        unit=unit, periods=tuple(periods), entries=entries)
+        unit=unit, periods=tuple(periods), entries=entries, report=report)
 
 
 # ---- I/O: the folder ------------------------------------------------------------------

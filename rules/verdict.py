@@ -82,7 +82,16 @@ def rank_key(unit: dict) -> tuple:
 
 
 def ranking(units: list[dict]) -> list[dict]:
-    """Rank, name, score, verdict and whether a veto decided it, in the one order every form shows."""
-    return [{"rank": i, "name": u["name"], "score": u.get("score"), "verdict": u.get("verdict"),
-             "vetoed": bool(u.get("vetoes"))}
-            for i, u in enumerate(sorted(units, key=rank_key), 1)]
+    """Rank, name, score, verdict and whether a veto decided it, in the one order every form shows.
+
+    Units that stand equal (the key without the name) share a rank: 1, 2, 2, 4.
+    """
+    rows: list[dict] = []
+    previous = None
+    for position, unit in enumerate(sorted(units, key=rank_key), 1):
+        standing = rank_key(unit)[:-1]
+        rows.append({"rank": rows[-1]["rank"] if standing == previous else position, "name": unit["name"],
+                     "score": unit.get("score"), "verdict": unit.get("verdict"),
+                     "vetoed": bool(unit.get("vetoes"))})
+        previous = standing
+    return rows

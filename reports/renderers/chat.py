@@ -3,8 +3,10 @@
     parts = chat_parts(report)                                   # WeCom text, 2048 bytes
     parts = chat_parts(report, limit_bytes=4096, kind="markdown")
 
-The first part is a summary; the problem list follows in parts headed
-"清河县周问题清单（1/3）". Every part, header included, fits the byte limit in
+The first part is a summary (how old the data is, when it is not this
+period's, right under the title; the crawl it stands on; footnotes at its
+end); the problem list follows in parts headed "清河县周问题清单（1/3）",
+units worst first, then the ranking (得分排名) when the rules gave verdicts. Every part, header included, fits the byte limit in
 UTF-8 (a 汉字 is 3 bytes). A unit's entry is never cut when it fits in one
 part; a longer one is split between its problems, then between lines, and
 only a single line longer than a whole part is cut, between characters.
@@ -26,7 +28,7 @@ from typing import Callable
 from ..model import FindingRow, PeriodReport, UnitRow
 from ..registry import Renderer
 from ..text import clean_text, cut_line, encode_href, utf8_len
-from .tables import cn_numeral
+from .tables import cn_numeral, ranking_basis
 
 TEXT_LIMIT = 2048        # WeCom robot text message, bytes
 MARKDOWN_LIMIT = 4096    # WeCom robot markdown message, bytes
@@ -89,6 +91,8 @@ def chat_parts(report: PeriodReport, limit_bytes: int = TEXT_LIMIT, kind: str = 
                for n, unit in enumerate(report.units_with_problems, 1)]
     if entries and report.units_without_problems:
         entries.append(_clean_entry(report, style))
+    if entries and report.has_verdicts:
+        entries.append(_ranking_entry(report, style))
     problem_parts = _numbered(entries, limit_bytes, _header_for(report, style)) if entries else []
     summary = _summary_lines(report, style, len(problem_parts))
     summary_parts = _pack([_Entry(tuple((line,) for line in summary), "")], limit_bytes)
@@ -103,10 +107,16 @@ def _header_for(report: PeriodReport, style: _Style) -> Callable[[int, int], str
 def _summary_lines(report: PeriodReport, style: _Style, part_count: int) -> list[str]:
     t = report.totals
     c = style.crawled
-    lines = [style.strong(f"【{c(report.title)}】"), f"检查截止日期：{report.as_of.isoformat()}"]
+    lines = [style.strong(f"【{c(report.title)}】")]
+    if report.data_note:
+        lines.append(style.veto(f"注意：{c(report.data_note)}"))
+    lines.append(f"检查截止日期：{report.as_of.isoformat()}")
+    if report.data_source:
+        lines.append(f"数据来源：{c(report.data_source)}")
+    notes = [f"注：{c(note)}" for note in report.notes]
     if not t.problem_count:
         lines.append(f"本期共检查{t.units_checked}个单位，均未发现问题。")
-        return lines
+        return lines + notes
     veto = f"（其中单项否决{t.veto_count}个）" if t.veto_count else ""
     lines.append(f"本期共检查{t.units_checked}个单位，其中{t.units_with_problems}个单位存在问题，"
                  f"共发现问题{t.problem_count}个{veto}；{t.unreachable_count}个单位网站无法访问。")
@@ -116,9 +126,13 @@ def _summary_lines(report: PeriodReport, style: _Style, part_count: int) -> list
         lines.append("整改进展：此前发现的问题" + "，".join(progress) + "。")
     if t.by_rule:
         lines.append("按问题类型：" + "、".join(f"{c(r.problem_type)}{r.count}个" for r in t.by_rule) + "。")
+    if report.deadline:
+        lines.append(f"{report.deadline_label}：{report.deadline.isoformat()}。")
+    if report.overdue_count:
+        lines.append(f"已逾期未整改的问题{report.overdue_count}个。")
     if part_count:
         lines.append(f"具体问题清单分{part_count}条发送，请各单位对照整改。")
-    return lines
+    return lines + notes
 
 
 def _unit_entry(number: int, unit: UnitRow, style: _Style, max_link_line: int) -> _Entry:
@@ -128,6 +142,8 @@ def _unit_entry(number: int, unit: UnitRow, style: _Style, max_link_line: int) -
         counts += f"，单项否决{unit.veto_count}个"
     if unit.rectified_count:
         counts += f"；已整改{unit.rectified_count}个"
+    if unit.verdict_text:
+        counts += f"；{c(unit.verdict_text)}"
     heading = style.strong(f"{cn_numeral(number)}、{c(unit.name)}") + f"（{counts}）"
     blocks = [(heading,)] + [_finding_block(i, f, style, max_link_line)
                              for i, f in enumerate(unit.problems, 1)]
@@ -148,7 +164,7 @@ def _finding_block(number: int, f: FindingRow, style: _Style, max_link_line: int
         facts.append(f"最新一条：{c(f.newest_title)}")
     if facts:
         lines.append(INDENT + "；".join(facts))
-    state = f"状态：{f.state_label}"
+    state = f"状态：{f.state_text}"
     if f.first_seen:
         state += f"（首次发现 {f.first_seen.isoformat()}）"
     if f.deadline:
@@ -183,6 +199,16 @@ def _clean_entry(report: PeriodReport, style: _Style) -> _Entry:
     lines.append(line)
     heading = style.strong(f"未发现问题的单位（{len(names)}个）：")
     return _Entry(((heading,),) + tuple((line,) for line in lines), style.strong("未发现问题的单位（续）："))
+
+
+def _ranking_entry(report: PeriodReport, style: _Style) -> _Entry:
+    """得分排名: the one ranking, a line per unit (名次. 单位 得分 结论)."""
+    lines = []
+    for rank, unit in report.places:
+        score = style.veto(unit.score_label) if unit.vetoed else (unit.score_label or "—")
+        lines.append((f"{rank}. {style.crawled(unit.name)} {score}" + (f" {unit.verdict}" if unit.verdict else ""),))
+    heading = style.strong(f"得分排名（{ranking_basis(report)}）：")
+    return _Entry(((heading,),) + tuple(lines), style.strong("得分排名（续）："))
 
 
 def _numbered(entries: list[_Entry], limit: int, header: Callable[[int, int], str]) -> list[str]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -36,7 +36,7 @@ from ..model import FindingRow, PeriodReport, UnitRow
 from ..periods import cn_date
 from ..registry import Renderer
 from ..text import clean_text, display_width, encode_href
-from .tables import cn_numeral, has_verdicts, ranking
+from .tables import cn_numeral, has_verdicts, ranking, ranking_basis
 from .templating import DASH, TEMPLATES
 
 DEFAULT_WORDING = TEMPLATES / "notice.yaml"
@@ -45,8 +45,10 @@ BODY_MARKERS = ("{{正文}}", "{{ 正文 }}")
 # GB/T 9704-2012 公文格式: title 二号 (22 pt), body 三号 (16 pt), tables 五号.
 TITLE_PT, BODY_PT, TABLE_PT = 22, 16, 10.5
 LINE_PT = 28                  # fixed line spacing: 22 lines a page
-WORDING_KEYS = {"office", "doc_number", "deadline_days", "title", "recipients", "body",
-                "no_problems", "fonts"}
+WORDING_KEYS = {"office", "doc_number", "title", "recipients", "body", "no_problems", "fonts"}
+# Keys an older copy of notice.yaml may still have, and why they went.
+RETIRED_KEYS = {"deadline_days": "the deadline is each problem's 整改期限 from the findings ledger "
+                                 "(working days, sites.yaml rectification_days), the same date every form shows"}
 FONT_KEYS = {"title", "heading", "subheading", "body"}
 BLOCK_KINDS = {"heading", "subheading", "text", "table"}
 TABLES = {"ranking", "problems"}
@@ -57,8 +59,8 @@ RANKING_WIDTHS_CM = (1.3, 4.0, 1.6, 2.0, 1.6, 1.3, 3.8)
 # When the model carries the rules' verdict, 得分 and 结论 take 提醒's and some of 主要问题's room.
 VERDICT_RANKING_HEADERS = ("排名", "单位", "问题数", "单项否决", "扣分项", "得分", "结论", "主要问题")
 VERDICT_RANKING_WIDTHS_CM = (1.2, 3.6, 1.5, 1.9, 1.5, 1.4, 1.6, 2.9)
-PROBLEM_HEADERS = ("序号", "栏目", "问题类型", "问题描述", "最新更新日期", "状态")
-PROBLEM_WIDTHS_CM = (1.3, 2.4, 2.4, 5.1, 2.6, 1.8)
+PROBLEM_HEADERS = ("序号", "栏目", "问题类型", "问题描述", "最新更新日期", "整改期限", "状态")
+PROBLEM_WIDTHS_CM = (0.9, 2.0, 2.1, 4.1, 2.3, 2.3, 1.9)
 
 
 class WordingError(ValueError):
@@ -81,11 +83,15 @@ def load_wording(path: Path | str | None = None) -> Wording:
         raise WordingError(f"{path}: cannot read the notice wording: {exc}") from None
     if not isinstance(data, dict):
         raise WordingError(f"{path}: expected keys like title:, body:, got {type(data).__name__}")
+    retired = sorted(set(data) & set(RETIRED_KEYS))
+    if retired:
+        raise WordingError(f"{path}: {retired[0]} is no longer used: {RETIRED_KEYS[retired[0]]}; "
+                           f"remove the line")
     unknown = sorted(set(data) - WORDING_KEYS)
     if unknown:
         raise WordingError(f"{path}: unknown key {', '.join(unknown)}; known keys: "
                            f"{', '.join(sorted(WORDING_KEYS))}")
-    missing = sorted(WORDING_KEYS - {"fonts", "deadline_days"} - set(data))
+    missing = sorted(WORDING_KEYS - {"fonts"} - set(data))
     if missing:
         raise WordingError(f"{path}: missing key {', '.join(missing)}")
     fonts = data.get("fonts") or {}
@@ -100,12 +106,9 @@ def load_wording(path: Path | str | None = None) -> Wording:
         if "table" in block and block["table"] not in TABLES:
             raise WordingError(f"{path}: body item {index}: table: must be one of "
                                f"{', '.join(sorted(TABLES))}, got {block['table']!r}")
-    days = data.get("deadline_days", 10)
-    if not isinstance(days, int) or days < 0:
-        raise WordingError(f"{path}: deadline_days must be a whole number of days, got {days!r}")
     fonts = {"title": "方正小标宋简体", "heading": "黑体", "subheading": "楷体_GB2312",
              "body": "仿宋_GB2312"} | {k: str(v) for k, v in fonts.items()}
-    return Wording(str(path), {**data, "deadline_days": days}, fonts)
+    return Wording(str(path), dict(data), fonts)
 
 
 # Sandboxed: the wording file is edited by people, and it only needs to fill
@@ -136,15 +139,19 @@ def notice_context(report: PeriodReport, wording: Wording, options: Mapping[str,
     t = report.totals
     ranks = ranking(report)
     issued = _as_date(options.get("issued"), "issued") or report.as_of
-    deadline = (_as_date(options.get("deadline"), "deadline")
-                or issued + timedelta(days=wording.templates["deadline_days"]))
     period_title = (f"{report.as_of.year}年{report.as_of.month}月" if report.period == "month"
                     else report.period_label)
     context: dict[str, Any] = {
         "county": report.county, "period": report.period, "period_name": report.period_name,
         "period_label": report.period_label, "period_title": period_title,
         "as_of": cn_date(report.as_of), "year": issued.year, "month": issued.month,
-        "issued": cn_date(issued), "deadline": cn_date(deadline),
+        "issued": cn_date(issued),
+        # The 整改期限 the problem list gives the problems this period's crawl found: the
+        # same date every form shows, never recounted here.
+        "deadline": cn_date(report.deadline) if report.deadline else "",
+        "deadline_crawl": cn_date(report.deadline_crawl) if report.deadline_crawl else "",
+        "overdue_count": report.overdue_count, "ranking_basis": ranking_basis(report),
+        "data_source": report.data_source or "", "data_note": report.data_note or "",
         "number": clean_text(options.get("number")) or None,
         "units_checked": t.units_checked, "units_with_problems": t.units_with_problems,
         "problem_count": t.problem_count, "veto_count": t.veto_count,
@@ -275,8 +282,8 @@ def _ranking_table(doc, report: PeriodReport, fonts: Mapping[str, str]) -> None:
     if has_verdicts(ranks):
         table = _table(doc, VERDICT_RANKING_HEADERS, VERDICT_RANKING_WIDTHS_CM, fonts["body"])
         for rank in ranks:
-            score = DASH if rank.score is None else f"{rank.score:g}"
-            _row(table, (rank.rank, rank.name, rank.problems, rank.vetoes, rank.deductions, score,
+            _row(table, (rank.rank, rank.name, rank.problems, rank.vetoes, rank.deductions,
+                         rank.score_label or DASH,
                          rank.verdict or DASH, rank.main_problems or DASH),
                  VERDICT_RANKING_WIDTHS_CM, fonts["body"], center={0, 2, 3, 4, 5, 6})
         return
@@ -295,14 +302,17 @@ def _problem_tables(doc, report: PeriodReport, fonts: Mapping[str, str], no_prob
         counts = f"问题{unit.problem_count}个"
         if unit.veto_count:
             counts += f"，其中单项否决{unit.veto_count}个"
+        if unit.verdict_text:
+            counts += f"；{unit.verdict_text}"
         _paragraph(doc, f"（{cn_numeral(number)}）{unit.name}（{counts}）", fonts["subheading"],
                    indent=True)
         table = _table(doc, PROBLEM_HEADERS, PROBLEM_WIDTHS_CM, fonts["body"])
         for index, finding in enumerate(unit.problems, start=1):
             cells = _row(table, (index, finding.column or DASH, finding.problem_type, "",
                                  finding.newest_date.isoformat() if finding.newest_date else DASH,
-                                 finding.state_label),
-                         PROBLEM_WIDTHS_CM, fonts["body"], center={0, 4, 5})
+                                 finding.deadline.isoformat() if finding.deadline else DASH,
+                                 finding.state_text),
+                         PROBLEM_WIDTHS_CM, fonts["body"], center={0, 4, 5, 6})
             _describe(cells[3], unit, finding, fonts["body"])
 
 
@@ -327,6 +337,13 @@ def _signature(doc, office: str, issued: str, font: str) -> None:
     for text, indent_em in ((office, max(0.0, 4 + (date_em - office_em) / 2)), (issued, 4)):
         paragraph = _paragraph(doc, text, font, align=WD_ALIGN_PARAGRAPH.RIGHT)
         paragraph.paragraph_format.right_indent = Pt(BODY_PT * indent_em)
+
+
+def _footnotes(doc, report: PeriodReport, font: str) -> None:
+    """附注 under the date: the crawl the notice stands on, and what the reader must know of it."""
+    lines = ([f"数据来源：{report.data_source}"] if report.data_source else []) + list(report.notes)
+    for line in lines:
+        _paragraph(doc, f"（注：{line}）", font, indent=True)
 
 
 def _page_number_footer(section, font: str) -> None:
@@ -388,6 +405,8 @@ def build_notice(report: PeriodReport, wording: Wording | None = None,
     _paragraph(doc, _fill(wording.templates["title"], context, f"{where}: title"), fonts["title"],
                TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, fixed_lines=False)
     _paragraph(doc, "", fonts["body"])
+    if report.data_note:          # how old the data is comes before anything it qualifies
+        _paragraph(doc, f"（{report.data_note}）", fonts["body"], bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     _paragraph(doc, _fill(wording.templates["recipients"], context, f"{where}: recipients"),
                fonts["body"])
     for index, block in enumerate(wording.templates["body"], start=1):
@@ -403,6 +422,7 @@ def build_notice(report: PeriodReport, wording: Wording | None = None,
         if text:
             _paragraph(doc, text, fonts[{"text": "body"}.get(kind, kind)], indent=True)
     _signature(doc, context["office"], context["issued"], fonts["body"])
+    _footnotes(doc, report, fonts["body"])
 
     marker = _marker(doc) if letterhead else None
     if marker is not None:       # move what was added to where the office wants it
@@ -434,7 +454,6 @@ class DocxRenderer(Renderer):
         "number": "just the serial number in the default 文号, e.g. 12",
         "office": "the issuing office (发文机关), default from notice.yaml",
         "issued": "date of issue (成文日期), YYYY-MM-DD; default the report's as-of date",
-        "deadline": "rectification deadline, YYYY-MM-DD; default issued + deadline_days",
         "letterhead": "path to the office's .docx (红头); the notice goes where it says {{正文}}",
         "wording": "path to an edited copy of reports/templates/notice.yaml",
     }

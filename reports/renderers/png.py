@@ -1,8 +1,12 @@
 """A picture of the summary table, which is what people actually post in QQ groups.
 
 1080 px wide (a phone screen at full resolution), text at least 28 px.
-Columns 序号, 单位, 问题数, 单项否决, 主要问题; units with problems only,
-worst first. One picture, not several: a chat shows one image per message and
+Columns 名次, 单位, 问题数, 得分 (单项否决 where a veto decided; the count of
+veto problems when the rules gave no verdict), 主要问题; units with problems
+only, worst first: the one ranking turned round, each with its 名次 there.
+Above the table: how old the data is when it is not this period's (in red),
+the crawl it stands on and the 整改期限 of this period's new problems; the
+footnotes below. One picture, not several: a chat shows one image per message and
 people scroll past the rest, so after `max_rows` (default 20) the table stops
 with "……另有N个单位存在问题，详见问题清单" and the full list travels as text
 and Excel.
@@ -26,7 +30,7 @@ from ..model import PeriodReport
 from ..periods import cn_date
 from ..registry import Renderer
 from ..text import clean_text
-from .tables import main_problems, ranking
+from .tables import main_problems, worst_first
 
 WIDTH = 1080
 MARGIN = 40
@@ -38,8 +42,10 @@ TITLE_PX, TEXT_PX, SMALL_PX = 44, 32, 28
 LINE = 1.35                              # line height as a multiple of the font size
 CELL_PAD_X, CELL_PAD_Y = 12, 14
 
-# (header, width in px); 主要问题 takes what is left of the 1000 px.
-COLUMNS = (("序号", 80), ("单位", 290), ("问题数", 110), ("单项否决", 140), ("主要问题", 0))
+# (header, width in px); 主要问题 takes what is left of the 1000 px. The fourth
+# column is 得分 when the rules gave verdicts, else the count of veto problems.
+COLUMNS = (("名次", 80), ("单位", 290), ("问题数", 110), ("得分", 160), ("主要问题", 0))
+NO_VERDICT_HEADER = "单项否决"
 CONTENT = WIDTH - 2 * MARGIN
 
 INK, MUTED, RED = (31, 35, 40), (87, 96, 106), (180, 35, 24)
@@ -208,28 +214,34 @@ def wrap_title(title: str, font, width: int) -> list[str]:
     return wrap(head, font, width, 2) + wrap("（" + tail, font, width, 2)
 
 
-def summary_png(report: PeriodReport, max_rows: int = MAX_ROWS, font: str | None = None,
-                fonts: _Fonts | None = None) -> bytes:
-    """The summary table as PNG bytes (see the module docstring for the layout)."""
-    Image, ImageDraw, _ = _pil()
-    fonts = fonts or _Fonts(find_cjk_font(font))
-    t = report.totals
-    rows = [r for r in ranking(report, with_clean=False)]
-    shown, hidden = rows[:max_rows], len(rows) - min(len(rows), max_rows)
-    widths = [w or CONTENT - sum(w for _, w in COLUMNS) for _, w in COLUMNS]
-    text_line = int(TEXT_PX * LINE)
+@dataclass(frozen=True)
+class Picture:
+    """What the picture says, before any pixel: the texts the drawing lays out."""
+    title: str
+    warning: str | None                  # 本期未检查，数据截至…: red, under the title
+    subtitle: tuple[str, ...]
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]    # 名次, 单位, 问题数, 得分, 主要问题
+    alerts: tuple[bool, ...]             # the row's fourth cell in red (单项否决)
+    notes: tuple[str, ...]
 
-    title_lines = wrap_title(clean_text(report.title), fonts.title, CONTENT)
-    subtitle = [f"检查时段：{report.period_label}（截至{cn_date(report.as_of)}）",
-                f"检查{t.units_checked}个单位，{t.units_with_problems}个存在问题；"
-                f"问题{t.problem_count}个，其中单项否决{t.veto_count}个"]
-    subtitle_lines = [ln for s in subtitle for ln in wrap(s, fonts.small, CONTENT, 2)]
-    table = []
-    for position, r in enumerate(shown, start=1):
-        cells = [[str(position)], wrap(r.name, fonts.text, widths[1] - 2 * CELL_PAD_X, 2),
-                 [str(r.problems)], [str(r.vetoes)],
-                 wrap(main_problems(r.unit, most=3), fonts.text, widths[4] - 2 * CELL_PAD_X, 2)]
-        table.append((r, cells, max(len(c) for c in cells) * text_line + 2 * CELL_PAD_Y))
+
+def picture_of(report: PeriodReport, max_rows: int = MAX_ROWS) -> Picture:
+    """The picture's content from the model: pure, so tests read what is drawn."""
+    t = report.totals
+    rows = worst_first(report)
+    shown, hidden = rows[:max_rows], len(rows) - min(len(rows), max_rows)
+    verdicts = report.has_verdicts
+    subtitle = [f"检查时段：{report.period_label}（截至{cn_date(report.as_of)}）"]
+    if report.data_source:
+        subtitle.append(f"数据来源：{report.data_source}")
+    subtitle.append(f"检查{t.units_checked}个单位，{t.units_with_problems}个存在问题；"
+                    f"问题{t.problem_count}个，其中单项否决{t.veto_count}个")
+    if report.deadline:
+        subtitle.append(f"{report.deadline_label}：{report.deadline.isoformat()}"
+                        + (f"；已逾期{report.overdue_count}个" if report.overdue_count else ""))
+    elif report.overdue_count:
+        subtitle.append(f"已逾期问题{report.overdue_count}个")
     notes = []
     if not rows:
         notes.append("本期未发现问题。")
@@ -237,12 +249,42 @@ def summary_png(report: PeriodReport, max_rows: int = MAX_ROWS, font: str | None
         notes.append(f"……另有{hidden}个单位存在问题，详见问题清单。")
     if report.units_without_problems:
         notes.append(f"未发现问题的单位{len(report.units_without_problems)}个。")
+    notes += [f"注：{note}" for note in report.notes]
     notes.append("govfresh 自动生成，问题以人工核实为准。")
-    note_lines = [ln for n in notes for ln in wrap(n, fonts.small, CONTENT, 3)]
+    header = tuple(h for h, _ in COLUMNS)
+    if not verdicts:
+        header = header[:3] + (NO_VERDICT_HEADER,) + header[4:]
+    return Picture(
+        title=clean_text(report.title), warning=report.data_note, subtitle=tuple(subtitle), header=header,
+        rows=tuple((str(r.rank), r.name, str(r.problems), (r.score_label or "—") if verdicts else str(r.vetoes),
+                    main_problems(r.unit, most=3)) for r in shown),
+        alerts=tuple(r.unit.vetoed if verdicts else r.vetoes > 0 for r in shown),
+        notes=tuple(notes))
+
+
+def summary_png(report: PeriodReport, max_rows: int = MAX_ROWS, font: str | None = None,
+                fonts: _Fonts | None = None) -> bytes:
+    """The summary table as PNG bytes (see the module docstring for the layout)."""
+    Image, ImageDraw, _ = _pil()
+    fonts = fonts or _Fonts(find_cjk_font(font))
+    pic = picture_of(report, max_rows)
+    widths = [w or CONTENT - sum(w for _, w in COLUMNS) for _, w in COLUMNS]
+    text_line = int(TEXT_PX * LINE)
+
+    title_lines = wrap_title(pic.title, fonts.title, CONTENT)
+    warning_lines = wrap(pic.warning, fonts.bold, CONTENT, 3) if pic.warning else []
+    subtitle_lines = [ln for s in pic.subtitle for ln in wrap(s, fonts.small, CONTENT, 2)]
+    table = []
+    for cells, alert in zip(pic.rows, pic.alerts):
+        wrapped = [[cells[0]], wrap(cells[1], fonts.text, widths[1] - 2 * CELL_PAD_X, 2), [cells[2]],
+                   [cells[3]], wrap(cells[4], fonts.text, widths[4] - 2 * CELL_PAD_X, 2)]
+        table.append((alert, wrapped, max(len(c) for c in wrapped) * text_line + 2 * CELL_PAD_Y))
+    note_lines = [ln for n in pic.notes for ln in wrap(n, fonts.small, CONTENT, 3)]
 
     header_h = text_line + 2 * CELL_PAD_Y
     small_line = int(SMALL_PX * LINE)
     height = (MARGIN + len(title_lines) * int(TITLE_PX * LINE) + 12
+              + len(warning_lines) * text_line + (12 if warning_lines else 0)
               + len(subtitle_lines) * small_line + 24
               + (header_h + sum(h for *_, h in table) if table else 0)
               + 24 + len(note_lines) * small_line + MARGIN)
@@ -255,16 +297,21 @@ def summary_png(report: PeriodReport, max_rows: int = MAX_ROWS, font: str | None
         draw.text((x, y), line, font=fonts.title, fill=INK, stroke_width=fonts.stroke, stroke_fill=INK)
         y += int(TITLE_PX * LINE)
     y += 12
+    for line in warning_lines:
+        draw.text(((WIDTH - fonts.bold.getlength(line)) / 2, y), line, font=fonts.bold, fill=RED,
+                  stroke_width=fonts.stroke, stroke_fill=RED)
+        y += text_line
+    y += 12 if warning_lines else 0
     for line in subtitle_lines:
         draw.text(((WIDTH - fonts.small.getlength(line)) / 2, y), line, font=fonts.small, fill=MUTED)
         y += small_line
     y += 24
     if table:
-        y = _draw_row(draw, y, header_h, widths, [[h] for h, _ in COLUMNS], fonts.bold, fonts,
+        y = _draw_row(draw, y, header_h, widths, [[h] for h in pic.header], fonts.bold, fonts,
                       HEADER_BG, centred=True)
-        for index, (r, cells, row_h) in enumerate(table):
+        for index, (alert, cells, row_h) in enumerate(table):
             y = _draw_row(draw, y, row_h, widths, cells, fonts.text, fonts,
-                          STRIPE_BG if index % 2 else None, veto=r.vetoes > 0)
+                          STRIPE_BG if index % 2 else None, veto=alert)
     y += 24
     for line in note_lines:
         draw.text((MARGIN, y), line, font=fonts.small, fill=MUTED)

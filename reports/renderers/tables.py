@@ -2,7 +2,9 @@
 
 The unit ranking (单位排名), the open and closed problem rows, the short
 "main problems" phrase and Chinese numbering are derived here once from the
-PeriodReport, so the four forms can never disagree about who is worst.
+PeriodReport, so the forms can never disagree about who is worst: the ranking
+is the model's (PeriodReport.places), and every list of units with problems
+is that ranking reversed.
 """
 from __future__ import annotations
 
@@ -13,8 +15,8 @@ from ..model import FindingRow, PeriodReport, UnitRow
 
 @dataclass(frozen=True)
 class RankRow:
-    """One line of the ranking: a unit and its counts of open problems."""
-    rank: int          # 1, 1, 3 …: units with equal counts share a rank
+    """One line of the ranking: a unit, its 名次 and its counts of open problems."""
+    rank: int          # 名次 1, 2, 2, 4 …: units of equal standing share one
     unit: UnitRow
 
     @property
@@ -41,16 +43,18 @@ class RankRow:
     def main_problems(self) -> str:
         return main_problems(self.unit)
 
-    # The rules compute a score out of 100 and a verdict (rules/verdict.py) and
-    # the export carries them; the forms show 得分 and 结论 as soon as the model
-    # passes them on as UnitRow.score / UnitRow.verdict, and never invent one.
     @property
     def score(self) -> float | None:
-        return getattr(self.unit, "score", None)
+        return self.unit.score
+
+    @property
+    def score_label(self) -> str | None:
+        """单项否决 where a veto decided, else the score (no 100 beside 不合格)."""
+        return self.unit.score_label
 
     @property
     def verdict(self) -> str | None:
-        return getattr(self.unit, "verdict", None)
+        return self.unit.verdict
 
 
 def has_verdicts(rows: tuple[RankRow, ...]) -> bool:
@@ -59,20 +63,26 @@ def has_verdicts(rows: tuple[RankRow, ...]) -> bool:
 
 
 def ranking(report: PeriodReport, with_clean: bool = True) -> tuple[RankRow, ...]:
-    """Every unit, worst first (the model's order: vetoes, then problems).
+    """The units in the one ranking order (PeriodReport.places), best first, with their 名次.
 
-    Nothing here decides pass or fail: without a verdict from the model the
-    ranking is by counts only. Units without problems come last, sharing one rank.
+    Nothing here decides pass or fail or re-sorts: the rules' verdict does
+    (rules/verdict.py), and without one the model ranks by open problems.
+    `with_clean=False` leaves out units without open problems, keeping their places.
     """
-    units = report.units if with_clean else report.units_with_problems
-    rows: list[RankRow] = []
-    previous_key = None
-    for position, unit in enumerate(units, start=1):
-        key = (unit.veto_count, unit.problem_count)
-        rank = rows[-1].rank if key == previous_key else position
-        rows.append(RankRow(rank, unit))
-        previous_key = key
-    return tuple(rows)
+    return tuple(RankRow(rank, unit) for rank, unit in report.places if with_clean or unit.has_problems)
+
+
+def ranking_basis(report: PeriodReport) -> str:
+    """How the ranking is ordered, in the words a heading uses."""
+    if report.has_verdicts:
+        return "按得分排序，单项否决的单位排在最后"
+    return "按单项否决数、问题数排序，问题少的在前"
+
+
+def worst_first(report: PeriodReport) -> tuple[RankRow, ...]:
+    """The units with problems, worst first (PeriodReport.units_with_problems), each with its 名次."""
+    place = {id(unit): rank for rank, unit in report.places}
+    return tuple(RankRow(place[id(u)], u) for u in report.units_with_problems)
 
 
 def main_problems(unit: UnitRow, most: int | None = None) -> str:
@@ -85,12 +95,12 @@ def main_problems(unit: UnitRow, most: int | None = None) -> str:
 
 def open_rows(report: PeriodReport) -> list[tuple[UnitRow, FindingRow]]:
     """Every open problem (new or not yet rectified), unit by unit, worst first."""
-    return [(u, f) for u in report.units for f in u.problems]
+    return [(u, f) for u in report.units_with_problems for f in u.problems]
 
 
 def closed_rows(report: PeriodReport) -> list[tuple[UnitRow, FindingRow]]:
     """Rectified and waived findings, kept apart so progress stays visible."""
-    return [(u, f) for u in report.units for f in u.closed]
+    return [(u, f) for u in report.worst_first for f in u.closed]
 
 
 _DIGITS = "零一二三四五六七八九"

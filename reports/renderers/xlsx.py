@@ -4,6 +4,8 @@ and fill in.
 Sheets: 问题清单 (one row per open problem: state new or open), 汇总 (totals,
 problem types, the unit ranking) and 已整改及豁免 (rectified and waived
 findings, kept apart so the open list is exactly the work still to do).
+Under each title: how old the data is when it is not this period's (in red)
+and the crawl it stands on; footnotes (注：…) below the table.
 
 Crawled text never becomes a formula. openpyxl guesses a formula from a
 leading "=", so every string cell is written with data_type "s" (stored as
@@ -31,13 +33,14 @@ from ..model import FindingRow, PeriodReport, UnitRow
 from ..periods import cn_date
 from ..registry import Renderer
 from ..text import display_width, encode_href, looks_like_formula
-from .tables import closed_rows, has_verdicts, open_rows, ranking
+from .tables import closed_rows, has_verdicts, open_rows, ranking, ranking_basis
 
 SHEET_OPEN = "问题清单"
 SHEET_SUMMARY = "汇总"
 SHEET_CLOSED = "已整改及豁免"
 
 _BOLD = Font(bold=True)
+_ALERT = Font(bold=True, color="B42318")
 _TITLE = Font(bold=True, size=14)
 _LINK = Font(color="0563C1", underline="single")
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -67,7 +70,7 @@ FINDING_COLUMNS: tuple[Column, ...] = (
     Column("最新信息标题", lambda u, f: f.newest_title, 36, wrap=True),
     Column("链接", lambda u, f: f.url, 44, wrap=True),
     Column("发现日期", lambda u, f: f.first_seen, 12),
-    Column("状态", lambda u, f: f.state_label, 10),
+    Column("状态", lambda u, f: f.state_text, 16),
     Column("整改时限", lambda u, f: f.deadline, 12),
 )
 HEADERS = ("序号",) + tuple(c.header for c in FINDING_COLUMNS)
@@ -131,22 +134,45 @@ def _print_setup(ws: Worksheet, title_rows: str | None = None) -> None:
         ws.print_title_rows = title_rows
 
 
-def _finding_sheet(ws: Worksheet, title: str, rows: list[tuple[UnitRow, FindingRow]]) -> None:
-    """Title in row 1, header in row 2 (frozen, filtered), one finding per row below."""
+def _about_the_data(ws: Worksheet, report: PeriodReport, row: int, span: int) -> int:
+    """The data note (red) and the data source under a title, each on its merged row;
+    returns the next free row."""
+    for text, font in ((report.data_note, _ALERT), (report.data_source and f"数据来源：{report.data_source}", None)):
+        if text:
+            cell = put(ws, row, 1, text)
+            if font:
+                cell.font = font
+            ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=span)
+            row += 1
+    return row
+
+
+def _footnotes(ws: Worksheet, report: PeriodReport, row: int) -> None:
+    for note in report.notes:
+        put(ws, row, 1, f"注：{note}")
+        row += 1
+
+
+def _finding_sheet(ws: Worksheet, report: PeriodReport, title: str,
+                   rows: list[tuple[UnitRow, FindingRow]]) -> None:
+    """Title in row 1, what the data is below it, then the header (frozen, filtered)
+    and one finding per row; footnotes a row below the table."""
     put(ws, 1, 1, title).font = _TITLE
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
-    _header(ws, 2, HEADERS)
+    head = _about_the_data(ws, report, 2, len(HEADERS))
+    _header(ws, head, HEADERS)
     for number, (unit, finding) in enumerate(rows, start=1):
-        row = number + 2
+        row = number + head
         put(ws, row, 1, number).border = _BORDER
         for column, spec in enumerate(FINDING_COLUMNS, start=2):
             value = spec.value(unit, finding)
             link = finding.link if column == LINK_COLUMN else None
             put(ws, row, column, value, link=link, wrap=spec.wrap).border = _BORDER
-    ws.freeze_panes = "A3"
-    ws.auto_filter.ref = f"A2:{get_column_letter(len(HEADERS))}{max(len(rows) + 2, 2)}"
-    _fit_widths(ws, 2, {i: c.max_width for i, c in enumerate(FINDING_COLUMNS, start=2)})
-    _print_setup(ws, "2:2")
+    ws.freeze_panes = f"A{head + 1}"
+    ws.auto_filter.ref = f"A{head}:{get_column_letter(len(HEADERS))}{len(rows) + head}"
+    _fit_widths(ws, head, {i: c.max_width for i, c in enumerate(FINDING_COLUMNS, start=2)})
+    _footnotes(ws, report, len(rows) + head + 2)
+    _print_setup(ws, f"{head}:{head}")
 
 
 def _summary_sheet(ws: Worksheet, report: PeriodReport) -> None:
@@ -160,14 +186,18 @@ def _summary_sheet(ws: Worksheet, report: PeriodReport) -> None:
     put(ws, 1, 1, report.title).font = _TITLE
     put(ws, 2, 1, f"检查时段：{report.period_label}　检查截止日期：{cn_date(report.as_of)}"
         + (f"　检查依据：{report.ruleset}" if report.ruleset else ""))
-    row = 4
+    row = _about_the_data(ws, report, 3, len(RANKING_HEADERS) + len(VERDICT_HEADERS)) + 1
     put(ws, row, 1, "一、总体情况").font = _BOLD
     for label, value in (("检查单位数", t.units_checked), ("存在问题单位数", t.units_with_problems),
                          ("问题总数", t.problem_count), ("其中：单项否决", t.veto_count),
                          ("　　　扣分项", sum(r.deductions for r in ranks)),
                          ("　　　提醒", sum(r.warnings for r in ranks)),
                          ("网站无法访问单位数", t.unreachable_count),
-                         ("已整改", t.rectified_count), ("已豁免", t.waived_count)):
+                         ("已整改", t.rectified_count), ("已豁免", t.waived_count),
+                         ("已逾期", report.overdue_count),
+                         (report.deadline_label, report.deadline)):
+        if value is None:
+            continue
         row += 1
         put(ws, row, 2, label)
         put(ws, row, 3, value)
@@ -181,7 +211,7 @@ def _summary_sheet(ws: Worksheet, report: PeriodReport) -> None:
         row += 1
         put(ws, row, 2, "本期未发现问题")
     row += 2
-    put(ws, row, 1, "三、单位排名（按单项否决数、问题数）").font = _BOLD
+    put(ws, row, 1, f"三、单位排名（{ranking_basis(report)}）").font = _BOLD
     row += 1
     first_ranking_row = row
     verdicts = has_verdicts(ranks)
@@ -189,12 +219,18 @@ def _summary_sheet(ws: Worksheet, report: PeriodReport) -> None:
     for rank in ranks:
         row += 1
         values = (rank.rank, rank.name, rank.problems, rank.vetoes, rank.deductions, rank.warnings,
-                  rank.main_problems) + ((rank.score, rank.verdict) if verdicts else ())
+                  rank.main_problems) + ((_score_cell(rank), rank.verdict) if verdicts else ())
         for column, value in enumerate(values, start=1):
             put(ws, row, column, value, wrap=column in (2, 7)).border = _BORDER
     _fit_widths(ws, first_ranking_row, {2: 30, 7: 50})
     ws.column_dimensions["B"].width = max(ws.column_dimensions["B"].width, 22)
+    _footnotes(ws, report, row + 2)
     _print_setup(ws)
+
+
+def _score_cell(rank) -> object:
+    """得分 as a number to sort by, or 单项否决 where a veto decided (no 100 beside 不合格)."""
+    return rank.score_label if rank.unit.vetoed or rank.score is None else rank.score
 
 
 class XlsxRenderer(Renderer):
@@ -204,10 +240,10 @@ class XlsxRenderer(Renderer):
 
     def render(self, report: PeriodReport) -> bytes:
         wb = Workbook()
-        _finding_sheet(wb.active, report.title, open_rows(report))
+        _finding_sheet(wb.active, report, report.title, open_rows(report))
         wb.active.title = SHEET_OPEN
         _summary_sheet(wb.create_sheet(SHEET_SUMMARY), report)
-        _finding_sheet(wb.create_sheet(SHEET_CLOSED), f"{report.title}——已整改及豁免",
+        _finding_sheet(wb.create_sheet(SHEET_CLOSED), report, f"{report.title}——已整改及豁免",
                        closed_rows(report))
         wb.properties.title = report.title
         wb.properties.creator = "govfresh"

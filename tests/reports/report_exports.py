@@ -170,9 +170,12 @@ def has_cjk_font() -> bool:
 
 
 def with_verdicts(report, verdicts: dict):
-    """The report with the rules' verdict (UnitRow.score / .verdict) set per unit name."""
+    """The report with the rules' verdict set per unit name: (score, verdict) or
+    (score, verdict, veto labels) for a unit a veto item (单项否决) failed."""
     from dataclasses import replace
 
-    units = tuple(replace(u, score=verdicts.get(u.name, (None, None))[0],
-                          verdict=verdicts.get(u.name, (None, None))[1]) for u in report.units)
-    return replace(report, units=units)
+    def verdict_of(name):
+        score, verdict, *vetoes = verdicts.get(name, (None, None))
+        return dict(score=score, verdict=verdict, vetoes=tuple(vetoes[0]) if vetoes else ())
+
+    return replace(report, units=tuple(replace(u, **verdict_of(u.name)) for u in report.units))

@@ -8,8 +8,8 @@ from docx.oxml.ns import qn
 
 from reports import build_period, render_bytes
 from reports.renderers.docx import DEFAULT_WORDING, DocxRenderer, WordingError, load_wording
-from report_exports import (FORMULA, IMG_ONERROR, JS_URL, MD_JS_LINK, SCRIPT, export, hostile_export,
-                            letterhead_docx, load, states_export, unit)
+from report_exports import (FORMULA, IMG_ONERROR, JS_URL, MD_JS_LINK, SCRIPT, export, finding,
+                            hostile_export, letterhead_docx, load, states_export, unit)
 
 
 def docx_of(data, period="month", **options) -> bytes:
@@ -52,7 +52,8 @@ def test_a_complete_notice_from_the_defaults(month):
             in body)
     assert "1个单位网站无法访问（城关镇人民政府）" in body
     assert "此前通报的问题已整改2个" in body
-    assert "请存在问题的单位对照问题清单逐项整改，于2026年12月7日前完成整改" in body
+    # no crawl of this period found a problem first, so no new deadline: the list's own dates hold
+    assert "请存在问题的单位对照问题清单逐项整改，在清单所列整改期限前完成，并将整改情况书面反馈" in body
     assert text[-2:] == ["清河县电子政务办公室", "2026年11月27日"]
 
 
@@ -62,12 +63,13 @@ def test_every_unit_with_problems_is_named_with_its_problems(month):
         assert re.search(rf"（[一二]）{name}（问题\d个", text), name
     ranking, *problem_tables = tables(month)
     assert ranking[0] == ["排名", "单位", "问题数", "单项否决", "扣分项", "提醒", "主要问题"]
-    assert [row[:4] for row in ranking[1:]] == [["1", "清河县教育局", "2", "1"],
+    # the one ranking, best first (issue 9): without verdicts, fewer vetoes and problems rank higher
+    assert [row[:4] for row in ranking[1:]] == [["1", "清河县文化和旅游局", "0", "0"],
                                                 ["2", "城关镇人民政府", "1", "1"],
-                                                ["3", "清河县文化和旅游局", "0", "0"]]
+                                                ["3", "清河县教育局", "2", "1"]]
     assert [len(t) - 1 for t in problem_tables] == [2, 1]     # open problems only
     first = problem_tables[0][1]
-    assert first[1:3] == ["工作动态", "栏目更新不及时"] and first[4:] == ["2026-10-28", "未整改"]
+    assert first[1:3] == ["工作动态", "栏目更新不及时"] and first[4:] == ["2026-10-28", "2026-12-04", "未整改"]
     assert first[3].startswith("【单项否决】") and "最新一条：秋季学期安全工作会议" in first[3]
     assert "链接：http://www.qinghe.gov.cn/x/" in first[3]
 
@@ -80,10 +82,10 @@ def test_week_title_and_blank_number_to_fill_by_hand():
 
 def test_options_override_the_wording():
     text = lines(docx_of(load("export_two_units.json"), doc_number="清政务办〔2026〕7号",
-                         office="清河县人民政府办公室", issued="2026-12-01", deadline="2026-12-20"))
+                         office="清河县人民政府办公室", issued="2026-12-01"))
     body = "\n".join(text)
     assert text[0] == "清政务办〔2026〕7号"
-    assert "于2026年12月20日前完成整改，并将整改情况书面反馈清河县人民政府办公室" in body
+    assert "并将整改情况书面反馈清河县人民政府办公室" in body
     assert text[-2:] == ["清河县人民政府办公室", "2026年12月1日"]
 
 
@@ -188,8 +190,49 @@ def test_the_wording_cannot_reach_python(tmp_path):
 def test_verdicts_appear_in_the_ranking_once_the_model_has_them():
     from report_exports import with_verdicts
     report = with_verdicts(build_period(states_export(), "month"), {
-        "清河县教育局": (95.0, "不合格"), "城关镇人民政府": (100.0, "不合格"), "清河县文化和旅游局": (100.0, "合格")})
+        "清河县教育局": (95.0, "合格"), "城关镇人民政府": (100.0, "不合格", ["站点无法访问"]),
+        "清河县文化和旅游局": (100.0, "合格")})
     ranking = tables(render_bytes(report, "docx"))[0]
     assert ranking[0] == ["排名", "单位", "问题数", "单项否决", "扣分项", "得分", "结论", "主要问题"]
-    assert [row[5:7] for row in ranking[1:]] == [["95", "不合格"], ["100", "不合格"], ["100", "合格"]]
+    # a vetoed unit shows 单项否决 where the others show a score, and ranks last (issue 9)
+    assert [[row[1]] + row[5:7] for row in ranking[1:]] == [
+        ["清河县文化和旅游局", "100.0", "合格"], ["清河县教育局", "95.0", "合格"], ["城关镇人民政府", "单项否决", "不合格"]]
+    body = "\n".join(lines(render_bytes(report, "docx")))
+    assert "城关镇人民政府（问题1个，其中单项否决1个；单项否决（站点无法访问），不合格）" in body
     assert "结论" not in tables(docx_of(states_export()))[0][0]
+
+
+def test_the_notice_deadline_is_the_problem_lists_deadline():
+    """The 整改期限 in the wording is the ledger's date for this crawl's new problems, as in the table."""
+    data = export(unit("清河县教育局",
+                       finding("column_empty", "deduction", column="人事信息", state="new",
+                               first_seen="2026-11-27", deadline="2026-12-11"),
+                       finding("column_stale", "veto", state="open", first_seen="2026-11-06",
+                               deadline="2026-11-20", overdue=True, recurrences=1)))
+    data["run"] = {"crawl_date": "2026-11-27", "finished": "2026-11-27T01:05:00+00:00"}
+    data["timezone"] = "Asia/Shanghai"
+    doc = docx_of(data, "week")
+    body = "\n".join(lines(doc))
+    assert "2026年11月27日检查新发现的问题于2026年12月11日前完成整改" in body
+    assert "已逾期的1个问题立即整改" in body
+    rows = tables(doc)[1][1:]
+    assert [(r[2], r[5], r[6]) for r in rows] == [
+        ("栏目更新不及时", "2026-11-20", "未整改（复发1次，逾期）"), ("空白栏目", "2026-12-11", "新发现")]
+    assert "（注：数据来源：2026-11-27 09:05 完成的检查）" in body
+
+
+def test_the_deadline_cannot_be_set_apart_from_the_list(tmp_path):
+    with pytest.raises(ValueError, match="format 'docx' has no option 'deadline'"):
+        DocxRenderer(deadline="2026-12-20")
+    old = tmp_path / "notice.yaml"
+    old.write_text(DEFAULT_WORDING.read_text(encoding="utf-8") + "deadline_days: 10\n", encoding="utf-8")
+    with pytest.raises(WordingError, match="deadline_days is no longer used.*remove the line"):
+        load_wording(old)
+
+
+def test_stale_data_is_said_under_the_title():
+    data = export(unit("清河县教育局", finding()))
+    data["data_note"] = "本期未检查，数据截至2026-11-20 09:05（最近一次完成的检查）"
+    text = lines(docx_of(data, "week"))
+    title = text.index("关于2026年11月21日—11月27日政府信息公开检查情况的通报")
+    assert text[title + 2] == "（本期未检查，数据截至2026-11-20 09:05（最近一次完成的检查））"

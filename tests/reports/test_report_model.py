@@ -37,6 +37,7 @@ def test_titles_name_county_period_and_days():
 
 
 def test_units_worst_first_vetoes_then_problem_count_then_name():
+    """Without verdicts the ranking is by open problems; units list it turned round."""
     data = export(
         unit("甲乡"),                                                   # no problems
         unit("乙局", finding(severity="deduction"), finding("column_empty", "deduction")),

@@ -115,7 +115,7 @@ def test_unit_page_shows_its_ledger_and_its_periods(store, tmp_path):
         "问题类型", "栏目", "问题描述", "首次发现", "整改期限", "状态", "整改日期"]
     rows = [[td.get_text(" ", strip=True) for td in tr.find_all("td")] for tr in ledger.tbody.find_all("tr")]
     assert [(r[0], r[1], r[3], r[4], r[5], r[6]) for r in rows] == [
-        ("栏目更新不及时 扣分", "工作动态", "2026-10-30", "2026-11-13", "未整改 已超期", "—"),
+        ("栏目更新不及时 扣分", "工作动态", "2026-10-30", "2026-11-13", "未整改（逾期）", "—"),
         ("空白栏目 扣分", "人事信息", "2026-11-06", "2026-11-20", "已整改", "2026-11-20"),
     ]
     periods = [[td.get_text(" ", strip=True) for td in tr.find_all("td")]

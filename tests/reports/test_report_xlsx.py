@@ -89,10 +89,11 @@ def test_summary_totals_and_ranking():
     header_row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "排名")
     assert [c.value for c in ws[header_row]][:7] == list(RANKING_HEADERS)
     ranking = [[c.value for c in row][:7] for row in ws.iter_rows(min_row=header_row + 1)]
+    # the one ranking, best first (issue 9; it was by problem count, worst first)
     assert ranking == [
-        [1, "清河县教育局", 2, 1, 1, 0, "栏目更新不及时、空白栏目"],
+        [1, "清河县文化和旅游局", 0, 0, 0, 0, None],   # rectified only: no open problem
         [2, "城关镇人民政府", 1, 1, 0, 0, "网站无法访问"],
-        [3, "清河县文化和旅游局", 0, 0, 0, 0, None],   # rectified only: no open problem
+        [3, "清河县教育局", 2, 1, 1, 0, "栏目更新不及时、空白栏目"],
     ]
 
 
@@ -102,7 +103,7 @@ def test_ranking_shares_a_rank_on_equal_counts():
     ws = wb["汇总"]
     header_row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "排名")
     ranks = [(ws.cell(r, 1).value, ws.cell(r, 2).value) for r in range(header_row + 1, ws.max_row + 1)]
-    assert ranks == [(1, "丙局"), (2, "乙局"), (2, "甲局"), (4, "丁局")]
+    assert ranks == [(1, "丁局"), (2, "乙局"), (2, "甲局"), (4, "丙局")]
 
 
 def test_no_cell_is_a_formula_and_hostile_text_reads_back_exactly():
@@ -159,13 +160,15 @@ def test_no_problems_gives_an_empty_list_not_a_broken_one():
 def test_score_and_verdict_columns_once_the_model_has_them():
     from report_exports import with_verdicts
     report = with_verdicts(build_period(states_export(), "week"), {
-        "清河县教育局": (95.0, "不合格"), "城关镇人民政府": (100.0, "不合格"), "清河县文化和旅游局": (100.0, "合格")})
+        "清河县教育局": (95.0, "合格"), "城关镇人民政府": (100.0, "不合格", ["站点无法访问"]),
+        "清河县文化和旅游局": (100.0, "合格")})
     ws = load_workbook(io.BytesIO(render_bytes(report, "xlsx")))["汇总"]
     header_row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "排名")
     assert [c.value for c in ws[header_row]] == list(RANKING_HEADERS) + ["得分", "结论"]
-    assert [(ws.cell(r, 2).value, ws.cell(r, 8).value, ws.cell(r, 9).value)
+    # scores stay numbers to sort by; a vetoed unit shows 单项否决, not 100, and ranks last
+    assert [(ws.cell(r, 1).value, ws.cell(r, 2).value, ws.cell(r, 8).value, ws.cell(r, 9).value)
             for r in range(header_row + 1, ws.max_row + 1)] == [
-        ("清河县教育局", 95, "不合格"), ("城关镇人民政府", 100, "不合格"), ("清河县文化和旅游局", 100, "合格")]
+        (1, "清河县文化和旅游局", 100, "合格"), (2, "清河县教育局", 95, "合格"), (3, "城关镇人民政府", "单项否决", "不合格")]
     # without a verdict in the model, no column claims one
     plain = workbook(states_export())["汇总"]
     assert "结论" not in [c.value for row in plain.iter_rows() for c in row]
