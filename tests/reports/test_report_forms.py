@@ -96,16 +96,22 @@ def ranking_from_html(data: bytes) -> list:
             for tr in page.select(".ranking tbody tr")]
 
 
-def deadlines_from_md(text: str) -> dict:
+def deadlines_from_text(text: str, unit_line: str, problem_line: str) -> dict:
+    """(unit, 问题类型) → 整改期限 from a text form: a unit's heading, each problem's first
+    line, and the 状态 line that carries its deadline."""
     out, unit_name, kind = {}, None, None
     for line in text.splitlines():
-        if m := re.match(r"### \d+\. (.+?)（问题", line):
+        if m := re.match(unit_line, line):
             unit_name = m.group(1)
-        elif m := re.match(r"\d+\. 【.+?】(.+?)：", line):
+        elif m := re.match(problem_line, line):
             kind = m.group(1)
         elif "状态：" in line and "整改期限" in line:
             out[unit_name, kind] = ISO.search(line.split("整改期限")[1]).group()
     return out
+
+
+def deadlines_from_md(text: str) -> dict:
+    return deadlines_from_text(text, r"### \d+\. (.+?)（问题", r"\d+\. 【.+?】(.+?)：")
 
 
 def ranking_from_md(text: str) -> list:
@@ -150,15 +156,7 @@ def ranking_from_docx(data: bytes) -> list:
 
 
 def deadlines_from_chat(text: str) -> dict:
-    out, unit_name, kind = {}, None, None
-    for line in text.splitlines():
-        if m := re.match(r"[一二三四五六七八九十]+、(.+?)（问题", line):
-            unit_name = m.group(1)
-        elif m := re.match(r"\d+\.【.+?】(.+?)：", line):
-            kind = m.group(1)
-        elif "状态：" in line and "整改期限" in line:
-            out[unit_name, kind] = ISO.search(line.split("整改期限")[1]).group()
-    return out
+    return deadlines_from_text(text, r"[一二三四五六七八九十]+、(.+?)（问题", r"\d+\.【.+?】(.+?)：")
 
 
 def ranking_from_chat(text: str) -> list:
