@@ -1,3 +1,4 @@
+import dataclasses
 import re
 
 import pytest
@@ -7,10 +8,10 @@ from reports.renderers.chat import SEPARATOR
 from reports.text import cut_line
 from reports.text import clean_text, utf8_len
 from report_exports import (FORMULA, INVISIBLE, JS_URL, SCRIPT, export, finding, generated_export,
-                            hostile_export, load, states_export, unit)
+                            hostile_export, load, states_export, unit, with_verdicts)
 
 HEADER = re.compile(r"^(\*\*)?清河县周问题清单（(\d+)/(\d+)）(\*\*)?$")
-CONTINUED = re.compile(r"^(\*\*)?([一二三四五六七八九十百]+、.*（续）|未发现问题的单位（续）：)(\*\*)?$")
+CONTINUED = re.compile(r"^(\*\*)?([一二三四五六七八九十百]+、.*（续）|未发现问题的单位（续）：|得分排名（续）：)(\*\*)?$")
 
 
 def parts_of(data, **kw):
@@ -174,6 +175,11 @@ def test_every_part_fits_its_limit(seed, kind, limit):
     long = seed % 3 == 0
     data = generated_export(seed, units=6 if long else 25, most_findings=10, long=long)
     report = build_period(data, "week")
+    if seed % 2:         # with the rules' verdicts (a ranking part) and a stale-data note and footnotes
+        report = dataclasses.replace(with_verdicts(report, {
+            u.name: (100.0, "不合格", ["站点无法访问"]) if i % 3 == 0 else (90.0 + i % 7, "合格")
+            for i, u in enumerate(report.units)}), data_note="本期未检查，数据截至2026-11-20 09:05（最近一次完成的检查）",
+            data_source="2026-11-20 09:05 完成的检查", notes=("2026-11-27的检查未完成（本机网络故障），未计入本期结果。",))
     parts = chat_parts(report, limit_bytes=limit, kind=kind)
     sizes = [utf8_len(p) for p in parts]
     assert max(sizes) <= limit, (sizes, limit)
@@ -191,3 +197,9 @@ def test_every_part_fits_its_limit(seed, kind, limit):
             assert clean_text(u.name) in rejoined
             for f in u.problems:
                 assert f.description in rejoined
+        if report.has_verdicts and report.units_with_problems:
+            ranking = rejoined[rejoined.index("得分排名"):]
+            positions = [ranking.find(f"{rank}. {clean_text(u.name)} {u.score_label}") for rank, u in report.places]
+            assert -1 not in positions and positions == sorted(positions)
+    if report.data_note:
+        assert report.data_note in parts[0]

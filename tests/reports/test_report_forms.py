@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
+import subprocess
 from datetime import date
 
 import pytest
@@ -17,8 +19,9 @@ from bs4 import BeautifulSoup
 from docx import Document
 from openpyxl import load_workbook
 
-from jobs import period_report
+from jobs import period_report, write_reports
 from reports import FORMATS, build_period, render_bytes
+from reports.model import unit_slug
 from reports.renderers.chat import chat_parts
 from reports.renderers.png import picture_of
 from report_exports import export, finding, has_cjk_font, unit as export_unit
@@ -54,11 +57,15 @@ def history(store: Store) -> None:
 
 
 @pytest.fixture(scope="module")
-def period(tmp_path_factory):
+def judgement(tmp_path_factory):
     with Store(tmp_path_factory.mktemp("forms") / "govfresh.db") as store:
         history(store)
-        report = period_report(judged(store, AS_OF, waivers=(WAIVER,)), "week")
-    return report
+        return judged(store, AS_OF, waivers=(WAIVER,))
+
+
+@pytest.fixture(scope="module")
+def period(judgement):
+    return period_report(judgement, "week")
 
 
 def test_the_period_has_every_fact_a_form_could_get_wrong(period):
@@ -293,3 +300,43 @@ def test_the_delivered_notice_carries_the_same_text(period):
         text = "\n".join(parts)
         for deadline in expected_deadlines(period).values():
             assert f"整改期限 {deadline}" in text
+
+
+@pytest.mark.skipif(not shutil.which("tesseract"), reason="tesseract not installed (optional OCR check)")
+def test_the_picture_read_back_by_ocr_gives_the_same_deadline_and_places(period, tmp_path):
+    """What a reader of the posted picture sees (OCR, about 4 s): the data note above the table,
+    the crawl's deadline, and the 名次 of the units worst first."""
+    if not has_cjk_font() or "chi_sim" not in subprocess.run(
+            ["tesseract", "--list-langs"], capture_output=True, text=True).stdout:
+        pytest.skip("needs a Chinese font and tesseract's chi_sim data")
+    path = tmp_path / "table.png"
+    path.write_bytes(render_bytes(period, "png"))
+    text = subprocess.run(["tesseract", str(path), "-", "-l", "chi_sim"], capture_output=True, text=True,
+                          timeout=120).stdout.replace("：", ":")
+    flat = re.sub(r"\s", "", text)
+    assert f"整改期限:{period.deadline.isoformat()}" in flat
+    assert -1 < flat.find("本期未检查，数据截至2026-11-20") < flat.find("名次")
+    table = text[text.find("名次"):text.find("未发现问题的单位")].splitlines()[1:]
+    place = {name: rank for rank, name in expected_ranking(period)}
+    assert [int(m.group(1)) for line in table if (m := re.match(r"(\d+)\s", line))] == [
+        place[u.name] for u in period.units_with_problems]
+
+
+def test_the_site_pages_say_the_same(period, judgement, tmp_path):
+    """index.html ranks and scores as the period page; a unit's page words its verdict and
+    states as the list does; both say how old the data is."""
+    write_reports(period, judgement, ["html"], tmp_path)
+    index = BeautifulSoup((tmp_path / "index.html").read_text(encoding="utf-8"), "lxml")
+    rows = [[td.get_text(strip=True) for td in tr.find_all("td")] for tr in index.select(".units tbody tr")]
+    header = [th.get_text() for th in index.select(".units thead th")]
+    place, score = header.index("名次"), header.index("得分")
+    assert sorted((int(r[place]), r[0]) for r in rows) == expected_ranking(period)
+    assert {r[0]: r[score] for r in rows}["甲局"] == "单项否决"
+    jia = BeautifulSoup((tmp_path / "units" / f"{unit_slug('甲局')}.html").read_text(encoding="utf-8"), "lxml")
+    bing = BeautifulSoup((tmp_path / "units" / f"{unit_slug('丙局')}.html").read_text(encoding="utf-8"), "lxml")
+    assert "单项否决（站点无法访问），不合格" in jia.select_one(".summary").get_text()
+    assert "未整改（复发1次，逾期）" in bing.select_one(".ledger").get_text()
+    for page in (index, jia):
+        assert page.select_one(".data-note").get_text() == period.data_note
+        assert period.data_source in page.select_one(".meta").get_text()
+        assert all(note in page.footer.get_text() for note in period.notes)
