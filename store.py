@@ -28,7 +28,10 @@ SCHEMA: dict[str, dict[str, Any]] = {
     "unit_checks": dict(columns={"id": int, "run": int, "unit": int, "kind": str, "fetched_at": str, "url": str,
                                  "final_url": str, "http_status": int, "reachable": int, "error": str,
                                  "elapsed_ms": int, "newest_date": str, "blocked": int,
-                                 "etag": str, "last_modified": str},
+                                 "etag": str, "last_modified": str,
+                                 # read | unreachable | blocked | unverifiable | not_checked (rules/facts.py);
+                                 # complete=0: the crawl's deadline cut the unit short.
+                                 "state": str, "complete": int},
                         pk="id"),
     "columns": dict(columns={"id": int, "unit": int, "name": str, "url": str}, pk="id"),
     "observations": dict(columns={"id": int, "run": int, "column": int, "fetched_at": str,
@@ -205,6 +208,12 @@ class Store:
         with self.transaction():
             self._insert("unit_checks", {"run": run_id, "unit": unit_id, **fields})
 
+    def mark_incomplete(self, run_id: int, unit_ids: list[int]) -> None:
+        """Units whose walk the crawl's deadline cut short: their missing columns were not seen."""
+        with self.transaction():
+            for uid in unit_ids:
+                self.db.execute("UPDATE unit_checks SET complete=0 WHERE run=? AND unit=?", [run_id, uid])
+
     def record_column(self, run_id: int, unit_id: int, name: str, url: str,
                       observation: dict, items: list[dict]) -> None:
         """One column's observation and its first page of items, in one transaction."""
@@ -247,9 +256,11 @@ class Store:
                     year: int | None = None, found_on: str | None = None, etag: str | None = None,
                     last_modified: str | None = None) -> None:
         """A guide's or report's page; its text is stored once however many crawls read it."""
-        digest = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+        # text None: the page was found but could not be read (a challenge, a file…): no content.
+        digest = None if text is None else hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
         with self.transaction():
-            self.db.execute("INSERT OR IGNORE INTO page_contents (hash, text) VALUES (?, ?)", [digest, text])
+            if digest is not None:
+                self.db.execute("INSERT OR IGNORE INTO page_contents (hash, text) VALUES (?, ?)", [digest, text])
             self._insert("pages", {"run": run_id, "unit": unit_id, "kind": kind, "url": url, "title": title,
                                    "year": year, "content": digest, "found_on": found_on, "etag": etag,
                                    "last_modified": last_modified})
@@ -263,7 +274,8 @@ class Store:
                 "SELECT o.etag, o.last_modified FROM columns c JOIN observations o ON o.column = c.id"
                 " WHERE c.unit=? AND c.url=? AND o.run=? AND o.state IN ('list', 'empty', 'not_list')",
                 "SELECT etag, last_modified FROM pages WHERE unit=? AND url=? AND run=? AND content IS NOT NULL",
-                "SELECT etag, last_modified FROM unit_checks WHERE unit=? AND final_url=? AND run=? AND reachable=1"):
+                "SELECT etag, last_modified FROM unit_checks WHERE unit=? AND final_url=? AND run=? AND reachable=1"
+                " AND coalesce(state, 'read')='read'"):
             row = self.db.execute(sql + " AND (etag IS NOT NULL OR last_modified IS NOT NULL) LIMIT 1",
                                   [unit_id, url, run_id]).fetchone()
             if row:
@@ -291,7 +303,7 @@ class Store:
         with self.transaction():
             row = self.db.execute(
                 "SELECT u.* FROM unit_checks u JOIN runs r ON r.id = u.run WHERE u.unit=? AND r.status=?"
-                " AND u.run<>? AND u.reachable=1 ORDER BY u.run DESC LIMIT 1", [unit_id, FINISHED, run_id])
+                " AND u.run<>? AND u.reachable=1 AND coalesce(u.state, 'read')='read' ORDER BY u.run DESC LIMIT 1", [unit_id, FINISHED, run_id])
             previous = row.fetchone()
             if previous is None:
                 return False
@@ -338,7 +350,7 @@ class Store:
         return list(self.db.query(
             "SELECT u.id, u.name, coalesce(c.kind, u.kind) AS kind, coalesce(c.url, u.url) AS url,"
             " c.fetched_at, c.final_url, c.http_status, c.reachable, c.error,"
-            " c.newest_date, c.blocked FROM unit_checks c JOIN units u ON u.id = c.unit WHERE c.run=? ORDER BY u.id",
+            " c.newest_date, c.blocked, c.state, c.complete FROM unit_checks c JOIN units u ON u.id = c.unit WHERE c.run=? ORDER BY u.id",
             [run_id]))
 
     def run_columns(self, run_id: int) -> list[dict]:

@@ -46,9 +46,13 @@ class Unit(_Strict):
     kind: Literal["department", "town", "government"] = "department"
     url: str
     columns: list[ColumnOverride] = []
+    # Other addresses of the unit's own site (its site cluster, another port): the
+    # crawler never leaves the configured URL's scheme + host + port otherwise.
+    hosts: list[str] = []
     group: str | None = None
 
     _check_url = field_validator("url")(lambda cls, v: _http_url(v))
+    _check_hosts = field_validator("hosts")(lambda cls, v: [_http_url(h) for h in v])
 
     @property
     def host(self) -> str:
@@ -92,6 +96,10 @@ class CrawlSettings(_Strict):
     outage_min_units: int = Field(5, ge=1, description="fewer units than this are never taken for an outage")
 
     _check_reference = field_validator("reference_url")(lambda cls, v: v if v is None else _http_url(v))
+    max_duration: float = Field(2 * 3600, gt=0, description="seconds; a longer crawl ends with what it has, "
+                                                               "units not reached are recorded as not checked")
+    page_cpu_budget: float = Field(2.0, gt=0, le=60, description="CPU seconds for each parse of a page; a page "
+                                                                 "needing more is recorded unverifiable")
 
 
 class Config(_Strict):

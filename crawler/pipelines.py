@@ -5,10 +5,12 @@ Facts are written in one transaction per batch of ``GOVFRESH_BATCH`` items, at l
 pages instead of once per fact; memory stays flat (a batch is a few hundred small dicts). A batch holds whole facts only
 (a column's observation with its items), and a crawl killed before its run is marked
 finished never counts, so a kill leaves nothing half-counted. This pipeline is the one
-writer of a crawl: whatever fetches the pages, facts reach the store through it.
+writer of a crawl: whatever fetches the pages, facts reach the store through it, so
+this is where crawled text is made safe, once (crawler/sanitize.py).
 """
 from __future__ import annotations
 
+from crawler.sanitize import safe_item
 from store import Store
 
 
@@ -64,7 +66,9 @@ class StorePipeline:
                 self.store.close()
 
     def process_item(self, item, spider=None):
-        self.pending.append(item)
+        clean = safe_item(item)
+        clean["unit"] = item["unit"]   # the unit's name is the config's, and the key to its id
+        self.pending.append(clean)
         self.counts[item["type"]] += 1
         if len(self.pending) >= self.batch:
             self.flush()
@@ -84,7 +88,8 @@ class StorePipeline:
         kind = item["type"]
         if kind == "unit":
             store.record_unit_check(run, uid, **{k: item[k] for k in (
-                "fetched_at", "url", "final_url", "http_status", "reachable", "error", "elapsed_ms", "newest_date")},
+                "fetched_at", "url", "final_url", "http_status", "reachable", "state", "error", "elapsed_ms",
+                "newest_date")},
                                     blocked=int(item.get("blocked", False)), kind=self.kinds[item["unit"]],
                                     etag=item.get("etag"), last_modified=item.get("last_modified"))
         elif kind == "unit_unchanged":

@@ -3,19 +3,38 @@
 Twisted's reactor starts once per process, so long-lived callers (the
 scheduler, `govfresh run`, the demo) use `crawl()`, which crawls in a child
 process; `govfresh crawl` itself calls `crawl_here()`.
+
+Deadlines: `crawl.max_duration` ends a crawl cleanly with what it has (units not
+reached are recorded as not checked); SIGTERM/SIGINT stop it, and if Scrapy has
+not stopped within STOP_GRACE seconds (a download hanging, a reactor busy) the
+process exits at once — the run then stays uncounted, exactly as after kill -9;
+`crawl()` never waits on its child longer than max_duration plus a margin.
 """
 from __future__ import annotations
 
 import argparse
+import logging
 import os
+import signal
 import subprocess
 import sys
+import threading
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from config import Config, load_config
 from store import FAILED, FINISHED, Store
+
+LOG = logging.getLogger("govfresh.crawl")
+
+NOT_CHECKED = "not_checked"
+# Seconds Scrapy gets to stop after SIGTERM before the process exits regardless.
+STOP_GRACE = 7.0
+# Beyond max_duration, how long `crawl()` waits for its child to finish writing.
+CHILD_MARGIN = 600.0
+# Reasons Scrapy closes a spider for that still make a complete, countable run.
+_COUNTED = {"finished", "closespider_timeout"}
 
 
 class CrawlError(Exception):
@@ -26,6 +45,41 @@ def today_in(tz: str) -> date:
     return datetime.now(ZoneInfo(tz)).date()
 
 
+def offline_suffix_list() -> None:
+    """Keep Scrapy's cookie handling off the network.
+
+    Scrapy's cookie middleware asks tldextract whether a cookie's domain is a public
+    suffix; on first use tldextract downloads the public-suffix list (and prints a
+    traceback where there is no internet: county offices often run on an intranet).
+    Its bundled snapshot answers the same question without a download.
+    """
+    from scrapy.downloadermiddlewares import cookies
+    from tldextract import TLDExtract
+
+    if hasattr(cookies, "_split_domain"):
+        cookies._split_domain = TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
+
+
+def _stop_watchdog(grace: float) -> None:
+    """Wrap Scrapy's SIGTERM/SIGINT handlers: stop gracefully, or exit after `grace` seconds."""
+    def wrap(previous):
+        def handler(signum, frame):
+            def expire() -> None:
+                LOG.warning("crawl did not stop within %.0f s of %s: exiting; the run is not counted",
+                            grace, signal.Signals(signum).name)
+                logging.shutdown()
+                os._exit(128 + signum)
+            timer = threading.Timer(grace, expire)
+            timer.daemon = True
+            timer.start()
+            if callable(previous):
+                previous(signum, frame)
+        return handler
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, wrap(signal.getsignal(sig)))
+
+
 def crawl_here(config: Config, db_path: str | Path, crawl_date: date | None = None) -> int:
     """Crawl every unit in this process and return the finished run's id."""
     from scrapy.crawler import CrawlerProcess
@@ -34,6 +88,7 @@ def crawl_here(config: Config, db_path: str | Path, crawl_date: date | None = No
     from crawler import settings as defaults
     from crawler.spiders.disclosure import DisclosureSpider
 
+    offline_suffix_list()
     crawl_date = crawl_date or today_in(config.timezone)
     units = [u.model_dump() for u in config.units]
     from crawler.previous import PreviousCrawl
@@ -50,22 +105,28 @@ def crawl_here(config: Config, db_path: str | Path, crawl_date: date | None = No
     process.crawl(crawler, units=units, crawl_date=crawl_date,
                   max_column_depth=config.crawl.max_column_depth,
                   max_links_checked=config.crawl.max_links_checked, previous=previous,
-                  max_list_pages=config.crawl.max_pages_per_column if config.crawl.count_all_pages else 1)
+                  max_list_pages=config.crawl.max_pages_per_column if config.crawl.count_all_pages else 1,
+                  page_budget=config.crawl.page_cpu_budget)
+    # Scrapy installs its own signal handlers when the reactor starts; ours wrap them.
+    from twisted.internet import reactor   # only now: CrawlerProcess chose and installed it
+    reactor.callWhenRunning(_stop_watchdog, STOP_GRACE)
     process.start()
     reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
     store_error = crawler.stats.get_value("govfresh/store_error") if crawler.stats else None
     if store_error:
         reason = f"facts not written ({store_error})"
     with Store(db_path) as store:
-        outage = _outage(config, store.run_units(run_id)) if reason == "finished" else None
+        outage = _outage(config, store.run_units(run_id)) if reason in _COUNTED else None
         if outage:
             store.finish_run(run_id, FAILED, note=outage)
             raise CrawlError(f"{outage}; run {run_id} is not counted")
-        if reason == "finished":
-            store.finish_run(run_id, FINISHED)
-        else:
+        if reason not in _COUNTED:
             store.finish_run(run_id, FAILED, note=f"crawl ended: {reason}")
             raise CrawlError(f"crawl ended early ({reason}); run {run_id} is not counted")
+        note = None
+        if reason == "closespider_timeout":
+            note = _record_unfinished(store, run_id, crawler.spider, config)
+        store.finish_run(run_id, FINISHED, note=note)
     return run_id
 
 
@@ -84,18 +145,35 @@ def _outage(config: Config, checks: list[dict]) -> str | None:
     return f"疑似本机网络故障：{suspicion.note}，{why}；本次检查不计入结果"
 
 
-def crawl(config_path: str | Path, db_path: str | Path, crawl_date: date | None = None) -> int:
-    """Crawl in a child process (a fresh reactor each time); return the finished run's id."""
+def crawl(config_path: str | Path, db_path: str | Path, crawl_date: date | None = None,
+          timeout: float | None = None) -> int:
+    """Crawl in a child process (a fresh reactor each time); return the finished run's id.
+
+    The child is never waited on forever: after `timeout` seconds (default: the
+    config's max_duration plus a margin) it gets SIGTERM, then SIGKILL.
+    """
+    if timeout is None:
+        timeout = load_config(config_path).crawl.max_duration + CHILD_MARGIN
     cmd = [sys.executable, "-m", "crawler.run", "--config", str(config_path), "--db", str(db_path)]
     if crawl_date:
         cmd += ["--crawl-date", crawl_date.isoformat()]
-    result = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
-    if result.returncode != 0:
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True) as child:
+        try:
+            out, _ = child.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            child.terminate()
+            try:
+                child.communicate(timeout=STOP_GRACE + 5)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.communicate()
+            raise CrawlError(f"crawl process did not finish within {timeout:g} s and was stopped") from None
+    if child.returncode != 0:
         with Store(db_path) as store:
             last = store.recent_runs(1)
         note = last[0]["note"] if last and last[0]["kind"] == "crawl" and last[0]["note"] else None
-        raise CrawlError(note or f"crawl process exited with {result.returncode}")
-    return int(result.stdout.strip().splitlines()[-1])
+        raise CrawlError(note or f"crawl process exited with {child.returncode}")
+    return int(out.strip().splitlines()[-1])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -65,6 +65,11 @@ EXTENSIONS = {"crawler.progress.CrawlProgress": 500}
 GOVFRESH_PROGRESS = False  # set by the runner when stderr is a terminal
 
 
+# A crawl that runs longer than this ends cleanly with what it has (sites.yaml
+# crawl.max_duration); units it did not reach are recorded as not checked.
+CLOSESPIDER_TIMEOUT = 2 * 3600
+
+
 def settings_for(crawl_settings) -> dict:
     """Overrides from a validated sites.yaml `crawl:` section."""
     return {
@@ -73,12 +78,16 @@ def settings_for(crawl_settings) -> dict:
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawl_settings.concurrency_per_host,
         "DOWNLOAD_DELAY": crawl_settings.delay,
         "ROBOTSTXT_OBEY": crawl_settings.obey_robots_txt,
+        "CLOSESPIDER_TIMEOUT": crawl_settings.max_duration,
     }
 
 DOWNLOADER_MIDDLEWARES = {
-    # Before the redirect middleware (600) sees a response, and again for every
-    # request it makes, so a redirect off the unit's hosts is dropped too.
-    "crawler.middlewares.UnitHostsMiddleware": 50,
-    # Our guard replaces Scrapy's offsite filter, which knows no per-unit hosts.
+    # Before any other middleware sees a request, for every request (redirects are
+    # scheduled as new requests, robots.txt too): nothing leaves a unit's scope.
+    "crawler.middlewares.UnitScopeMiddleware": 50,
+    # Our guard replaces Scrapy's offsite filter, which knows no per-unit scope.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    # Responses pass from high numbers to low: after decompression (590), before the
+    # meta-refresh redirect (580) decodes the page.
+    "crawler.middlewares.SafeEncodingMiddleware": 585,
 }

@@ -1,4 +1,11 @@
-"""What the crawler saw, as plain values the rules judge, built from the store's rows."""
+"""What the crawler saw, as plain values the rules judge, built from the store's rows.
+
+"Was this page read?" is decided here, once (`was_read`), and every rule and the
+ledger ask it: a finding that depends on a page's content (stale, empty, guide,
+annual report) is only made from a page that was read. A challenge, a redirect
+not followed, a binary or undecodable body, a page over its CPU budget, a unit
+the crawl's deadline did not reach: none of these says anything about content.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -9,8 +16,23 @@ if TYPE_CHECKING:
     from store import Store
 
 
-# Column states whose page was read as HTML: what the rules may judge by content.
+# A unit's disclosure page, as the crawler recorded it (crawler/extract/readable.py).
+READ = "read"
+UNREACHABLE = "unreachable"       # no answer, or an HTTP error: the site is down for visitors
+BLOCKED = "blocked"               # an anti-bot challenge: up, but holding us back
+UNVERIFIABLE = "unverifiable"     # answered, but nothing readable (binary, off-site redirect…)
+NOT_CHECKED = "not_checked"       # the crawl's deadline came first
+
+# Column states whose page was read as HTML: what the rules may judge by content
+# (crawler/extract/types.py); the others are unreachable and unverifiable.
 READ_STATES = frozenset({"list", "empty", "not_list"})
+# HTTP answers that say a column page does not exist: nothing unread hides behind them.
+_GONE = frozenset({404, 410})
+
+
+def was_read(state: str | None) -> bool:
+    """The one answer to "was this page read?", for a unit's or a column's recorded state."""
+    return state == READ or state in READ_STATES
 
 
 @dataclass(frozen=True)
@@ -32,7 +54,12 @@ class ColumnFacts:
     @property
     def read(self) -> bool:
         """The column's page was read: its content may be judged (not unreachable, not unverifiable)."""
-        return self.state in READ_STATES
+        return was_read(self.state)
+
+    @property
+    def unknown(self) -> bool:
+        """Not read, and not known to be missing either: it may hold anything (fresh items too)."""
+        return not self.read and self.http_status not in _GONE
 
 
 @dataclass(frozen=True)
@@ -77,11 +104,25 @@ class UnitFacts:
     probes_failed: int = 0
     reports: tuple[ReportPage, ...] = ()  # newest year first (the spider fetches the newest two)
     extra: dict = field(default_factory=dict)
+    state: str | None = None        # see READ…NOT_CHECKED; None in databases older than the field
+    complete: bool = True           # False: the crawl's deadline cut the walk of this unit short
+
+    @property
+    def page_state(self) -> str:
+        """The disclosure page's state (older databases recorded only reachable/blocked)."""
+        if self.state:
+            return self.state
+        return BLOCKED if self.blocked else READ if self.reachable else UNREACHABLE
 
     @property
     def read(self) -> bool:
-        """The disclosure page was read (it answered with the page, not an error or a challenge)."""
-        return self.reachable and not self.blocked
+        """The disclosure page was read: findings about its content may be made."""
+        return was_read(self.page_state)
+
+    @property
+    def all_columns_read(self) -> bool:
+        """Every column was read (or is known to be gone), and the walk was not cut short."""
+        return self.complete and not any(c.unknown for c in self.columns)
 
 
 # ---- from the store's rows ------------------------------------------------------------------
@@ -126,6 +167,7 @@ def run_facts(store: "Store", run: dict, as_of: date | None = None) -> list[Unit
             columns=tuple(columns.get(u["id"], ())), links=tuple(links.get(u["id"], ())),
             guide_text=guide["text"] if guide else None, guide_url=guide["url"] if guide else None,
             homepage_newest=_date(u["newest_date"]), blocked=bool(u["blocked"]),
+            state=u["state"], complete=u["complete"] != 0,
             **store.probe_counts(u["id"], as_of),
             reports=tuple(sorted(reports.get(u["id"], ()), key=lambda p: p.year or 0, reverse=True))))
     return facts

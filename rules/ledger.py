@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Callable, Iterable, Mapping
 
-from rules.facts import UnitFacts
+from rules.facts import NOT_CHECKED, UnitFacts
 from rules.registry import RULE_KINDS, Finding
 
 NEW, OPEN, RECURRED, RECTIFIED, WAIVED = "new", "open", "recurred", "rectified", "waived"
@@ -41,10 +41,11 @@ class UnitRead:
     """What one crawl could read of a unit: its disclosure page, and each column's page."""
     read: bool
     columns: Mapping[str, bool]
+    checked: bool = True             # False: the crawl's deadline came before the unit
 
     @classmethod
     def of(cls, unit: UnitFacts) -> "UnitRead":
-        return cls(unit.read, {c.name: c.read for c in unit.columns})
+        return cls(unit.read, {c.name: c.read for c in unit.columns}, unit.page_state != NOT_CHECKED)
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class JudgedCrawl:
     def reread(self, finding: Finding) -> bool:
         """Whether this crawl read what the finding is about, so not seeing it again means it is fixed."""
         unit = self.units.get(finding.unit)
-        if unit is None:
+        if unit is None or not unit.checked:
             return False                 # left out of this crawl: it has fixed nothing
         kind = RULE_KINDS.get(finding.rule)
         if kind is not None and not kind.needs_content:

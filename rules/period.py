@@ -183,6 +183,7 @@ def unit_export(unit: UnitFacts, findings: list[dict], ruleset: RuleSet) -> dict
     return {
         "name": unit.name, "kind": unit.kind, "url": unit.url, "reachable": unit.reachable,
         "read": unit.read, "blocked": unit.blocked,
+        "state": unit.page_state,   # read | unreachable | blocked | unverifiable | not_checked
         "http_status": unit.http_status, "error": unit.error, "crawled_at": unit.crawled_at,
         "columns": [{"name": c.name, "url": c.url, "category": ruleset.category_of(c.name), "state": c.state,
                      "newest_date": _iso(c.newest_date), "newest_title": c.newest_title,

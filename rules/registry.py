@@ -10,7 +10,7 @@ from typing import Any, ClassVar, Iterator
 from urllib.parse import urlsplit
 
 from plugins import Plugin, Registry
-from rules.facts import ColumnFacts, UnitFacts
+from rules.facts import BLOCKED, NOT_CHECKED, READ, UNREACHABLE, UNVERIFIABLE, ColumnFacts, UnitFacts
 from rules.guide import VALUE_KINDS, missing_elements
 from rules.ruleset import Category, RuleSet, RuleSpec
 
@@ -67,6 +67,12 @@ class Rule(Plugin):
     def check(self, unit: UnitFacts, as_of: date) -> Iterator[Finding]:
         raise NotImplementedError
 
+    def findings(self, unit: UnitFacts, as_of: date) -> Iterator[Finding]:
+        """check(), but never about content that was not read (UnitFacts.read)."""
+        if self.needs_content and not unit.read:
+            return iter(())
+        return self.check(unit, as_of)
+
 
 # Every rule kind by id, in definition order (the display order of the reports).
 RULE_KINDS = Rule.registry
@@ -90,11 +96,13 @@ class SiteUnreachable(Rule):
             raise ValueError("max_failure_ratio: must be a number in (0, 1]")
 
     def check(self, unit, as_of):
-        if unit.blocked:
-            return  # up, but holding robots back: site_blocked says so without a veto
-        if not unit.reachable:
+        # Blocked, unverifiable or not checked: the site answered (or was not asked);
+        # site_blocked and site_unverifiable say so without a veto.
+        if unit.page_state == UNREACHABLE:
             why = unit.error or (f"HTTP {unit.http_status}" if unit.http_status else "无响应")
             yield self.finding(unit, f"政府信息公开页面无法访问（{why}）", url=unit.url)
+            return
+        if unit.page_state != READ:
             return
         ratio = self.spec.params.get("max_failure_ratio", 0.05)
         total, failed = unit.probes_total, unit.probes_failed
@@ -103,14 +111,28 @@ class SiteUnreachable(Rule):
                                      f"超过{ratio:.0%}", url=unit.url)
 
 
-class SiteBlocked(Rule):
-    """The site answered with an anti-bot challenge (HTTP 412…): not an outage, but nothing could be checked."""
-    kind, label = "site_blocked", "反爬虫验证拦截"
+class _UnitInState(Rule):
+    """Base: one finding when the disclosure page was recorded in one of the states of `messages`."""
     needs_content = False
+    messages: ClassVar[dict[str, str]]
 
     def check(self, unit, as_of):
-        if unit.blocked:
-            yield self.finding(unit, "网站返回反爬虫验证页面，无法自动检查，请人工复核或联系网站运维放行", url=unit.url)
+        message = self.messages.get(unit.page_state)
+        if message:
+            yield self.finding(unit, message.format(error=unit.error or "内容无法识别"), url=unit.url)
+
+
+class SiteBlocked(_UnitInState):
+    """The site answered with an anti-bot challenge (HTTP 412…): not an outage, but nothing could be checked."""
+    kind, label = "site_blocked", "反爬虫验证拦截"
+    messages = {BLOCKED: "网站返回反爬虫验证页面，无法自动检查，请人工复核或联系网站运维放行"}
+
+
+class SiteUnverifiable(_UnitInState):
+    """The disclosure page answered but could not be read (a file, binary, an off-site redirect…), or the crawl's deadline came first."""
+    kind, label = "site_unverifiable", "页面无法核验"
+    messages = {UNVERIFIABLE: "政府信息公开页面无法读取（{error}），无法自动检查，请人工复核",
+                NOT_CHECKED: "本次巡检在时限内未检查到该单位，请人工复核或延长巡检时限（crawl.max_duration）"}
 
 
 class HomepageStale(Rule):
@@ -122,6 +144,8 @@ class HomepageStale(Rule):
         dates = [d for d in [unit.homepage_newest, *(c.newest_date for c in unit.columns)] if d]
         newest = max(dates) if dates else None
         limit = self.spec.params.get("max_age_days", 14)
+        if (newest is None or (as_of - newest).days > limit) and not unit.all_columns_read:
+            return  # the newest items may sit in a column that could not be read: no claim
         if newest is None:
             yield self.finding(unit, "政府信息公开页面及其栏目均无注明日期的信息，视为未更新", url=unit.url)
         elif (as_of - newest).days > limit:
@@ -147,7 +171,7 @@ class ColumnStale(Rule):
         judged = set(self.spec.params.get("categories", []))
         for col in unit.columns:
             cat_key = self.ruleset.category_of(col.name)
-            if cat_key not in judged or col.state != "list":
+            if cat_key not in judged or not col.read or col.state != "list":
                 continue
             cat = self.ruleset.categories[cat_key]
             if col.newest_date is None:
@@ -198,7 +222,8 @@ class ColumnUnverifiable(_ColumnInState):
     needs_content = False
 
     def message(self, col):
-        return f"{col.name}栏目内容由脚本加载，无法自动核验更新情况，请人工复核"
+        why = col.error or "内容由脚本加载"
+        return f"{col.name}栏目无法自动核验更新情况（{why}），请人工复核"
 
 
 class DeadLink(Rule):
@@ -218,8 +243,12 @@ class GuideMissing(Rule):
     kind, label = "guide_missing", "公开指南缺失"
 
     def check(self, unit, as_of):
-        if unit.read and unit.guide_text is None:
-            yield self.finding(unit, "未找到政府信息公开指南", url=unit.url)
+        if unit.guide_text is not None or unit.guide_url is not None:
+            return  # a guide was read, or found but could not be read (a challenge, a file…)
+        guide_columns = [c for c in unit.columns if self.ruleset.category_of(c.name) == "guide"]
+        if not unit.complete or any(not c.read for c in guide_columns):
+            return  # a guide column that could not be read may well hold the guide
+        yield self.finding(unit, "未找到政府信息公开指南", url=unit.url)
 
 
 class GuideMissingElement(Rule):
@@ -244,7 +273,7 @@ class GuideMissingElement(Rule):
                 raise ValueError(f"elements.{key}.value: {spec['value']!r} is not one of {', '.join(VALUE_KINDS)}")
 
     def check(self, unit, as_of):
-        if not unit.read or unit.guide_text is None:
+        if unit.guide_text is None:
             return   # no guide at all is guide_missing's finding
         elements = self.spec.params["elements"]
         for key in missing_elements(unit.guide_text, elements):
@@ -272,11 +301,14 @@ class AnnualReportMissing(Rule):
         return as_of.year - 1 if as_of > date(as_of.year, month, day) else as_of.year - 2
 
     def check(self, unit, as_of):
-        if not unit.reachable:
-            return
         year = self.due_year(unit.kind, as_of)
         report_cols = [c for c in unit.columns if self.ruleset.category_of(c.name) == "report"]
+        if report_cols and not any(c.read for c in report_cols):
+            return  # the report column could not be read: column_unverifiable/unreachable say so
+        report_cols = [c for c in report_cols if c.read]
         if not report_cols:
+            if not unit.complete:
+                return
             yield self.finding(unit, f"未找到政府信息公开年报栏目，无法确认{year}年度报告已发布", url=unit.url)
             return
         if any(year in c.report_years for c in report_cols):
@@ -308,7 +340,7 @@ class _ReportContent(Rule):
                                from_year=self.spec.params.get("from_year", AR.FORMAT_FROM_YEAR))
 
     def check(self, unit, as_of):
-        if not unit.reachable or not unit.reports:
+        if not unit.reports:
             return
         report = unit.reports[0]
         content = parse_report_cached(report.html)

@@ -5,6 +5,10 @@ Routes map a path to (status, headers, body) or to a callable for behaviour
 """
 from __future__ import annotations
 
+import random
+import socket
+import struct
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -54,6 +58,11 @@ class MockServer(ThreadingHTTPServer):
         self.hits: list[tuple[str, str]] = []
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)
 
+    def handle_error(self, request, client_address) -> None:
+        # A client that gave up (a crawl's timeout, a killed crawl) is a case under test, not an error.
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}"
@@ -82,3 +91,85 @@ def hang(seconds: float) -> Callable[[Handler], None]:
         time.sleep(seconds)
         handler.reply(200, {"Content-Type": "text/html"}, b"<html>late</html>")
     return route
+
+
+# ---- faults: what hostile or broken sites do ------------------------------------------------
+# Each returns a route; the fault suite (tests/crawler/test_faults.py) gives every one a unit.
+
+def raw(status: int, headers: dict, body: bytes) -> Callable[[Handler], None]:
+    """An answer sent exactly as given: no Content-Length added, the connection closed after it."""
+    def route(handler: Handler) -> None:
+        handler.send_response(status)
+        for key, value in headers.items():
+            handler.send_header(key, value)
+        handler.send_header("Connection", "close")
+        handler.end_headers()
+        handler.wfile.write(body)
+        handler.close_connection = True
+    return route
+
+
+def drip(body: bytes = b"<html>" + b" " * 100, interval: float = 1.0) -> Callable[[Handler], None]:
+    """Headers at once, then one byte every `interval` seconds: each read succeeds, the page never ends."""
+    def route(handler: Handler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        for i in range(len(body)):
+            handler.wfile.write(body[i:i + 1])
+            handler.wfile.flush()
+            time.sleep(interval)
+    return route
+
+
+def reset() -> Callable[[Handler], None]:
+    """The connection is reset (RST) as soon as the request arrives."""
+    def route(handler: Handler) -> None:
+        handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        handler.connection.close()
+        handler.close_connection = True
+    return route
+
+
+def truncated(body: bytes, claimed: int) -> Callable[[Handler], None]:
+    """Content-Length says `claimed` bytes; fewer arrive before the connection closes."""
+    return raw(200, {"Content-Type": "text/html; charset=utf-8", "Content-Length": str(claimed)}, body)
+
+
+def endless(chunk: bytes = b"<p>" + "无尽".encode() * 500 + b"</p>\n") -> Callable[[Handler], None]:
+    """A chunked body that never ends (stops when the client goes away)."""
+    def route(handler: Handler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html; charset=utf-8")
+        handler.send_header("Transfer-Encoding", "chunked")
+        handler.end_headers()
+        try:
+            while True:
+                handler.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        except OSError:
+            handler.close_connection = True
+    return route
+
+
+def broken_gzip() -> tuple[int, dict, bytes]:
+    """Content-Encoding: gzip over bytes that are not gzip past the magic number."""
+    return 200, {"Content-Type": "text/html", "Content-Encoding": "gzip"}, b"\x1f\x8b\x08\x00" + bytes(range(256)) * 4
+
+
+def binary(size: int = 20_000, seed: int = 7) -> tuple[int, dict, bytes]:
+    """Random bytes served as an HTML page."""
+    return 200, {"Content-Type": "text/html; charset=utf-8"}, random.Random(seed).randbytes(size)
+
+
+def challenge_412() -> tuple[int, dict, bytes]:
+    """瑞数-style: HTTP 412 and a script that computes a cookie."""
+    return html('<html><script>var _0x3f2a=["cookie"];document.cookie="FSSBBIl1UgzbN7N80S=1";'
+                'location.reload()</script></html>', status=412)
+
+
+def challenge_200() -> tuple[int, dict, bytes]:
+    """云锁/安全狗-style: HTTP 200 and a page that is only a script setting a cookie and reloading."""
+    return html('<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>'
+                '<script>function YunSuoAutoJump(){document.cookie="security_session_verify=a1b2c3; path=/";'
+                'self.location=location.href}setTimeout(YunSuoAutoJump,100)</script></body></html>')

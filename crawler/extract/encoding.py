@@ -1,16 +1,21 @@
-"""Bytes to text for government pages; never raises on bad bytes.
+"""Bytes to text for government pages; never raises, whatever the bytes or the labels.
 
 Order: BOM, HTTP header charset, ``<meta charset>`` / ``<meta http-equiv>`` (any attribute
 order, e.g. ``<meta charset="utf-8" name="viewport">``), then sniffing (UTF-8, else GB18030).
 gb2312/gbk/x-gbk are decoded as GB18030: pages declared gb2312 carry GBK-only characters
 such as 堃 and 玥, which a strict gb2312 decoder would turn into garbage.
+
+A declared label counts only if a browser would honour it: labels are resolved through
+the WHATWG Encoding Standard's label list (the ``webencodings`` package), not through
+Python's codec registry, which also knows ``rot13``, ``base64``, ``hex``, ``idna`` and
+``undefined`` — declared by a hostile or broken page, those made decoding raise.
 """
 from __future__ import annotations
 
-import codecs
 import re
 
-from w3lib.encoding import http_content_type_encoding, read_bom
+import webencodings
+from w3lib.encoding import read_bom
 
 # Labels browsers treat as GBK; GB18030 is a superset of all of them.
 _GB_ALIASES = {
@@ -29,19 +34,24 @@ _SNIFF_BYTES = 64 * 1024
 _HIGH_BYTE = re.compile(rb"[\x80-\xff]")
 
 
+# WHATWG encodings with no Python codec behind them: x-user-defined, and "replacement"
+# (iso-2022-kr, hz-gb-2312…: a browser shows one U+FFFD). Treated as undeclared: sniffed.
+_NO_CODEC = {"replacement", "x-user-defined"}
+
+
 def normalize_label(label: str | None) -> str | None:
-    """Canonical Python codec name for a declared charset, GB family → gb18030; None if unknown."""
+    """Python codec name for a declared charset (WHATWG labels), GB family → gb18030; None if unknown."""
     if not label:
         return None
     name = label.strip().strip("\"'").lower()
     if name in _GB_ALIASES:
         return "gb18030"
-    if name in ("utf8", "unicode-1-1-utf-8", "unicode11utf8", "x-unicode20utf8"):
-        return "utf-8"
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
+    encoding = webencodings.lookup(name)
+    if encoding is None or encoding.name in _NO_CODEC:
         return None
+    if encoding.name in ("gbk", "gb18030"):   # WHATWG: the gbk decoder is the gb18030 decoder
+        return "gb18030"
+    return encoding.codec_info.name
 
 
 def _meta_charset(body: bytes) -> str | None:
@@ -49,7 +59,8 @@ def _meta_charset(body: bytes) -> str | None:
     for m in _META_CHARSET.finditer(head):
         enc = normalize_label(m.group(1).decode("ascii", "ignore"))
         if enc:
-            return enc
+            # WHATWG: a <meta> read as ASCII cannot mean UTF-16; it means UTF-8.
+            return "utf-8" if enc.startswith("utf-16") else enc
     return None
 
 
@@ -79,7 +90,7 @@ def detect(body: bytes, content_type: str | None = None) -> str:
         return normalize_label(bom_enc) or bom_enc
     declared = None
     if content_type:
-        declared = normalize_label(http_content_type_encoding(content_type) or _ct_charset(content_type))
+        declared = normalize_label(_ct_charset(content_type))
     if not declared:
         declared = _meta_charset(body)
     if not declared:
@@ -111,8 +122,10 @@ def decode(body: bytes, content_type: str | None = None) -> str:
     """Decode a page body to text (see module doc for the order); bad bytes become U+FFFD."""
     if isinstance(body, str):
         return body
-    enc = detect(body, content_type)
-    text = body.decode(enc, "replace")
+    try:
+        text = body.decode(detect(body, content_type), "replace")
+    except (LookupError, UnicodeError):   # not expected (labels are vetted); never fatal
+        text = body.decode("utf-8", "replace")
     if text.startswith("\ufeff"):
         text = text[1:]
     return text

@@ -4,14 +4,26 @@ For each unit: its disclosure page → the columns in its navigation → each
 column's first list page (and, when the list shows no dates, its newest item's
 detail page) → the guide's text; plus a check of the links on the disclosure
 page. Whether any of that is a problem is decided later by the rules.
+
+Every answer is first asked whether it can be read at all (extract/readable.py):
+a challenge, a redirect not followed, a binary or undecodable body is recorded as
+blocked or unverifiable, never read as content. Each parse of a page runs under a
+CPU budget (crawler/budget.py): a page over it is unverifiable, and the crawl
+moves on. Every request goes through `_request`, tagged with its unit's scope
+(crawler/scope.py) and counted until answered, so a crawl cut short by its
+deadline knows which units it did not finish.
 """
 from __future__ import annotations
 
+import logging
 import re
 import time
+import zlib
+from collections import Counter
 from dataclasses import replace
 from datetime import date, datetime, timezone
-from typing import Any, Iterator
+from email.utils import parsedate_to_datetime
+from typing import Any, Callable, Iterator, TypeVar
 from urllib.parse import urlsplit
 
 import scrapy
@@ -22,49 +34,93 @@ from scrapy.http import Response
 from twisted.internet.error import (ConnectionRefusedError, DNSLookupError, TCPTimedOutError,
                                     TimeoutError as TwistedTimeoutError)
 from twisted.python.failure import Failure
+from twisted.web._newclient import ResponseFailed
 
+from crawler.budget import DEFAULT_SECONDS, PageTooCostly, cpu_budget
 from crawler.extract.annual_titles import report_year
 from crawler.extract.article import extract_article_date, extract_text
 from crawler.extract.encoding import decode
 from crawler.extract.links import discover_columns, extract_links
 from crawler.extract.listpage import extract_list
-from crawler.previous import NoPreviousCrawl, PreviousCrawl
+from crawler.extract.readable import BLOCKED, UNREACHABLE, UNVERIFIABLE, Verdict, judge_answer
 from crawler.extract.types import LIST, NOT_LIST, SOURCE_DETAIL, SOURCE_LAST_MODIFIED, SOURCE_LIST, ListPage
+from crawler.middlewares import OutOfScope
+from crawler.previous import NoPreviousCrawl, PreviousCrawl
+from crawler.scope import Scope
 
 GUIDE_WORDS = ("指南",)
 REPORT_WORDS = ("年报", "年度报告")
 MAX_REPORT_CHARS = 1_000_000
+# A guide column whose own page has less text than this is a list of guides, not the guide.
+GUIDE_PAGE_CHARS = 1500
+
+LOG = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class Unparsable(Exception):
+    """One parse of a page went over its CPU budget or failed: the page is unverifiable."""
 
 
 def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def describe_failure(failure: Failure) -> str:
-    """A short, plain reason a clerk can act on."""
+def _data_loss(failure: Failure) -> bool:
+    if failure.check(*_scrapy_errors("ResponseDataLossError")):
+        return True
+    if failure.check(ResponseFailed):
+        return any("DataLoss" in type(r.value).__name__ for r in getattr(failure.value, "reasons", []))
+    return False
+
+
+def describe_failure(failure: Failure) -> Verdict:
+    """The state a request that got no usable answer is recorded in, and a reason a clerk can act on."""
     # Scrapy ≥ 2.13 wraps Twisted's errors in its own Download* exceptions; older ones don't.
     if failure.check(ConnectionRefusedError, *_scrapy_errors("DownloadConnectionRefusedError")):
-        return "连接被拒绝"
+        return Verdict(UNREACHABLE, "连接被拒绝")
     if failure.check(DNSLookupError, *_scrapy_errors("CannotResolveHostError")):
-        return "域名无法解析"
+        return Verdict(UNREACHABLE, "域名无法解析")
     if failure.check(TwistedTimeoutError, TCPTimedOutError, *_scrapy_errors("DownloadTimeoutError")):
-        return "连接超时"
+        return Verdict(UNREACHABLE, "连接超时")
+    if failure.check(OutOfScope):
+        # The site answered, pointing somewhere govfresh may not go: not an outage.
+        return Verdict(UNVERIFIABLE, f"跳转到站点范围外，未跟随（{failure.value}）")
+    if failure.check(*_scrapy_errors("DownloadCancelledError")) or "maxsize" in str(failure.value).lower() \
+            or "DOWNLOAD_MAXSIZE" in str(failure.value):
+        return Verdict(UNVERIFIABLE, "页面过大，未读取")
+    if failure.check(zlib.error, EOFError) or "decompress" in str(failure.value).lower():
+        return Verdict(UNVERIFIABLE, "页面压缩数据损坏，无法解压")
+    if _data_loss(failure):
+        return Verdict(UNVERIFIABLE, "页面未完整传输（内容被截断）")
     if failure.check(IgnoreRequest):
-        return f"未访问：{failure.value}"
+        if "redirections" in str(failure.value):
+            return Verdict(UNREACHABLE, "重定向次数过多（循环跳转）")
+        return Verdict(UNVERIFIABLE, f"未访问：{failure.value}")
     name = type(failure.value).__name__
     if "Timeout" in name:
-        return "连接超时"
-    return f"访问失败（{name}）"
+        return Verdict(UNREACHABLE, "连接超时")
+    return Verdict(UNREACHABLE, f"访问失败（{name}）")
 
 
-_CHALLENGE = re.compile(rb"<script|challenge|captcha|verify|" + re.escape("验证".encode()), re.I)
+def _content_type(response: Response) -> str:
+    return response.headers.get("Content-Type", b"").decode("latin-1")
 
 
-def is_challenge(response: Response) -> bool:
-    """An anti-bot challenge (HTTP 412, or 403/521 with a script): the site is up, we are held back."""
-    if response.status == 412:
-        return True
-    return response.status in (403, 521) and bool(_CHALLENGE.search(response.body[:20000]))
+def judge_response(response: Response) -> Verdict:
+    """Can this response be read as a page? (extract/readable.py on a Scrapy response)."""
+    location = response.headers.get("Location", b"").decode("latin-1")
+    return judge_answer(response.status, response.body, _content_type(response), location)
+
+
+_INDEX_PAGE = re.compile(r"/(?:index|default)\.[a-z]+$")
+
+
+def _same_page(a: str, b: str) -> bool:
+    def norm(u: str) -> str:
+        p = urlsplit(u)
+        return f"{p.hostname}:{p.port}{_INDEX_PAGE.sub('/', p.path)}?{p.query}"
+    return norm(a) == norm(b)
 
 
 def _validators(response: Response) -> dict[str, str | None]:
@@ -104,7 +160,7 @@ class DisclosureSpider(scrapy.Spider):
 
     def __init__(self, units: list[dict], crawl_date: date, max_column_depth: int = 2,
                  max_links_checked: int = 200, previous: PreviousCrawl | NoPreviousCrawl | None = None,
-                 max_list_pages: int = 1, **kwargs: Any):
+                 max_list_pages: int = 1, page_budget: float | None = DEFAULT_SECONDS, **kwargs: Any):
         super().__init__(**kwargs)
         # What the last finished crawl saw: every page is asked for conditionally, and one
         # that answers 304 Not Modified is carried forward, not re-parsed (crawler/previous.py).
@@ -115,72 +171,112 @@ class DisclosureSpider(scrapy.Spider):
         self.max_column_depth = max_column_depth
         self.max_links_checked = max_links_checked
         self.max_list_pages = max_list_pages   # 1: first pages only; more with crawl.count_all_pages
-        # Per unit: hosts it may be crawled on, and column URLs already taken.
-        self.hosts: dict[str, set[str]] = {}
-        self.seen_columns: dict[str, set[str]] = {}
+        self.page_budget = page_budget
+        # Per unit: where it may be crawled (crawler/scope.py) and column URLs already taken.
+        self.scopes: dict[str, Scope] = {
+            u["name"]: Scope([u["url"], *(c["url"] for c in u.get("columns", [])), *u.get("hosts", [])])
+            for u in units}
+        # Requests that belong to no unit (robots.txt) must stay within some unit's scope.
+        self.any_scope = Scope(o for s in self.scopes.values() for o in s.origins)
+        self.seen_columns: dict[str, set[str]] = {u["name"]: set() for u in units}
         self.home_urls: dict[str, set[str]] = {}   # the disclosure page as finally served
+        # Requests of each unit still awaiting their callback, and the units whose disclosure
+        # page was answered: a crawl cut short by its deadline knows what it did not finish.
+        self.pending: Counter[str] = Counter()
+        self.reached: set[str] = set()
 
     async def start(self) -> Any:
         for unit in self.units:
             name = unit["name"]
-            self.hosts[name] = {urlsplit(unit["url"]).hostname or ""}
-            for col in unit.get("columns", []):
-                self.hosts[name].add(urlsplit(col["url"]).hostname or "")
-            self.seen_columns[name] = set()
-            yield scrapy.Request(unit["url"], callback=self.parse_disclosure, errback=self.unit_failed,
-                                 headers=self.previous.validators(name, unit["url"]),
-                                 dont_filter=True, meta=self._meta(name, started=time.monotonic()))
+            yield self._request(name, unit["url"], self.parse_disclosure, self.unit_failed,
+                                headers=self.previous.validators(name, unit["url"]), started=time.monotonic())
 
     def closed(self, reason: str) -> None:
         self.previous.close()
 
-    def _meta(self, unit: str, **extra: Any) -> dict:
+    # ---- plumbing -----------------------------------------------------------
+
+    def _request(self, unit: str, url: str, callback: Callable, errback: Callable | None,
+                 headers: dict | None = None, method: str = "GET", **meta: Any) -> scrapy.Request:
+        """Every request of the walk: tagged with its unit and scope, counted until answered."""
+        self.pending[unit] += 1
         # No handle_httpstatus_all here: it would stop redirects being followed;
         # HTTPERROR_ALLOW_ALL already brings 4xx/5xx to the callbacks.
-        return {"unit": unit, "allowed_hosts": self.hosts[unit], **extra}
+        return scrapy.Request(url, callback=callback, errback=errback, method=method, headers=headers,
+                              dont_filter=True, meta={"unit": unit, "scope": self.scopes[unit], **meta})
+
+    def _answered(self, meta: dict) -> None:
+        self.pending[meta["unit"]] -= 1
+
+    def _budgeted(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """`work(*args)` (one parse of a page) within its CPU budget; Unparsable beyond it or on failure."""
+        try:
+            with cpu_budget(self.page_budget):
+                return work(*args, **kwargs)
+        except PageTooCostly as exc:
+            raise Unparsable(str(exc)) from None
+        except RecursionError:
+            raise Unparsable("页面结构嵌套过深，无法解析") from None
+        except Exception as exc:   # a broken page is a finding, never a crashed callback
+            LOG.warning("parse failed (%s: %s)", type(exc).__name__, exc)
+            raise Unparsable(f"页面无法解析（{type(exc).__name__}）") from None
+
+    def unfinished(self) -> tuple[list[str], list[str]]:
+        """Units never reached, and units reached but with requests still open (a cut-short crawl)."""
+        names = [u["name"] for u in self.units]
+        return ([n for n in names if n not in self.reached],
+                [n for n in names if n in self.reached and self.pending[n] > 0])
 
     def _unit(self, name: str) -> dict:
         return self.units_by_name[name]
 
     # ---- the disclosure page ---------------------------------------------
 
+    def _unit_item(self, name: str, verdict: Verdict, response: Response | None, started: float,
+                   newest_date: str | None = None) -> dict:
+        self.reached.add(name)
+        # Validators only for a page that was read: anything else is asked for in full next time.
+        validators = _validators(response) if response is not None and verdict.read else {}
+        return {"type": "unit", "unit": name, "fetched_at": now_iso(), "url": self._unit(name)["url"],
+                "final_url": response.url if response is not None else None,
+                "http_status": response.status if response is not None else None,
+                "reachable": verdict.state != UNREACHABLE, "state": verdict.state,
+                "error": verdict.reason, "newest_date": newest_date, "blocked": verdict.state == BLOCKED,
+                "elapsed_ms": int((time.monotonic() - started) * 1000), **validators}
+
     def unit_failed(self, failure: Failure) -> Iterator[dict]:
-        request = failure.request
-        unit = self._unit(request.meta["unit"])
-        yield {"type": "unit", "unit": unit["name"], "fetched_at": now_iso(), "url": unit["url"],
-               "final_url": None, "http_status": None, "reachable": False,
-               "error": describe_failure(failure), "newest_date": None, "blocked": False,
-               "elapsed_ms": int((time.monotonic() - request.meta.get("started", time.monotonic())) * 1000)}
+        meta = failure.request.meta
+        self._answered(meta)
+        yield self._unit_item(meta["unit"], describe_failure(failure), None, meta.get("started", time.monotonic()))
 
     def parse_disclosure(self, response: Response) -> Iterator[Any]:
-        name = response.meta["unit"]
+        meta = response.meta
+        self._answered(meta)
+        name = meta["unit"]
         unit = self._unit(name)
-        elapsed = int((time.monotonic() - response.meta.get("started", time.monotonic())) * 1000)
+        started = meta.get("started", time.monotonic())
         if response.status == 304:
-            yield from self._disclosure_unchanged(name, unit, response, elapsed)
+            self.reached.add(name)
+            yield from self._disclosure_unchanged(name, unit, response,
+                                                  int((time.monotonic() - started) * 1000))
             return
-        reachable = response.status < 400
-        blocked = is_challenge(response)
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
-        # The disclosure page's own list (最新信息) tells whether the "homepage" is updated.
-        own_list = extract_list(response.body, response.url, self.crawl_date, content_type) if reachable else None
-        yield {"type": "unit", "unit": name, "fetched_at": now_iso(), "url": unit["url"],
-               "final_url": response.url, "http_status": response.status, "reachable": reachable,
-               "error": None if reachable else (f"反爬虫验证页（HTTP {response.status}）" if blocked
-                                                 else f"HTTP {response.status}"),
-               "blocked": blocked, "elapsed_ms": elapsed,
-               "newest_date": own_list.newest_date.isoformat() if own_list and own_list.newest_date else None,
-               **_validators(response)}
-        if not reachable:
+        verdict = judge_response(response)
+        if not verdict.read:
+            yield self._unit_item(name, verdict, response, started)
             return
-        # A unit whose disclosure page moved (http → https, a new cluster domain) is
-        # still that unit's own site: the redirect target's host is allowed for it.
-        self.hosts[name].add(urlsplit(response.url).hostname or "")
+        scope = self.scopes[name]
+        try:
+            # The disclosure page's own list (最新信息) tells whether the "homepage" is updated;
+            # one parse serves both column discovery and the link check.
+            own_list, discovered, links = self._read_disclosure(response.body, response.url,
+                                                                _content_type(response), scope)
+        except Unparsable as exc:
+            yield self._unit_item(name, Verdict(UNVERIFIABLE, str(exc)), response, started)
+            return
+        yield self._unit_item(name, verdict, response, started,
+                              own_list.newest_date.isoformat() if own_list.newest_date else None)
         self.home_urls.setdefault(name, set()).add(response.url)
-        # One parse serves both column discovery and the link check.
-        soup = BeautifulSoup(decode(response.body, content_type), "lxml")
         configured = [(c["name"], c["url"]) for c in unit.get("columns", [])]
-        discovered = [(l.text, l.url) for l in discover_columns(soup, response.url, self.hosts[name])]
         seen = self.seen_columns[name]
         for col_name, col_url in configured + discovered:
             if col_url in seen:
@@ -188,83 +284,100 @@ class DisclosureSpider(scrapy.Spider):
             seen.add(col_url)
             yield self._column_request(name, col_name, col_url, depth=1,
                                        found_on=None if (col_name, col_url) in configured else response.url)
-        yield from self._link_checks(name, soup, response.url, seen)
+        yield from self._link_checks(name, links, seen)
+
+    def _read_disclosure(self, body: bytes, url: str, content_type: str, scope: Scope
+                         ) -> tuple[ListPage, list[tuple[str, str]], list]:
+        """Each step within its own budget: a big but honest page (10,000 links) needs them all."""
+        own_list = self._budgeted(extract_list, body, url, self.crawl_date, content_type)
+        soup = self._budgeted(BeautifulSoup, decode(body, content_type), "lxml")
+        columns = self._budgeted(discover_columns, soup, url, scope.hosts)
+        links = self._budgeted(extract_links, soup, url)
+        return own_list, [(l.text, l.url) for l in columns if scope.allows(l.url)], links
 
     def _disclosure_unchanged(self, name: str, unit: dict, response: Response, elapsed: int) -> Iterator[Any]:
         """304: the disclosure page is as last time: its check, columns and links are the last crawl's."""
         yield {"type": "unit_unchanged", "unit": name, "fetched_at": now_iso(), "elapsed_ms": elapsed}
-        self.hosts[name].add(urlsplit(response.url).hostname or "")
         self.home_urls.setdefault(name, set()).add(response.url)
+        scope = self.scopes[name]
         seen = self.seen_columns[name]
         configured = [(c["name"], c["url"], None) for c in unit.get("columns", [])]
         columns, pages = self.previous.found_on(name, response.url)
         for col_name, col_url, found_on in configured + [(c["name"], c["url"], response.url) for c in columns]:
-            if col_url not in seen:
+            if col_url not in seen and scope.allows(col_url):
                 seen.add(col_url)
                 yield self._column_request(name, col_name, col_url, depth=1, found_on=found_on)
         yield from self._page_requests(name, response.url, pages)
-        hosts = self.hosts[name]
         checked = 0
         for link in self.previous.links(name):
             if checked >= self.max_links_checked:
                 break
-            if link["url"] in seen or urlsplit(link["url"]).hostname not in hosts:
+            if link["url"] in seen or not scope.allows(link["url"]):
                 continue
             checked += 1
             yield self._link_check(name, link["url"], link["text"] or "")
 
     def _column_request(self, unit: str, column: str, url: str, depth: int, found_on: str | None) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_column, errback=self.column_failed,
-                              headers=self.previous.validators(unit, url),
-                              meta=self._meta(unit, column=column, depth=depth, found_on=found_on), dont_filter=True)
+        return self._request(unit, url, self.parse_column, self.column_failed,
+                             headers=self.previous.validators(unit, url), column=column, depth=depth,
+                             found_on=found_on)
 
     def _page_requests(self, unit: str, found_on: str, pages: list[dict]) -> Iterator[Any]:
         """The guide and report pages the last crawl reached through a page that is unchanged."""
         for page in pages:
             if page["url"] == found_on:   # the page itself (a guide shown on its column page)
                 yield {"type": "page_unchanged", "unit": unit, "url": page["url"], "fetched_at": now_iso()}
+            elif not self.scopes[unit].allows(page["url"]):
+                continue
             elif page["kind"] == "guide":
                 yield self._guide_request(unit, page["url"], found_on)
             elif page["kind"] == "report":
                 yield self._report_request(unit, page["url"], page["title"] or "", page["year"], found_on)
 
-    def _link_checks(self, unit: str, html: str | BeautifulSoup, page_url: str,
-                     columns: set[str]) -> Iterator[scrapy.Request]:
+    def _link_checks(self, unit: str, links: list, columns: set[str]) -> Iterator[scrapy.Request]:
         """Dead-link check of the disclosure page's own links (columns are checked as columns)."""
-        hosts = self.hosts[unit]
+        scope = self.scopes[unit]
         checked = 0
-        for link in extract_links(html, page_url):
+        for link in links:
             if checked >= self.max_links_checked:
                 break
-            if link.url in columns or urlsplit(link.url).hostname not in hosts:
+            if link.url in columns or not scope.allows(link.url):
                 continue
             checked += 1
             yield self._link_check(unit, link.url, link.text)
 
     def _link_check(self, unit: str, url: str, text: str) -> scrapy.Request:
-        return scrapy.Request(url, method="HEAD", callback=self.link_checked, errback=self.link_failed,
-                              dont_filter=True, meta=self._meta(unit, link_text=text))
+        return self._request(unit, url, self.link_checked, self.link_failed, method="HEAD", link_text=text)
 
     def link_checked(self, response: Response) -> Iterator[Any]:
         meta = response.meta
+        self._answered(meta)
         # Some servers refuse HEAD; ask again with GET before calling the link dead.
         if response.request.method == "HEAD" and response.status in (405, 501, 403):
+            self.pending[meta["unit"]] += 1
             yield response.request.replace(method="GET")
             return
+        if response.status == 412:
+            return   # an anti-bot challenge says nothing about the link: not checked, not dead
         yield {"type": "link", "unit": meta["unit"], "url": response.request.url, "text": meta["link_text"],
                "http_status": response.status, "error": None}
 
     def link_failed(self, failure: Failure) -> Iterator[dict]:
         meta = failure.request.meta
+        self._answered(meta)
+        verdict = describe_failure(failure)
+        if verdict.state != UNREACHABLE:
+            return   # redirected off the site, too big…: the link works, it was just not followed
         yield {"type": "link", "unit": meta["unit"], "url": failure.request.url, "text": meta["link_text"],
-               "http_status": None, "error": describe_failure(failure)}
+               "http_status": None, "error": verdict.reason}
 
     # ---- columns -----------------------------------------------------------
 
     def column_failed(self, failure: Failure) -> Iterator[dict]:
         meta = failure.request.meta
-        yield self._column_item(meta, failure.request.url, state="unreachable",
-                                error=describe_failure(failure))
+        self._answered(meta)
+        verdict = describe_failure(failure)
+        yield self._column_item(meta, failure.request.url, state=verdict.state, error=verdict.reason)
 
     def _column_item(self, meta: dict, url: str, state: str, page: ListPage | None = None,
                      http_status: int | None = None, error: str | None = None,
@@ -278,7 +391,9 @@ class DisclosureSpider(scrapy.Spider):
         return {
             "type": "column", "unit": meta["unit"], "name": meta["column"], "url": url,
             "observation": {
-                "fetched_at": now_iso(), "http_status": http_status, "state": state,
+                "fetched_at": now_iso(), "http_status": http_status,
+                # A blocked column is recorded unverifiable: a person must look.
+                "state": UNVERIFIABLE if state == BLOCKED else state,
                 "item_count": len(items), "newest_date": newest_date.isoformat() if newest_date else None,
                 "newest_title": newest_title, "newest_url": newest_url, "date_source": date_source,
                 "error": error, "meta_name": page.column_name if page else None,
@@ -290,54 +405,69 @@ class DisclosureSpider(scrapy.Spider):
 
     def parse_column(self, response: Response) -> Iterator[Any]:
         meta = response.meta
+        self._answered(meta)
+        unit = meta["unit"]
+        scope = self.scopes[unit]
         if response.status == 304:
-            yield {"type": "column_unchanged", "unit": meta["unit"], "name": meta["column"],
+            yield {"type": "column_unchanged", "unit": unit, "name": meta["column"],
                    "url": response.url, "fetched_at": now_iso(), "found_on": meta.get("found_on")}
             # Sub-columns, the guide page and annual reports reached through it, as last time.
-            columns, pages = self.previous.found_on(meta["unit"], response.url)
+            columns, pages = self.previous.found_on(unit, response.url)
             if meta["depth"] < self.max_column_depth:
-                seen = self.seen_columns[meta["unit"]]
+                seen = self.seen_columns[unit]
                 for c in columns:
-                    if c["url"] not in seen:
+                    if c["url"] not in seen and scope.allows(c["url"]):
                         seen.add(c["url"])
-                        yield self._column_request(meta["unit"], c["name"], c["url"], depth=meta["depth"] + 1,
+                        yield self._column_request(unit, c["name"], c["url"], depth=meta["depth"] + 1,
                                                    found_on=response.url)
-            yield from self._page_requests(meta["unit"], response.url, pages)
+            yield from self._page_requests(unit, response.url, pages)
+            return
+        verdict = judge_response(response)
+        if not verdict.read:
+            # A challenge, a file, an unfollowed redirect: neither the column's content nor
+            # (unless the site failed) an outage.
+            yield self._column_item(meta, response.url, state=verdict.state, http_status=response.status,
+                                    error=verdict.reason)
             return
         meta["etag"] = response.headers.get("ETag", b"").decode("latin-1") or None
-        if is_challenge(response):
-            # An anti-bot page is neither the column's content nor an outage: a person must look.
-            yield self._column_item(meta, response.url, state="unverifiable", http_status=response.status,
-                                    error=f"反爬虫验证页（HTTP {response.status}）")
-            return
-        if response.status >= 400:
-            yield self._column_item(meta, response.url, state="unreachable", http_status=response.status,
-                                    error=f"HTTP {response.status}")
-            return
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
-        page = extract_list(response.body, response.url, self.crawl_date, content_type)
+        content_type = _content_type(response)
         last_modified = response.headers.get("Last-Modified", b"").decode("latin-1") or None
-        name, unit = meta["column"], meta["unit"]
-
-        if any(w in name for w in GUIDE_WORDS):
-            yield from self._guide(meta, response, page, content_type)
+        name = meta["column"]
+        is_guide = any(w in name for w in GUIDE_WORDS)
+        is_parent = False
+        try:
+            page = self._budgeted(extract_list, response.body, response.url, self.crawl_date, content_type)
+            children: list = []
+            if not is_guide and page.state == NOT_LIST and meta["depth"] < self.max_column_depth:
+                is_parent = True
+                # A parent column's page repeats the site's navigation: the disclosure page
+                # itself and its siblings are not its children.
+                home = {self._unit(unit)["url"], *self.home_urls.get(unit, ())}
+                children = self._budgeted(discover_columns, decode(response.body, content_type), response.url,
+                                          scope.hosts, exclude=home)
+            guide_text = self._budgeted(extract_text, response.body, response.url, content_type) \
+                if is_guide else None
+        except Unparsable as exc:
+            yield self._column_item(meta, response.url, state=UNVERIFIABLE, http_status=response.status,
+                                    error=str(exc))
             return
-        if page.state == NOT_LIST and meta["depth"] < self.max_column_depth:
-            html = decode(response.body, content_type)
+
+        if is_guide:
+            yield from self._guide(meta, response, page, guide_text)
+            return
+        if is_parent:
             seen = self.seen_columns[unit]
-            # A parent column's page repeats the site's navigation: the disclosure page
-            # itself and its siblings are not its children.
-            home = {self._unit(unit)["url"], *self.home_urls.get(unit, ())}
-            for link in discover_columns(html, response.url, self.hosts[unit], exclude=home):
-                if link.url not in seen:
+            for link in children:
+                if link.url not in seen and scope.allows(link.url):
                     seen.add(link.url)
                     yield self._column_request(unit, link.text, link.url, depth=meta["depth"] + 1,
                                                found_on=response.url)
         if page.state == LIST and page.next_pages and self.max_list_pages > 1:
             # crawl.count_all_pages: the column's later pages, one after another, so 条数 is its total.
-            yield self._list_page_request(meta, response.url, page, response.status, last_modified,
-                                          page.next_pages[:self.max_list_pages - 1])
-            return
+            next_pages = [u for u in page.next_pages if scope.allows(u)][:self.max_list_pages - 1]
+            if next_pages:
+                yield self._list_page_request(meta, response.url, page, response.status, last_modified, next_pages)
+                return
         yield from self._listed(meta, response.url, page, response.status, last_modified)
 
     def _listed(self, meta: dict, url: str, page: ListPage, status: int, last_modified: str | None) -> Iterator[Any]:
@@ -347,14 +477,13 @@ class DisclosureSpider(scrapy.Spider):
             yield from self._report_requests(unit, page, url)
         if page.state == LIST and page.newest_date is None and page.items:
             # The list shows no dates: the newest item's own page may (PubDate, 发布时间).
-            first = page.items[0]
-            if urlsplit(first.url).hostname in self.hosts[unit]:
-                yield scrapy.Request(first.url, callback=self.parse_detail, errback=self.detail_failed,
-                                     dont_filter=True,
-                                     meta=self._meta(unit, column=name, depth=meta["depth"], list_page=page,
-                                                     list_url=url, list_status=status,
-                                                     last_modified=last_modified, etag=meta.get("etag"),
-                                                     found_on=meta.get("found_on")))
+            # A pinned (置顶) item sits on top whatever its age: the first unpinned one is the newest.
+            first = next((i for i in page.items if not i.pinned), page.items[0])
+            if self.scopes[unit].allows(first.url):
+                yield self._request(unit, first.url, self.parse_detail, self.detail_failed,
+                                    column=name, depth=meta["depth"], list_page=page, detail_item=first,
+                                    list_url=url, list_status=status, last_modified=last_modified,
+                                    etag=meta.get("etag"), found_on=meta.get("found_on"))
                 return
         yield self._with_fallback(meta, url, page, status, last_modified)
 
@@ -363,31 +492,34 @@ class DisclosureSpider(scrapy.Spider):
     def _list_page_request(self, meta: dict, list_url: str, page: ListPage, status: int,
                            last_modified: str | None, pages_left: list[str]) -> scrapy.Request:
         url, rest = pages_left[0], pages_left[1:]
-        carried = self._meta(meta["unit"], column=meta["column"], depth=meta["depth"], etag=meta.get("etag"),
-                             found_on=meta.get("found_on"), list_page=page, list_url=list_url,
-                             list_status=status, last_modified=last_modified, pages_left=rest)
         # Hanweb's dataproxy.jsp answers the POST its pager script sends (parameters in the query).
         method = "POST" if "dataproxy" in urlsplit(url).path.lower() else "GET"
-        return scrapy.Request(url, method=method, callback=self.parse_list_page, errback=self.list_page_failed,
-                              dont_filter=True, meta=carried)
+        return self._request(meta["unit"], url, self.parse_list_page, self.list_page_failed, method=method,
+                             column=meta["column"], depth=meta["depth"], etag=meta.get("etag"),
+                             found_on=meta.get("found_on"), list_page=page, list_url=list_url,
+                             list_status=status, last_modified=last_modified, pages_left=rest)
 
     def parse_list_page(self, response: Response) -> Iterator[Any]:
         meta = response.meta
+        self._answered(meta)
         page: ListPage = meta["list_page"]
-        if response.status < 400:
+        if judge_response(response).read:
             body = response.body
             if b"<recordset" in body[:4096].lower() and b"<script" not in body[:4096].lower():
                 # A bare Hanweb datastore: read it as the recordset it would be inside a page.
                 body = b'<script type="text/xml">' + body + b"</script>"
-            more = extract_list(body, response.url, self.crawl_date,
-                                response.headers.get("Content-Type", b"").decode("latin-1"))
-            if more.state == LIST:
+            try:
+                more = self._budgeted(extract_list, body, response.url, self.crawl_date, _content_type(response))
+            except Unparsable:
+                more = None   # a later page that cannot be read: the column is what the others say
+            if more is not None and more.state == LIST:
                 known = {i.url for i in page.items}
                 page = replace(page, items=page.items + [i for i in more.items if i.url not in known or not i.url])
         yield from self._next_or_listed(meta, page)
 
     def list_page_failed(self, failure: Failure) -> Iterator[Any]:
         # A later page that does not open: the column is what the pages read so far say.
+        self._answered(failure.request.meta)
         yield from self._next_or_listed(failure.request.meta, failure.request.meta["list_page"])
 
     def _next_or_listed(self, meta: dict, page: ListPage) -> Iterator[Any]:
@@ -404,10 +536,9 @@ class DisclosureSpider(scrapy.Spider):
             return self._column_item(meta, url, page.state, page, status, newest=detail,
                                      date_source=SOURCE_DETAIL, last_modified=last_modified)
         if page.state == LIST and page.newest_date is None and page.items and last_modified:
-            from email.utils import parsedate_to_datetime
             try:
                 lm = parsedate_to_datetime(last_modified).date()
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, IndexError, OverflowError):
                 lm = None
             if lm and lm <= self.crawl_date:
                 # Last resort, and marked as such: a server clock, not a publication date.
@@ -418,17 +549,22 @@ class DisclosureSpider(scrapy.Spider):
 
     def parse_detail(self, response: Response) -> Iterator[dict]:
         meta = response.meta
+        self._answered(meta)
         page: ListPage = meta["list_page"]
+        item = meta["detail_item"]
         detail = None
-        if response.status < 400:
-            found = extract_article_date(response.body, response.url,
-                                         response.headers.get("Content-Type", b"").decode("latin-1"))
-            if found.date and found.date <= self.crawl_date:
-                detail = (found.date, page.items[0].title, page.items[0].url)
+        if judge_response(response).read:
+            try:
+                found = self._budgeted(extract_article_date, response.body, response.url, _content_type(response))
+            except Unparsable:
+                found = None
+            if found and found.date and found.date <= self.crawl_date:
+                detail = (found.date, item.title, item.url)
         yield self._with_fallback(meta, meta["list_url"], page, meta["list_status"], meta["last_modified"], detail)
 
     def detail_failed(self, failure: Failure) -> Iterator[dict]:
         meta = failure.request.meta
+        self._answered(meta)
         yield self._with_fallback(meta, meta["list_url"], meta["list_page"], meta["list_status"],
                                   meta["last_modified"])
 
@@ -439,59 +575,84 @@ class DisclosureSpider(scrapy.Spider):
         newest: dict[int, Any] = {}
         for item in page.items:
             year = report_year(item.title)
-            if year and urlsplit(item.url).hostname in self.hosts[unit]:
+            if year and self.scopes[unit].allows(item.url):
                 newest.setdefault(year, item)
         for year in sorted(newest, reverse=True)[:2]:
             item = newest[year]
             yield self._report_request(unit, item.url, item.title, year, found_on)
 
     def _report_request(self, unit: str, url: str, title: str, year: int | None, found_on: str) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_report_page, errback=self.report_failed, dont_filter=True,
-                              headers=self.previous.validators(unit, url),
-                              meta=self._meta(unit, title=title, year=year, found_on=found_on))
+        return self._request(unit, url, self.parse_report_page, self.report_failed,
+                             headers=self.previous.validators(unit, url), title=title, year=year, found_on=found_on)
 
     def parse_report_page(self, response: Response) -> Iterator[dict]:
         """An annual report's page, raw HTML kept: rules/annual_report.py reads sections and tables."""
+        self._answered(response.meta)
         if response.status == 304:
             yield {"type": "page_unchanged", "unit": response.meta["unit"], "url": response.url, "fetched_at": now_iso()}
             return
-        if response.status >= 400:
+        if response.status >= 300:
             return
-        ctype = response.headers.get("Content-Type", b"").decode("latin-1")
+        ctype = _content_type(response)
         # A PDF or Word file is kept as an empty page: the rules then say the tables cannot be read.
-        body = decode(response.body, ctype) if not ctype or "html" in ctype.lower() else ""
+        is_html = not ctype or "html" in ctype.lower()
+        if is_html and not judge_response(response).read:
+            return   # a challenge or binary answer: the report was not seen, so it is not judged
+        body = decode(response.body, ctype) if is_html else ""
         yield {"type": "page", "unit": response.meta["unit"], "kind": "report", "url": response.url,
                "title": response.meta["title"], "year": response.meta["year"], "text": body[:MAX_REPORT_CHARS],
                "found_on": response.meta["found_on"], **_validators(response)}
 
     def report_failed(self, failure: Failure) -> Iterator[dict]:
+        self._answered(failure.request.meta)
         return iter(())   # an unreadable report page is not judged; its link is checked elsewhere
 
     # ---- the guide ----------------------------------------------------------
 
-    def _guide(self, meta: dict, response: Response, page: ListPage, content_type: str) -> Iterator[Any]:
-        """The guide column is usually the guide itself; sometimes a list with the guide in it."""
+    def _guide(self, meta: dict, response: Response, page: ListPage, own_text: str) -> Iterator[Any]:
+        """The guide column is usually the guide itself; sometimes a list of guides.
+
+        Only a page with little text of its own is a list, and only an item named a
+        guide (指南) on another page is followed: a guide page's breadcrumb (首页 > 信息公开
+        > 公开指南) is neither.
+        """
         yield self._column_item(meta, response.url, page.state, page, response.status)
-        chosen = choose_guide(page.items, meta["unit"]) if page.state == LIST else None
-        if chosen is not None and urlsplit(chosen.url).hostname in self.hosts[meta["unit"]]:
-            yield self._guide_request(meta["unit"], chosen.url, response.url)
-            return
-        yield self._guide_page(meta["unit"], response, content_type, found_on=response.url)
+        if page.state == LIST and len(own_text) < GUIDE_PAGE_CHARS:
+            candidates = [i for i in page.items if i.url and not _same_page(i.url, response.url)
+                          and self.scopes[meta["unit"]].allows(i.url)]
+            chosen = choose_guide(candidates, meta["unit"])
+            if chosen is not None:
+                yield self._guide_request(meta["unit"], chosen.url, response.url)
+                return
+        yield self._guide_page(meta["unit"], response, own_text, found_on=response.url)
 
     def _guide_request(self, unit: str, url: str, found_on: str) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_guide, dont_filter=True,
-                              headers=self.previous.validators(unit, url), meta=self._meta(unit, found_on=found_on))
+        return self._request(unit, url, self.parse_guide, self.guide_failed,
+                             headers=self.previous.validators(unit, url), found_on=found_on)
 
     def parse_guide(self, response: Response) -> Iterator[dict]:
+        meta = response.meta
+        self._answered(meta)
         if response.status == 304:
-            yield {"type": "page_unchanged", "unit": response.meta["unit"], "url": response.url, "fetched_at": now_iso()}
-        elif response.status < 400:
-            yield self._guide_page(response.meta["unit"], response,
-                                   response.headers.get("Content-Type", b"").decode("latin-1"),
-                                   found_on=response.meta["found_on"])
+            yield {"type": "page_unchanged", "unit": meta["unit"], "url": response.url, "fetched_at": now_iso()}
+            return
+        text = None
+        if judge_response(response).read:
+            try:
+                text = self._budgeted(extract_text, response.body, response.url, _content_type(response))
+            except Unparsable:
+                pass
+        yield self._guide_page(meta["unit"], response, text, found_on=meta["found_on"])
+
+    def guide_failed(self, failure: Failure) -> Iterator[dict]:
+        meta = failure.request.meta
+        self._answered(meta)
+        # Found but not read: recorded without text, so nothing is said about its elements.
+        yield {"type": "page", "unit": meta["unit"], "kind": "guide", "url": failure.request.url, "title": "",
+               "text": None, "found_on": meta["found_on"]}
 
     @staticmethod
-    def _guide_page(unit: str, response: Response, content_type: str, found_on: str) -> dict:
+    def _guide_page(unit: str, response: Response, text: str | None, found_on: str) -> dict:
+        """The guide's page; text None when it could not be read (a challenge, a file, too costly)."""
         return {"type": "page", "unit": unit, "kind": "guide", "url": response.url, "title": "",
-                "text": extract_text(response.body, response.url, content_type), "found_on": found_on,
-                **_validators(response)}
+                "text": text, "found_on": found_on, **(_validators(response) if text is not None else {})}

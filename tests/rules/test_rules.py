@@ -18,7 +18,7 @@ def unit(*columns, links=(), guide=FULL_GUIDE, kind="department", reachable=True
                           report_years=frozenset({2025}))
     return UnitFacts(name="清河县教育局", kind=kind, url="http://x/", crawled_at="2026-11-27T01:00:00+00:00",
                      reachable=reachable, columns=tuple(columns) + (reports,), links=tuple(links),
-                     guide_text=guide, guide_url="http://x/zn/", **kw)
+                     guide_text=guide, guide_url=kw.pop("guide_url", "http://x/zn/" if guide is not None else None), **kw)
 
 
 def col(name, age_days=None, state="list", items=5):
@@ -115,3 +115,39 @@ def test_annual_report_deadline_by_kind(kind, as_of, years, missing):
 
 def test_fresh_complete_unit_has_no_findings():
     assert rules_of(unit(col("工作动态", 3), col("通知公告", 40), col("机构职能", 800))) == []
+
+
+# ---- nothing is said about what was not read (rules/facts.py was_read) ------------------------
+
+@pytest.mark.parametrize("state, rules", [
+    ("unreachable", ["site_unreachable"]), ("blocked", ["site_blocked"]),
+    ("unverifiable", ["site_unverifiable"]), ("not_checked", ["site_unverifiable"]),
+])
+def test_a_page_not_read_gets_only_its_state(state, rules):
+    # Columns from an older crawl of the same unit must not be judged either.
+    u = unit(col("工作动态", 400), col("通知公告", state="empty"), guide=None, state=state)
+    assert [r for r, _, _ in rules_of(u)] == rules
+
+
+def test_homepage_is_not_stale_while_a_column_that_may_hold_the_news_was_not_read():
+    old = col("通知公告", 300)
+    for unread in (col("工作动态", state="unverifiable"), col("工作动态", state="unreachable")):
+        assert "homepage_stale" not in [r for r, _, _ in rules_of(unit(old, unread))]
+    # A column that is gone (404) hides nothing: the read ones decide.
+    gone = ColumnFacts(name="工作动态", url="http://x/gzdt/", state="unreachable", http_status=404)
+    assert "homepage_stale" in [r for r, _, _ in rules_of(unit(old, gone))]
+    # …and so does a walk the crawl's deadline cut short: no claim.
+    assert "homepage_stale" not in [r for r, _, _ in rules_of(unit(old, complete=False))]
+
+
+def test_a_guide_found_but_not_read_is_not_missing():
+    assert not {"guide_missing", "guide_missing_element"} & {r for r, _, _ in rules_of(unit(guide=None, guide_url="http://x/zn/"))}
+    unread_column = col("政府信息公开指南", state="unverifiable")
+    assert "guide_missing" not in [r for r, _, _ in rules_of(unit(unread_column, guide=None))]
+
+
+def test_an_unread_report_column_is_not_a_missing_report():
+    u = UnitFacts(name="乙局", kind="department", url="http://x/", crawled_at="2026-11-27T01:00:00+00:00",
+                  reachable=True, guide_text=FULL_GUIDE, guide_url="http://x/zn/",
+                  columns=(col("工作动态", 2), col("政府信息公开年报", state="unverifiable")))
+    assert "annual_report_missing" not in [r for r, _, _ in rules_of(u)]

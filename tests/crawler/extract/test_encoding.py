@@ -73,3 +73,27 @@ def test_western_header_on_utf8_page():
 def test_bad_bytes_never_raise(content_type):
     text = decode(b"<p>\xff\xfe\xfa\x80 ok \xe4\xb8</p>", content_type)
     assert "ok" in text
+
+
+@pytest.mark.parametrize("label", ["rot13", "base64", "hex", "idna", "punycode", "undefined", "zlib", "uu",
+                                   "utf-7", "x-user-defined", "iso-2022-kr", "nonsense", "'gbk'"])
+@pytest.mark.parametrize("where", ["header", "meta"])
+def test_labels_browsers_do_not_know_never_raise_and_are_sniffed(label, where):
+    # Python's codec registry knows rot13, base64, hex, idna…: a page declaring one made decoding raise.
+    body = "<p>王堃同志调研教育工作</p>".encode("gb18030") + b"\xff\x80"
+    if where == "meta":
+        body = f'<meta charset="{label}">'.encode() + body
+    text = decode(body, f"text/html; charset={label}" if where == "header" else "text/html")
+    assert "王堃同志调研教育工作" in text
+
+
+@pytest.mark.parametrize("label,codec", [("latin1", "cp1252"), ("ISO-8859-1", "cp1252"), ("x-gbk", "gb18030"),
+                                         ("chinese", "gb18030"), ("utf8", "utf-8"), ("big5", "big5hkscs")])
+def test_whatwg_labels_resolve_as_browsers_do(label, codec):
+    from crawler.extract.encoding import normalize_label
+    assert normalize_label(label) == codec
+
+
+def test_a_meta_that_says_utf16_means_utf8():
+    body = '<meta charset="utf-16"><p>信息公开</p>'.encode("utf-8")
+    assert "信息公开" in decode(body, "text/html")

@@ -1,0 +1,52 @@
+"""Crawled text made safe once, on its way into the store.
+
+Everything a crawled page says is untrusted. Before any of it is stored, every
+string is made into text any consumer can take: lone surrogates (which UTF-8,
+SQLite and JSON writers refuse: a column vanished from the store), noncharacters
+such as U+FFFE/U+FFFF (which XML refuses: Word and Excel reports failed), C0/C1
+control characters (XML again, and terminals), and absurd lengths. Renderers
+still escape for their own formats; this only guarantees they get valid text.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# C0 controls but tab and newline; DEL and the C1 controls; the UTF-16 surrogates
+# (only ever lone in a str); the noncharacters U+FDD0–U+FDEF and U+xFFFE/U+xFFFF of
+# every plane.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(f"{chr(p << 16 | 0xFFFE)}{chr(p << 16 | 0xFFFF)}" for p in range(17))
+    + "]"
+)
+_CR = re.compile(r"\r\n?")
+
+# Per field, characters kept: far beyond any real value, small enough that one
+# page cannot bloat the store or a report.
+MAX_TITLE = 1_000
+MAX_URL = 4_096
+MAX_TEXT = 1_000_000   # page text (a guide) or an annual report's HTML
+MAX_OTHER = 2_000
+
+_LIMITS = {"url": MAX_URL, "final_url": MAX_URL, "newest_url": MAX_URL, "text": MAX_TEXT,
+           "title": MAX_TITLE, "newest_title": MAX_TITLE, "name": MAX_TITLE, "meta_name": MAX_TITLE}
+
+
+def safe_text(value: str, limit: int = MAX_OTHER) -> str:
+    """`value` with unsafe code points removed, CR/LF made LF, cut to `limit` characters."""
+    if len(value) > 4 * limit:       # cut first: cleaning a 100 MB string costs time for nothing
+        value = value[:4 * limit]
+    value = _UNSAFE.sub("", _CR.sub("\n", value))
+    return value[:limit]
+
+
+def safe_item(value: Any, key: str = "") -> Any:
+    """A spider item with every string in it made safe (the field name picks the length limit)."""
+    if isinstance(value, str):
+        return safe_text(value, _LIMITS.get(key, MAX_OTHER))
+    if isinstance(value, dict):
+        return {k: safe_item(v, k if isinstance(k, str) else "") for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(safe_item(v, key) for v in value)
+    return value

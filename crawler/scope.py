@@ -1,0 +1,69 @@
+"""Where a unit may be crawled: the origins (scheme + host + port) of its configured URLs.
+
+Crawled pages are untrusted. A link or a redirect must never take the crawler to
+another host, another port of the same host (host:8081 → host:8099 is another
+service), an intranet address or a file:// URL. Every request — column pages,
+item pages, redirects, robots.txt, link checks — asks the same `Scope.allows`.
+
+One widening is deliberate: a site configured as http:// may upgrade itself to
+https:// on the same host (default ports only), as most government sites now do.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+from urllib.parse import urlsplit
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin(url: str) -> str | None:
+    """'http://host:port' of an http(s) URL, ports always explicit; None for anything else."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except (ValueError, AttributeError):   # a malformed port or IPv6 literal
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    return f"{scheme}://{parts.hostname.lower()}:{port or _DEFAULT_PORTS[scheme]}"
+
+
+class Scope:
+    """The origins one unit may be crawled on."""
+
+    def __init__(self, urls: Iterable[str]):
+        origins: set[str] = set()
+        for url in urls:
+            o = origin(url)
+            if o is None:
+                continue
+            origins.add(o)
+            scheme, _, rest = o.partition("://")
+            host, _, port = rest.rpartition(":")
+            if scheme == "http" and port == "80":
+                origins.add(f"https://{host}:443")   # the same site upgraded to https
+        self.origins = frozenset(origins)
+        self.hosts = frozenset(o.partition("://")[2].rpartition(":")[0] for o in origins)
+
+    def allows(self, url: str) -> bool:
+        """True when `url` is http(s) on one of the unit's origins."""
+        return origin(url) in self.origins
+
+    def __repr__(self) -> str:
+        return f"Scope({sorted(self.origins)})"
+
+
+def why_not(url: str, scope: Scope | None) -> str | None:
+    """A plain reason `url` may not be requested (None: it may)."""
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        return "地址无法解析"
+    if scheme not in _DEFAULT_PORTS:
+        return f"不支持的协议 {scheme or '(无)'}"
+    if origin(url) is None:
+        return "地址无法解析"
+    if scope is not None and not scope.allows(url):
+        return f"{origin(url)} 不在该单位的站点范围内"
+    return None

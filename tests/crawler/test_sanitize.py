@@ -1,0 +1,31 @@
+"""Crawled text is made safe once, on its way into the store."""
+import json
+
+from crawler.sanitize import MAX_TITLE, safe_item, safe_text
+
+NASTY = "A\ufffeB\uffffC\ud800D\udfffE\x00F\x1bG\x85H\ufdd0I\U0010ffffJ\r\nK"
+
+
+def test_unsafe_code_points_go_and_text_stays():
+    clean = safe_text(NASTY)
+    assert clean == "ABCDEFGHIJ\nK"
+    # What failed before: XML (Word/Excel), UTF-8 (SQLite, JSON senders).
+    clean.encode("utf-8")
+    json.dumps(clean, ensure_ascii=False).encode("utf-8")
+
+
+def test_chinese_emoji_and_whitespace_are_kept():
+    text = "关于印发《2026年工作要点》的通知 🎉\t第二行\n第三行"
+    assert safe_text(text) == text
+
+
+def test_lengths_are_capped_by_field():
+    item = {"type": "column", "name": "栏" * 5000, "url": "http://a/" + "x" * 10_000,
+            "observation": {"newest_title": "题" * 5000, "error": "e" * 10_000},
+            "items": [{"url": "http://a/1", "title": "\ud800" + "长" * 3000, "date": None}]}
+    clean = safe_item(item)
+    assert len(clean["name"]) == MAX_TITLE
+    assert len(clean["url"]) == 4096
+    assert len(clean["observation"]["newest_title"]) == MAX_TITLE
+    assert clean["items"][0]["title"] == "长" * MAX_TITLE
+    assert clean["items"][0]["date"] is None and clean["type"] == "column"
