@@ -65,9 +65,24 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     run_id = crawl_here(config, db, args.crawl_date)
     with Store(db) as store:
         counts = store.run_counts(run_id)
+        read_with = store.run_read_with(run_id)
     print(f"crawl {run_id} finished: {counts['units']} units ({counts['unreachable']} unreachable), "
           f"{counts['columns']} columns, {counts['links']} links checked → {db}")
+    if read_with:
+        print(f"  {_read_with(read_with)}")
     return 0
+
+
+def _read_with(counts: dict[str, int]) -> str:
+    """How many lists needed a data call or the browser (their cost), for the crawl summary and status."""
+    calls = {k: n for k, n in counts.items() if k != "browser"}
+    parts = []
+    if calls:
+        parts.append(f"{sum(calls.values())} lists read through their data calls ("
+                     + ", ".join(f"{k} {n}" for k, n in calls.items()) + ")")
+    if counts.get("browser"):
+        parts.append(f"{counts['browser']} lists read in the browser")
+    return "; ".join(parts)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -277,6 +292,9 @@ def cmd_status(args: argparse.Namespace) -> int:
             print(f"  #{run['id']} {run['kind']} {run['crawl_date']} {run['status']}"
                   f" (started {run['started']}, finished {run['finished'] or '—'})"
                   + (f" — {run['note']}" if run["note"] else ""))
+            read_with = store.run_read_with(run["id"]) if run["kind"] == "crawl" else {}
+            if read_with:
+                print(f"      {_read_with(read_with)}")
         print("recent deliveries:")
         for d in store.recent_deliveries(10):
             print(f"  {d['sent_at']} {d['notice']} → {d['target']} part {d['part']}: {'ok' if d['ok'] else 'FAILED'}")

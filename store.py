@@ -39,6 +39,9 @@ SCHEMA: dict[str, dict[str, Any]] = {
                                   "newest_date": str, "newest_title": str, "newest_url": str,
                                   "date_source": str, "error": str, "meta_name": str,
                                   "etag": str, "last_modified": str,
+                                  # how the list was read: static, browser, or a data call's kind
+                                  # (hanweb_dataproxy, json_api: crawler/extract/sources/)
+                                  "list_source": str,
                                   # the page whose link led to this column (None: configured by hand);
                                   # a re-crawl that finds that page unchanged asks for its columns again
                                   "found_on": str},
@@ -396,6 +399,12 @@ class Store:
                 "unreachable": one("SELECT count(*) FROM unit_checks WHERE run=? AND reachable=0"),
                 "columns": one("SELECT count(*) FROM observations WHERE run=?"),
                 "links": one("SELECT count(*) FROM links WHERE run=?")}
+
+    def run_read_with(self, run_id: int) -> dict[str, int]:
+        """Lists of the run read other than from the page as served, by how (list_source): the cost of reading them."""
+        return {row["list_source"]: row["n"] for row in self.db.query(
+            "SELECT list_source, count(*) AS n FROM observations WHERE run=? AND list_source IS NOT NULL"
+            " AND list_source<>'static' GROUP BY list_source ORDER BY list_source", [run_id])}
 
     # ---- waivers ------------------------------------------------------------
 

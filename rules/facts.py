@@ -45,7 +45,8 @@ class ColumnFacts:
     newest_title: str | None = None
     newest_url: str | None = None
     item_count: int = 0
-    date_source: str | None = None  # list | detail | last_modified
+    date_source: str | None = None  # list | detail | last_modified | browser
+    list_source: str | None = None  # how the list was read: static | browser | a data call's kind (json_api…)
     http_status: int | None = None
     error: str | None = None
     meta_name: str | None = None    # the page's own ColumnName meta
@@ -144,7 +145,8 @@ def run_facts(store: "Store", run: dict, as_of: date | None = None) -> list[Unit
             name=row["name"], url=row["url"], state=row["state"],
             newest_date=_date(row["newest_date"]), newest_title=row["newest_title"],
             newest_url=row["newest_url"], item_count=row["item_count"] or 0,
-            date_source=row["date_source"], http_status=row["http_status"], error=row["error"],
+            date_source=row["date_source"], list_source=row.get("list_source"),
+            http_status=row["http_status"], error=row["error"],
             meta_name=row["meta_name"], report_years=frozenset(years.get(row["column_id"], ()))))
     links: dict[int, list[LinkFacts]] = {}
     for row in store.run_links(rid):

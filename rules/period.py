@@ -188,6 +188,7 @@ def unit_export(unit: UnitFacts, findings: list[dict], ruleset: RuleSet) -> dict
         "columns": [{"name": c.name, "url": c.url, "category": ruleset.category_of(c.name), "state": c.state,
                      "newest_date": _iso(c.newest_date), "newest_title": c.newest_title,
                      "newest_url": c.newest_url, "item_count": c.item_count, "date_source": c.date_source,
+                     "list_source": c.list_source,
                      "http_status": c.http_status, "error": c.error}
                     for c in unit.columns],
         "findings": findings,

@@ -5,6 +5,7 @@ Routes map a path to (status, headers, body) or to a callable for behaviour
 """
 from __future__ import annotations
 
+import json
 import random
 import socket
 import struct
@@ -13,6 +14,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable, Union
+from urllib.parse import parse_qsl
 
 Route = Union[tuple[int, dict, bytes], Callable[["Handler"], None]]
 
@@ -37,7 +39,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         self.server.hits.append((self.command, self.path))
-        route = self.server.routes.get(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        self.body = self.rfile.read(length) if length else b""   # a POSTed form (Hanweb's dataproxy.jsp)
+        # A route keyed by its bare path answers whatever the query (data calls carry their paging there).
+        route = self.server.routes.get(self.path, self.server.routes.get(self.path.split("?")[0]))
         if route is None:
             self.reply(404, {"Content-Type": "text/html; charset=utf-8"}, "<h1>404 页面不存在</h1>".encode())
         elif callable(route):
@@ -47,6 +52,11 @@ class Handler(BaseHTTPRequestHandler):
 
     do_HEAD = do_GET
     do_POST = do_GET   # Hanweb's dataproxy.jsp pager posts
+
+    def params(self) -> dict[str, str]:
+        """The query's and the POSTed form's parameters, as a server-side getParameter sees them."""
+        query = self.path.partition("?")[2]
+        return dict(parse_qsl(query) + parse_qsl(self.body.decode("utf-8", "replace")))
 
 
 class MockServer(ThreadingHTTPServer):
@@ -173,3 +183,28 @@ def challenge_200() -> tuple[int, dict, bytes]:
     return html('<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>'
                 '<script>function YunSuoAutoJump(){document.cookie="security_session_verify=a1b2c3; path=/";'
                 'self.location=location.href}setTimeout(YunSuoAutoJump,100)</script></body></html>')
+
+
+# ---- pages that load their list by script --------------------------------------------------
+
+def json_data(value: object, status: int = 200) -> tuple[int, dict, bytes]:
+    """A JSON answer, as a list API sends it."""
+    return status, {"Content-Type": "application/json; charset=utf-8"}, json.dumps(value, ensure_ascii=False).encode()
+
+
+def hanweb_dataproxy(records: list[str], columnid: str) -> Callable[[Handler], None]:
+    """Hanweb's /module/web/jpage/dataproxy.jsp: records startrecord–endrecord of a column, as a datastore.
+
+    Only a POST naming the column answers with records, as the real proxy does.
+    """
+    def route(handler: Handler) -> None:
+        p = handler.params()
+        if handler.command != "POST" or p.get("columnid") != columnid:
+            handler.reply(200, {"Content-Type": "text/xml; charset=utf-8"}, b"<datastore></datastore>")
+            return
+        start, end = int(p.get("startrecord", 1)), int(p.get("endrecord", 15))
+        chosen = "".join(f"<record><![CDATA[{r}]]></record>" for r in records[start - 1:end])
+        xml = (f'<?xml version="1.0" encoding="UTF-8"?><datastore><totalrecord>{len(records)}</totalrecord>'
+               f"<recordset>{chosen}</recordset></datastore>")
+        handler.reply(200, {"Content-Type": "text/xml; charset=utf-8"}, xml.encode())
+    return route

@@ -34,6 +34,11 @@ def test_every_rule_kind_is_documented_and_explained():
         assert (cls.__doc__ or "").strip(), f"{kind} has no docstring for `rules explain`"
 
 
+def test_every_list_source_is_documented():
+    from crawler.extract.sources import LIST_SOURCES
+    assert [k for k in LIST_SOURCES if f"`{k}`" not in README] == []
+
+
 def test_readme_yaml_examples_parse_and_the_sites_example_validates(tmp_path, monkeypatch):
     from config import parse_config
     blocks = re.findall(r"```yaml\n(.*?)```", README, re.S)

@@ -8,6 +8,7 @@ jiangxi_sthjt trap) are read as a candidate list.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urljoin
 
@@ -92,8 +93,7 @@ def _unwrap_comments(soup: BeautifulSoup, counts: dict[int, int], notes: list[st
 
 
 def _json_list(soup: BeautifulSoup, base: str, crawl_date: date) -> list[Item]:
-    best: list[Item] = []
-    best_dated = 0
+    lists = []
     for s in soup.find_all("script"):
         if s.get("src"):
             continue
@@ -104,15 +104,39 @@ def _json_list(soup: BeautifulSoup, base: str, crawl_date: date) -> list[Item]:
         text = s.get_text()
         if "[" not in text or "{" not in text:
             continue
-        for lit in script_literals(text, is_json=is_json):
-            for lst in dict_lists(lit):
-                items = [it for it in (_json_item(d, base, crawl_date) for d in lst) if it is not None]
-                if len(items) < max(1, len(lst) // 2):
-                    continue
-                dated = sum(1 for it in items if it.date is not None)
-                if dated > best_dated or (dated == best_dated and dated and len(items) > len(best)):
-                    best, best_dated = items, dated
-    return best if best_dated else []
+        lists.extend(lst for lit in script_literals(text, is_json=is_json) for lst in dict_lists(lit))
+    return best_items(lists, base, crawl_date)
+
+
+def best_items(lists: Iterable[list[dict]], base: str, crawl_date: date, dated_only: bool = True) -> list[Item]:
+    """The list of records that reads as the most dated list of documents (titles, links, dates).
+
+    ``dated_only``: a list without any date is no answer (inline script data: a menu, a
+    config); a data endpoint's answer may be a list of undated documents.
+    """
+    best: list[Item] = []
+    best_dated = -1
+    for lst in lists:
+        items = [it for it in (_json_item(d, base, crawl_date) for d in lst) if it is not None]
+        if not items or len(items) < max(1, len(lst) // 2):
+            continue
+        dated = sum(1 for it in items if it.date is not None)
+        if dated > best_dated or (dated == best_dated and len(items) > len(best)):
+            best, best_dated = items, dated
+    return best if best_dated > 0 or (best and not dated_only) else []
+
+
+def epoch_date(value: object) -> date | None:
+    """A date given as epoch milliseconds or seconds (a number or a string of digits), in China's time."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if 1e12 <= value <= 5e12:       # ms: TRS docreltime, most Java APIs
+        value = value / 1000
+    elif not 1e9 <= value < 5e9:    # s: 2001-09 … 2128
+        return None
+    return datetime.fromtimestamp(value, _CN_TZ).date()
 
 
 def _json_item(d: dict, base: str, crawl_date: date) -> Item | None:
@@ -140,11 +164,9 @@ def _json_item(d: dict, base: str, crawl_date: date) -> Item | None:
         if not _DATE_KEY_ANY.search(key) or _DATE_KEY_NO.search(key):
             continue
         prio = 3 if _DATE_KEY_PUB.search(key) else (1 if _DATE_KEY_WRITTEN.search(key) else 2)
-        dt = None
-        if isinstance(v, str):
+        dt = epoch_date(v)
+        if dt is None and isinstance(v, str):
             dt = D.parse_date(v)
-        elif isinstance(v, (int, float)) and prio == 3 and 1e12 <= v <= 5e12:
-            dt = datetime.fromtimestamp(v / 1000, _CN_TZ).date()  # ms epoch (TRS docreltime)
         if dt is None or dt > crawl_date:
             continue
         if best is None or prio > best[0]:

@@ -193,5 +193,9 @@ def _no_list_state(soup: BeautifulSoup, script_text: str, raw: str, hanweb_recor
         return UNVERIFIABLE, f"list filled by script ({loader})"
     empty = _empty_container(soup)
     if empty is not None and not inside(empty):
+        if _AJAX.search(script_text) and _AJAX_LIST_HINT.search(script_text):
+            # The page's own script asks for data (fetch, $.ajax…): the container is filled at run
+            # time, however it is named; an empty one says nothing about the column.
+            return UNVERIFIABLE, f"empty list container <{empty.name} {_attr_text(empty)}> beside a script's data call"
         return EMPTY, f"empty list container <{empty.name} {_attr_text(empty)}>"
     return None

@@ -43,10 +43,12 @@ from crawler.extract.encoding import decode
 from crawler.extract.links import discover_columns, extract_links
 from crawler.extract.listpage import extract_list
 from crawler.extract.readable import BLOCKED, UNREACHABLE, UNVERIFIABLE, Verdict, judge_answer
+from crawler.extract.sources import STATIC
 from crawler.extract.types import LIST, NOT_LIST, SOURCE_DETAIL, SOURCE_LAST_MODIFIED, SOURCE_LIST, ListPage
 from crawler.middlewares import OutOfScope
 from crawler.previous import NoPreviousCrawl, PreviousCrawl
 from crawler.scope import Scope
+from crawler.spiders.script_lists import ScriptListSteps
 
 GUIDE_WORDS = ("指南",)
 REPORT_WORDS = ("年报", "年度报告")
@@ -155,7 +157,7 @@ def _scrapy_errors(*names: str) -> tuple[type, ...]:
     return tuple(getattr(scrapy.exceptions, n) for n in names if hasattr(scrapy.exceptions, n))
 
 
-class DisclosureSpider(scrapy.Spider):
+class DisclosureSpider(ScriptListSteps, scrapy.Spider):
     name = "disclosure"
 
     def __init__(self, units: list[dict], crawl_date: date, max_column_depth: int = 2,
@@ -398,6 +400,8 @@ class DisclosureSpider(scrapy.Spider):
                 "newest_title": newest_title, "newest_url": newest_url, "date_source": date_source,
                 "error": error, "meta_name": page.column_name if page else None,
                 "last_modified": last_modified, "etag": meta.get("etag"), "found_on": meta.get("found_on"),
+                # how the list was read: the page as served, one of its data calls (extract/sources/)
+                "list_source": meta.get("list_source") or STATIC,
             },
             "items": [{"url": i.url, "title": i.title, "date": i.date.isoformat() if i.date else None,
                        "report_year": report_year(i.title)} for i in items],
@@ -462,6 +466,12 @@ class DisclosureSpider(scrapy.Spider):
                     seen.add(link.url)
                     yield self._column_request(unit, link.text, link.url, depth=meta["depth"] + 1,
                                                found_on=response.url)
+        if page.state == UNVERIFIABLE:
+            # A list the page's script fills: read through the call the script makes (script_lists.py).
+            request = self._script_list_request(meta, response, page, content_type)
+            if request is not None:
+                yield request
+                return
         if page.state == LIST and page.next_pages and self.max_list_pages > 1:
             # crawl.count_all_pages: the column's later pages, one after another, so 条数 is its total.
             next_pages = [u for u in page.next_pages if scope.allows(u)][:self.max_list_pages - 1]
