@@ -62,12 +62,25 @@ class Sender(Plugin):
     def plan(self, notice: Notice) -> list[Message]:
         raise NotImplementedError
 
+    def text_parts(self, notice: Notice, fmt: str) -> tuple[str, tuple[str, ...]]:
+        """Which parts a chat target posts: markdown when asked for and present, else text."""
+        if fmt == "markdown" and notice.markdown_parts:
+            return "markdown", notice.markdown_parts
+        if fmt == "markdown":
+            self.notes.append("the notice has no markdown version; sending text")
+        return "text", notice.parts
+
     def send(self, message: Message) -> Any:
         """Post one message; return the platform's answer, or raise a SendError."""
         raise NotImplementedError
 
 
 SENDERS = Sender.registry
+
+
+def image_preview(png: bytes) -> str:
+    """How a picture shows in a dry run and the delivery log."""
+    return f"[图片 PNG, {len(png) / 1024:.0f} KB]"
 
 
 def sender_for(target: Any, **kwargs: Any) -> Sender:

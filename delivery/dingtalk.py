@@ -11,7 +11,6 @@ from .base import Message, PermanentError, RateLimited, Sender, TransientError
 from .notice import Notice
 from .split import split_text, utf8_len
 from .transport import post_json
-from .wecom import chat_parts
 
 # DingTalk rejects messages of about 20000 bytes; keep a margin.
 TEXT_LIMIT = 18000
@@ -32,7 +31,7 @@ class DingTalkSender(Sender):
     per_minute = 20
 
     def plan(self, notice: Notice) -> list[Message]:
-        msgtype, parts = chat_parts(self, notice, self.target.format)
+        msgtype, parts = self.text_parts(notice, self.target.format)
         messages = []
         for part in parts:
             for chunk in split_text(part, TEXT_LIMIT):

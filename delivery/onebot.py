@@ -4,11 +4,10 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from .base import Message, PermanentError, Sender
+from .base import Message, PermanentError, Sender, image_preview
 from .notice import Notice
 from .split import split_text, utf8_len
 from .transport import post_json
-from .wecom import image_preview
 
 # QQ caps a message at a few thousand characters; 4000 bytes stays under it
 # even for text that is all 汉字.

@@ -5,7 +5,7 @@ import base64
 import hashlib
 from typing import Any
 
-from .base import Message, PermanentError, RateLimited, Sender, TransientError
+from .base import Message, PermanentError, RateLimited, Sender, TransientError, image_preview
 from .notice import Notice
 from .split import split_text, utf8_len
 from .transport import post_json
@@ -18,25 +18,12 @@ RATE_LIMITED = 45009               # 接口调用超过限制: over 20 messages 
 BUSY = -1                          # 系统繁忙
 
 
-def chat_parts(sender: Sender, notice: Notice, fmt: str) -> tuple[str, tuple[str, ...]]:
-    """Which parts a chat target posts: markdown when asked for and present, else text."""
-    if fmt == "markdown" and notice.markdown_parts:
-        return "markdown", notice.markdown_parts
-    if fmt == "markdown":
-        sender.notes.append("the notice has no markdown version; sending text")
-    return "text", notice.parts
-
-
-def image_preview(png: bytes) -> str:
-    return f"[图片 PNG, {len(png) / 1024:.0f} KB]"
-
-
 class WecomSender(Sender):
     kind = "wecom"
     per_minute = 20
 
     def plan(self, notice: Notice) -> list[Message]:
-        msgtype, parts = chat_parts(self, notice, self.target.format)
+        msgtype, parts = self.text_parts(notice, self.target.format)
         limit = MARKDOWN_LIMIT if msgtype == "markdown" else TEXT_LIMIT
         messages = [Message(msgtype, chunk, utf8_len(chunk), {"msgtype": msgtype, msgtype: {"content": chunk}})
                     for part in parts for chunk in split_text(part, limit)]

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 from .history import LedgerRow, month_end, unit_ledger
 from .model import PeriodReport, PeriodSummary, UnitRow, build_period, summary_of, unit_slug
 from .periods import PERIODS, cn_range, period_range
-from .registry import _write_atomically, render, renderer_for
+from .formats import _write_atomically, render, renderer_for
 
 if TYPE_CHECKING:
     from rules.period import Judgement

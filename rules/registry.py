@@ -6,13 +6,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, ClassVar, Iterator
+from typing import TYPE_CHECKING, Any, ClassVar, Iterator
 from urllib.parse import urlsplit
 
 from plugins import Plugin, Registry
+from rules import annual_report
 from rules.facts import BLOCKED, NOT_CHECKED, READ, UNREACHABLE, UNVERIFIABLE, ColumnFacts, UnitFacts
 from rules.guide import VALUE_KINDS, missing_elements
-from rules.ruleset import Category, RuleSet, RuleSpec
+from rules.report_content import parse_report_cached
+
+if TYPE_CHECKING:   # rule files (rules/ruleset.py) are checked against these kinds: types only here
+    from rules.ruleset import Category, RuleSet, RuleSpec
 
 
 @dataclass(frozen=True)
@@ -319,8 +323,6 @@ class AnnualReportMissing(Rule):
 
 # ---- annual report content (rules/annual_report.py) ----------------------------------------------
 
-from rules import annual_report as AR  # noqa: E402
-from rules.report_content import parse_report_cached  # noqa: E402
 
 
 class _ReportContent(Rule):
@@ -331,13 +333,13 @@ class _ReportContent(Rule):
 
     @classmethod
     def check_params(cls, params, categories):
-        year = params.get("from_year", AR.FORMAT_FROM_YEAR)
+        year = params.get("from_year", annual_report.FORMAT_FROM_YEAR)
         if not isinstance(year, int) or not 2008 <= year <= 2100:
             raise ValueError("from_year: must be a year such as 2019")
 
     def problems(self, unit: UnitFacts, report, content) -> list:
-        return AR.check_report(content, report.year,
-                               from_year=self.spec.params.get("from_year", AR.FORMAT_FROM_YEAR))
+        return annual_report.check_report(content, report.year,
+                               from_year=self.spec.params.get("from_year", annual_report.FORMAT_FROM_YEAR))
 
     def check(self, unit, as_of):
         if not unit.reports:
@@ -366,7 +368,7 @@ class AnnualReportTableMismatch(_ReportContent):
         out = super().problems(unit, report, content)
         if len(unit.reports) > 1 and report.year and unit.reports[1].year == report.year - 1:
             last = parse_report_cached(unit.reports[1].html)
-            p = AR.carry_over_mismatch(content, last)
+            p = annual_report.carry_over_mismatch(content, last)
             if p is not None:
                 out.append(p)
         return out

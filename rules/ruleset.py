@@ -8,6 +8,9 @@ from typing import Any
 
 import yaml
 
+from rules.registry import RULE_KINDS
+from rules.verdict import check_spec
+
 RULES_DIR = Path(__file__).resolve().parent
 SEVERITIES = ("veto", "deduction", "warning")
 
@@ -111,8 +114,6 @@ def _load_raw(name_or_path: str | Path, seen: tuple[str, ...] = ()) -> tuple[dic
 
 def load_ruleset(name_or_path: str | Path = "national-2019") -> RuleSet:
     """Load a bundled rule set by name, or a rule file by path, resolving `extends`."""
-    from rules.registry import RULE_KINDS  # the registry validates each rule's params
-
     raw, path = _load_raw(name_or_path)
     where = str(path)
     unknown = set(raw) - {"id", "title", "categories", "rules", "verdict"}
@@ -153,7 +154,6 @@ def load_ruleset(name_or_path: str | Path = "national-2019") -> RuleSet:
         rules.append(RuleSpec(kind=kind, severity=severity, params=params, source=str(spec.get("source", ""))))
     if not raw.get("id"):
         raise RuleSetError(f"{where}: needs an 'id'")
-    from rules.verdict import check_spec
     try:
         check_spec(raw.get("verdict", {}), categories)
     except ValueError as exc:

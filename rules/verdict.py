@@ -6,9 +6,10 @@ items and their numbers come from the rule set's `verdict:` section.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
-from rules.ruleset import RuleSet
+if TYPE_CHECKING:
+    from rules.ruleset import RuleSet
 
 PASS, FAIL = "合格", "不合格"
 

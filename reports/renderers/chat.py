@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..model import FindingRow, PeriodReport, UnitRow
-from ..registry import Renderer
+from ..formats import Renderer
 from ..text import clean_text, cut_line, encode_href, utf8_len
 from .tables import cn_numeral, ranking_basis
 

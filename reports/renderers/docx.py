@@ -34,7 +34,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..model import FindingRow, PeriodReport, UnitRow
 from ..periods import cn_date
-from ..registry import Renderer
+from ..formats import Renderer
 from ..text import clean_text, display_width, encode_href
 from .tables import cn_numeral, has_verdicts, ranking, ranking_basis
 from .templating import DASH, TEMPLATES

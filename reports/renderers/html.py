@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Sequence
 from jinja2 import Environment, StrictUndefined
 
 from ..model import PeriodReport, PeriodSummary
-from ..registry import Renderer
+from ..formats import Renderer
 from .templating import FILTERS, LOADER
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from urllib.parse import quote
 from jinja2 import Environment, StrictUndefined
 
 from ..model import PeriodReport
-from ..registry import Renderer
+from ..formats import Renderer
 from .templating import FILTERS, LOADER
 
 # Inline Markdown syntax (CommonMark + GFM): emphasis, code, links and images

@@ -28,7 +28,7 @@ from typing import Any
 
 from ..model import PeriodReport
 from ..periods import cn_date
-from ..registry import Renderer
+from ..formats import Renderer
 from ..text import clean_text
 from .tables import main_problems, worst_first
 

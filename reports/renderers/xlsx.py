@@ -31,7 +31,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..model import FindingRow, PeriodReport, UnitRow
 from ..periods import cn_date
-from ..registry import Renderer
+from ..formats import Renderer
 from ..text import display_width, encode_href, looks_like_formula
 from .tables import closed_rows, has_verdicts, open_rows, ranking, ranking_basis
 

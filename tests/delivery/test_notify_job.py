@@ -4,7 +4,7 @@ import sys
 from datetime import date
 
 from config import load_config
-from conftest import WECOM_KEY
+from platforms import WECOM_KEY
 from jobs import notify
 from store import Store
 

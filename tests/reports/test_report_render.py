@@ -1,7 +1,7 @@
 import pytest
 
 from reports import FORMATS, Renderer, build_period, render
-from reports.registry import FORMATS
+from reports.formats import FORMATS
 from report_exports import has_cjk_font, load, require
 
 
