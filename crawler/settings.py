@@ -49,10 +49,9 @@ CONCURRENT_ITEMS = 1
 
 # Per-request machinery govfresh has no use for (each costs CPU on every one of 100,000 requests):
 # Scrapy re-parses a generator callback's source for `return value` at every call (its cache
-# is keyed by the bound method, a new object each time: ~5% of a crawl's CPU); no Referer
-# header (sites need none, and computing it is per request); depth is our own meta key.
+# is keyed by the bound method, a new object each time: ~5% of a crawl's CPU); depth is our
+# own meta key. (The Referer middleware stays: without it the redirect middlewares warn.)
 WARN_ON_GENERATOR_RETURN_VALUE = False
-REFERER_ENABLED = False
 SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.depth.DepthMiddleware": None}
 
 TELNETCONSOLE_ENABLED = False
