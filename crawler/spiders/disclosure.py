@@ -19,7 +19,7 @@ import logging
 import re
 import time
 import zlib
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import replace
 from datetime import date, datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -53,6 +53,9 @@ from crawler.spiders.script_lists import ScriptListSteps
 GUIDE_WORDS = ("指南",)
 REPORT_WORDS = ("年报", "年度报告")
 MAX_REPORT_CHARS = 1_000_000
+# Link-check results kept for other units of the same crawl (a county's shared header and
+# footer links); bounded, so memory stays flat on 100,000-page crawls.
+MAX_LINK_RESULTS = 4096
 # A guide column whose own page has less text than this is a list of guides, not the guide.
 GUIDE_PAGE_CHARS = 1500
 
@@ -186,6 +189,9 @@ class DisclosureSpider(ScriptListSteps, scrapy.Spider):
         # page was answered: a crawl cut short by its deadline knows what it did not finish.
         self.pending: Counter[str] = Counter()
         self.reached: set[str] = set()
+        # Link checks shared between units: results of recent checks, and checks in flight.
+        self.link_results: OrderedDict[str, tuple] = OrderedDict()
+        self.links_waiting: dict[str, tuple[frozenset, list[tuple[str, str]]]] = {}
 
     async def start(self) -> Any:
         for unit in self.units:
@@ -286,7 +292,7 @@ class DisclosureSpider(ScriptListSteps, scrapy.Spider):
             seen.add(col_url)
             yield self._column_request(name, col_name, col_url, depth=1,
                                        found_on=None if (col_name, col_url) in configured else response.url)
-        yield from self._link_checks(name, links, seen)
+        yield from self._link_checks(name, links, seen, response.url, response.status)
 
     def _read_disclosure(self, body: bytes, url: str, content_type: str, scope: Scope
                          ) -> tuple[ListPage, list[tuple[str, str]], list]:
@@ -317,7 +323,10 @@ class DisclosureSpider(ScriptListSteps, scrapy.Spider):
             if link["url"] in seen or not scope.allows(link["url"]):
                 continue
             checked += 1
-            yield self._link_check(name, link["url"], link["text"] or "")
+            if link["url"] in (response.url, unit["url"]):
+                yield self._link_item(name, link["url"], link["text"] or "", 200, None)
+            else:
+                yield from self._link_check(name, link["url"], link["text"] or "")
 
     def _column_request(self, unit: str, column: str, url: str, depth: int, found_on: str | None) -> scrapy.Request:
         return self._request(unit, url, self.parse_column, self.column_failed,
@@ -336,7 +345,8 @@ class DisclosureSpider(ScriptListSteps, scrapy.Spider):
             elif page["kind"] == "report":
                 yield self._report_request(unit, page["url"], page["title"] or "", page["year"], found_on)
 
-    def _link_checks(self, unit: str, links: list, columns: set[str]) -> Iterator[scrapy.Request]:
+    def _link_checks(self, unit: str, links: list, columns: set[str], page_url: str,
+                     page_status: int) -> Iterator[Any]:
         """Dead-link check of the disclosure page's own links (columns are checked as columns)."""
         scope = self.scopes[unit]
         checked = 0
@@ -346,10 +356,54 @@ class DisclosureSpider(ScriptListSteps, scrapy.Spider):
             if link.url in columns or not scope.allows(link.url):
                 continue
             checked += 1
-            yield self._link_check(unit, link.url, link.text)
+            if link.url == page_url:
+                # A link to the page itself (breadcrumb, menu): it just answered.
+                yield self._link_item(unit, link.url, link.text, page_status, None)
+            else:
+                yield from self._link_check(unit, link.url, link.text)
 
-    def _link_check(self, unit: str, url: str, text: str) -> scrapy.Request:
-        return self._request(unit, url, self.link_checked, self.link_failed, method="HEAD", link_text=text)
+    def _link_check(self, unit: str, url: str, text: str) -> Iterator[Any]:
+        """Check a link once per crawl for all units that show it (a county portal's header and
+        footer links appear on every unit's page): a result is shared, a check in flight waited for.
+        Units share only within the same scope, so a redirect is judged as for each of them."""
+        origins = self.scopes[unit].origins
+        known = self.link_results.get(url)
+        if known is not None and known[0] == origins:
+            if known[1] is not None:
+                yield self._link_item(unit, known[1][0], text, known[1][1], known[1][2])
+            return
+        waiting = self.links_waiting.get(url)
+        if waiting is not None and waiting[0] == origins:
+            waiting[1].append((unit, text))
+            self.pending[unit] += 1   # answered with the check in flight (a deadline counts it)
+            return
+        if waiting is None:
+            self.links_waiting[url] = (origins, [(unit, text)])
+        yield self._request(unit, url, self.link_checked, self.link_failed, method="HEAD", link_text=text,
+                            link_url=url)
+
+    @staticmethod
+    def _link_item(unit: str, url: str, text: str, status: int | None, error: str | None) -> dict:
+        return {"type": "link", "unit": unit, "url": url, "text": text, "http_status": status, "error": error}
+
+    def _link_done(self, meta: dict, outcome: tuple | None) -> Iterator[dict]:
+        """One check's outcome ((url, status, error), or None: nothing to record), for the unit
+        that asked and every unit that waited for it."""
+        origins = self.scopes[meta["unit"]].origins
+        key = meta.get("link_url")
+        units = [(meta["unit"], meta["link_text"])]
+        waiting = self.links_waiting.get(key)
+        if waiting is not None and waiting[0] == origins:
+            del self.links_waiting[key]
+            units = waiting[1]
+            for unit, _ in units[1:]:
+                self.pending[unit] -= 1
+        self.link_results[key] = (origins, outcome)
+        if len(self.link_results) > MAX_LINK_RESULTS:   # bounded: the oldest results go first
+            self.link_results.popitem(last=False)
+        if outcome is not None:
+            for unit, text in units:
+                yield self._link_item(unit, outcome[0], text, outcome[1], outcome[2])
 
     def link_checked(self, response: Response) -> Iterator[Any]:
         meta = response.meta
@@ -360,18 +414,20 @@ class DisclosureSpider(ScriptListSteps, scrapy.Spider):
             yield response.request.replace(method="GET")
             return
         if response.status == 412:
-            return   # an anti-bot challenge says nothing about the link: not checked, not dead
-        yield {"type": "link", "unit": meta["unit"], "url": response.request.url, "text": meta["link_text"],
-               "http_status": response.status, "error": None}
+            # An anti-bot challenge says nothing about the link: not checked, not dead.
+            yield from self._link_done(meta, None)
+            return
+        yield from self._link_done(meta, (response.request.url, response.status, None))
 
     def link_failed(self, failure: Failure) -> Iterator[dict]:
         meta = failure.request.meta
         self._answered(meta)
         verdict = describe_failure(failure)
         if verdict.state != UNREACHABLE:
-            return   # redirected off the site, too big…: the link works, it was just not followed
-        yield {"type": "link", "unit": meta["unit"], "url": failure.request.url, "text": meta["link_text"],
-               "http_status": None, "error": verdict.reason}
+            # Redirected off the site, too big…: the link works, it was just not followed.
+            yield from self._link_done(meta, None)
+            return
+        yield from self._link_done(meta, (failure.request.url, None, verdict.reason))
 
     # ---- columns -----------------------------------------------------------
 
