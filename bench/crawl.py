@@ -190,9 +190,10 @@ def govfresh(portal, units: int, work: Path, repo: Path, per_host: int, day: int
     r = run_child(cmd, repo, work / f"govfresh-{tag}-day{day}")
     rows = db_counts(db)
     s = served(portal, before)
+    # Requests vary a little: a link several units show is checked once per crawl.
     if rows["status"] != "finished" or rows["observations"] != LIST_PAGES_PER_UNIT * units or \
-            (day == 0 and s["GET"] + s["HEAD"] != units * REQUESTS_PER_UNIT):
-        print(f"  WARNING: expected a finished run, {units * REQUESTS_PER_UNIT} requests and "
+            (day == 0 and not (REQUESTS_PER_UNIT - 3) * units <= s["GET"] + s["HEAD"] <= REQUESTS_PER_UNIT * units):
+        print(f"  WARNING: expected a finished run, about {units * REQUESTS_PER_UNIT} requests and "
               f"{LIST_PAGES_PER_UNIT * units} observations; got {rows} and {s}")
     return {**r, "served": s, "rows": rows, "db_mb": db_size(db) / 2**20, "units": units, "day": day,
             "list_pages": units * LIST_PAGES_PER_UNIT}

@@ -25,8 +25,10 @@ What one unit holds (TRS WCM style, utf-8, ~8-12 KB pages with a shared layout):
 * 政府信息公开年报: a dated list of 20 annual reports (2025 back to 2006); the two newest
   report pages (~15 KB, with tables) are fetched and kept.
 
-The real crawler fetches 1 + 10 + 2 + 1 + 2 = 16 pages (GET) and HEAD-checks the other 12
-links of the disclosure page (one of them dead): 28 requests per unit.
+The real crawler fetches 1 + 10 + 2 + 1 + 2 = 16 pages (GET) and checks the other 12 links
+of the disclosure page (one of them dead): 28 requests per unit, fewer since a link to the
+page itself needs no request and the portal's home page, linked by every unit, is checked
+once per crawl (26 and a few).
 """
 from __future__ import annotations
 
