@@ -1,6 +1,7 @@
 """Availability probes against a loopback server: what counts as a failure."""
 import socket
-from datetime import date
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from config import parse_config
 from crawler.probe import probe_all, probe_one
@@ -36,6 +37,6 @@ def test_probes_are_recorded_and_counted_for_the_week(tmp_path):
             probe_all(config, str(tmp_path / "p.db"))
     with Store(tmp_path / "p.db") as store:
         ids = store.unit_ids()
-        today = date.today()
+        today = datetime.now(ZoneInfo("Asia/Shanghai")).date()   # probes are dated in the county's time
         assert store.probe_counts(ids["好局"], today) == {"probes_total": 3, "probes_failed": 0}
         assert store.probe_counts(ids["坏局"], today) == {"probes_total": 3, "probes_failed": 3}
