@@ -6,7 +6,7 @@
         print(portal.served())   # {"GET": ..., "HEAD": ..., "bytes": ..., "404": ...}
 
 Unit ``i`` lives on 127.0.0.<1 + i % hosts> (all of 127.0.0.0/8 is loopback on Linux), one
-stdlib ThreadingHTTPServer per address, HTTP/1.1 keep-alive, Nagle off. Nothing is stored:
+loopback server (demo/loopback.py) per address, HTTP/1.1 keep-alive. Nothing is stored:
 every page is a pure function of (unit, path, today, generation), so a portal of 100,000
 pages costs no memory on the server side. Pages carry ETag and Last-Modified and answer a
 matching If-None-Match with 304, as the static servers of TRS/Hanweb sites do. Raising
@@ -41,10 +41,11 @@ import time
 import zlib
 from datetime import date, datetime, timedelta
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import yaml
+
+from demo.loopback import LoopbackServer, Request
 
 REQUESTS_PER_UNIT = 28
 LIST_PAGES_PER_UNIT = 12   # column pages: 10 columns and 2 sub-columns (what bare fetchers are given)
@@ -353,57 +354,6 @@ class Pages:
         return 200, html
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"      # keep-alive, as county portals serve
-    disable_nagle_algorithm = True     # headers and body are separate writes
-
-    def version_string(self) -> str:
-        return "Apache"
-
-    def do_GET(self) -> None:
-        self._answer(True)
-
-    def do_HEAD(self) -> None:
-        self._answer(False)
-
-    def _answer(self, send_body: bool) -> None:
-        if self.server.latency:
-            time.sleep(self.server.latency)   # a distant county server, not loopback
-        status, html = self.server.pages.respond(self.path.split("?", 1)[0])
-        body = html.encode("utf-8")
-        etag = f'"{zlib.crc32(body):08x}"'
-        if status == 200 and self.headers.get("If-None-Match") == etag:
-            status, body, send_body = 304, b"", False
-        self.send_response(status)
-        if status in (200, 304):
-            self.send_header("ETag", etag)
-            self.send_header("Last-Modified", self.server.last_modified)
-        if status != 304:
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if send_body:
-            self.wfile.write(body)
-        self.server.count(self.command, status, len(body) if send_body else 0)
-
-    def log_message(self, format: str, *args) -> None:  # noqa: A002
-        pass
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128
-
-    def __init__(self, address: tuple[str, int], pages: Pages, counter: "SyntheticPortal"):
-        self.pages = pages
-        self.count = counter._count
-        self.latency = counter.latency
-        # One server clock for the whole portal (the day the pages were made); ETags tell pages apart.
-        self.last_modified = formatdate(datetime.combine(pages.today, datetime.min.time()).timestamp(),
-                                        usegmt=True)
-        super().__init__(address, _Handler)
-
-
 def _free_port(hosts: list[str]) -> int:
     """A port free on every one of ``hosts``."""
     for _ in range(50):
@@ -430,9 +380,25 @@ class SyntheticPortal:
         self.pages = Pages(today or date.today())
         self._lock = threading.Lock()
         self._counts: dict[str, int] = {}
-        self._servers: list[_Server] = []
-        self._threads: list[threading.Thread] = []
+        self._servers: list[LoopbackServer] = []
         self.port: int | None = None
+        # One server clock for the whole portal (the day the pages were made); ETags tell pages apart.
+        self.last_modified = formatdate(datetime.combine(self.pages.today, datetime.min.time()).timestamp(),
+                                        usegmt=True)
+
+    def _answer(self, request: Request) -> None:
+        if self.latency:
+            time.sleep(self.latency)   # a distant county server, not loopback
+        status, html = self.pages.respond(request.url_path)
+        body = html.encode("utf-8")
+        etag = f'"{zlib.crc32(body):08x}"'
+        if status == 200 and request.headers.get("If-None-Match") == etag:
+            status, body = 304, b""
+        headers = {"ETag": etag, "Last-Modified": self.last_modified} if status in (200, 304) else {}
+        if status != 304:
+            headers["Content-Type"] = "text/html; charset=utf-8"
+        request.reply(status, headers, body)
+        self._count(request.command, status, len(body) if request.command != "HEAD" else 0)
 
     def _count(self, method: str, status: int, nbytes: int) -> None:
         with self._lock:
@@ -451,20 +417,15 @@ class SyntheticPortal:
 
     def start(self) -> "SyntheticPortal":
         self.port = _free_port(self.hosts)
-        for h in self.hosts:
-            srv = _Server((h, self.port), self.pages, self)
-            t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.1},
-                                 name=f"synthetic-{h}", daemon=True)
-            t.start()
-            self._servers.append(srv)
-            self._threads.append(t)
+        # Keep-alive, as county portals serve.
+        self._servers = [LoopbackServer(self._answer, host=h, port=self.port, keep_alive=True).start()
+                         for h in self.hosts]
         return self
 
     def stop(self) -> None:
         for srv in self._servers:
-            srv.shutdown()
-            srv.server_close()
-        self._servers, self._threads = [], []
+            srv.stop()
+        self._servers = []
 
     def __enter__(self) -> "SyntheticPortal":
         return self.start()

@@ -17,6 +17,8 @@ from datetime import date, timedelta
 from itertools import cycle, islice
 from typing import NamedTuple
 
+from rules import load_ruleset
+
 COUNTY = "清河县"
 REGION_CODE = "130534"          # 6-digit region code, first part of every 网站标识码
 FIRST_SITE_YEAR = 2019          # copyright ranges start here ("2019-2026")
@@ -33,7 +35,8 @@ YMD, CN, SLASH, SHORT = "ymd", "cn", "slash", "short"
 # Column categories. Only dynamic and notice columns can go stale.
 DYNAMIC, NOTICE, OTHER, GUIDE = "dynamic", "notice", "other", "guide"
 NOTICE_NAMES = ("通知公告", "公示公告", "政策文件", "规范性文件")
-STALE_AFTER_DAYS = {DYNAMIC: 14, NOTICE: 183}
+# Thresholds and deadlines are the rule file's: the demo plants problems well clear of them.
+RULES = load_ruleset("national-2019")
 
 GUIDE_NAME = "政府信息公开指南"
 REPORTS_NAME = "政府信息公开年报"
@@ -66,9 +69,17 @@ def category_of(column_name: str) -> str:
     return OTHER
 
 
+def stale_after(column_name: str) -> int | None:
+    """Days after which the rule file calls this column stale; None when it is not judged for age."""
+    category = RULES.category_of(column_name)
+    judged = RULES.rule("column_stale").params.get("categories", ())
+    return RULES.categories[category].max_age_days if category in judged else None
+
+
 def report_deadline(kind: str, year: int) -> date:
-    """Last day to publish the annual report on `year` (条例 Art.49)."""
-    return date(year + 1, 3, 31) if kind == GOVERNMENT else date(year + 1, 1, 31)
+    """Last day to publish the annual report on `year` (条例 Art.49), as the rule file says."""
+    month, day = map(int, str(RULES.rule("annual_report_missing").params["deadlines"][kind]).split("-"))
+    return date(year + 1, month, day)
 
 
 def required_report_year(kind: str, today: date) -> int:
@@ -804,8 +815,7 @@ def findings(county: County, base_url: str) -> set[tuple[str, str, str | None, s
             elif c.guide is not None:
                 for element in sorted(c.guide.missing):
                     out.add((unit.name, "guide_missing_element", None, element))
-            elif c.category in STALE_AFTER_DAYS and \
-                    (today - c.newest_date).days > STALE_AFTER_DAYS[c.category]:
+            elif stale_after(c.name) is not None and (today - c.newest_date).days > stale_after(c.name):
                 out.add((unit.name, "column_stale", c.name, None))
         for _text, path in unit.related_links:
             if county.lookup(path) is None:          # the same routing table the server answers from

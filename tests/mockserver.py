@@ -12,78 +12,30 @@ import struct
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable, Union
-from urllib.parse import parse_qsl
+
+from demo.loopback import LoopbackServer, Request
 
 Route = Union[tuple[int, dict, bytes], Callable[["Handler"], None]]
+Handler = Request     # what a callable route gets: reply(), params(), body, the raw socket
 
 
-class Handler(BaseHTTPRequestHandler):
-    # Headers and body go out as separate writes; with Nagle on, each response
-    # waits ~40 ms for the client's delayed ACK, which made crawls 4x slower.
-    disable_nagle_algorithm = True
-    server: "MockServer"
-
-    def log_message(self, *args):  # keep test output clean
-        pass
-
-    def reply(self, status: int, headers: dict, body: bytes) -> None:
-        self.send_response(status)
-        for key, value in headers.items():
-            self.send_header(key, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    def do_GET(self):
-        self.server.hits.append((self.command, self.path))
-        length = int(self.headers.get("Content-Length") or 0)
-        self.body = self.rfile.read(length) if length else b""   # a POSTed form (Hanweb's dataproxy.jsp)
-        # A route keyed by its bare path answers whatever the query (data calls carry their paging there).
-        route = self.server.routes.get(self.path, self.server.routes.get(self.path.split("?")[0]))
-        if route is None:
-            self.reply(404, {"Content-Type": "text/html; charset=utf-8"}, "<h1>404 页面不存在</h1>".encode())
-        elif callable(route):
-            route(self)
-        else:
-            self.reply(*route)
-
-    do_HEAD = do_GET
-    do_POST = do_GET   # Hanweb's dataproxy.jsp pager posts
-
-    def params(self) -> dict[str, str]:
-        """The query's and the POSTed form's parameters, as a server-side getParameter sees them."""
-        query = self.path.partition("?")[2]
-        return dict(parse_qsl(query) + parse_qsl(self.body.decode("utf-8", "replace")))
-
-
-class MockServer(ThreadingHTTPServer):
-    daemon_threads = True
+class MockServer(LoopbackServer):
+    """The loopback server (demo/loopback.py) answering from a dict of routes."""
 
     def __init__(self, routes: dict[str, Route] | None = None, host: str = "127.0.0.1"):
-        super().__init__((host, 0), Handler)
         self.routes: dict[str, Route] = routes or {}
-        self.hits: list[tuple[str, str]] = []
-        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+        super().__init__(self._route, host=host)
 
-    def handle_error(self, request, client_address) -> None:
-        # A client that gave up (a crawl's timeout, a killed crawl) is a case under test, not an error.
-        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
-            super().handle_error(request, client_address)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-    def __enter__(self) -> "MockServer":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.shutdown()
-        self.server_close()
+    def _route(self, handler: Handler) -> None:
+        # A route keyed by its bare path answers whatever the query (data calls carry their paging there).
+        route = self.routes.get(handler.path, self.routes.get(handler.url_path))
+        if route is None:
+            handler.reply(404, {"Content-Type": "text/html; charset=utf-8"}, "<h1>404 页面不存在</h1>".encode())
+        elif callable(route):
+            route(handler)
+        else:
+            handler.reply(*route)
 
 
 def html(text: str, status: int = 200, charset: str | None = "utf-8", encoding: str = "utf-8",

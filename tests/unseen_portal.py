@@ -48,14 +48,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import socket
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import jinja2
 import yaml
+
+from demo.loopback import LoopbackServer, Request, free_port
 
 FIXTURE_DIR = Path(__file__).parent / "fixtures" / "portal_unseen"
 SITE_DIR = FIXTURE_DIR / "site"
@@ -79,13 +78,6 @@ def column_category(name: str) -> str:
 
 
 STALE_AFTER = {"dynamic": 14, "notice": 183}
-
-
-def _free_port() -> int:
-    """A port that was free a moment ago; nothing listens on it afterwards."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _as_date(today) -> dt.date:
@@ -153,36 +145,16 @@ def _load_truth_text(ctx: _Context, refused_base: str) -> str:
     return text.replace("{base}", ctx.base).replace("{refused}", refused_base)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    disable_nagle_algorithm = True
-    server: "_Server"
-    server_version = "Apache-Coyote/1.1"
-    sys_version = ""
+class _Answer:
+    """One request to the portal, answered from the site folder and truth.yaml's server spec."""
 
-    def log_message(self, *args):  # keep test output quiet
-        pass
+    def __init__(self, request: Request):
+        self.request = request
+        self.path = request.path
 
     def _send(self, status: int, body: bytes, ctype: str = "text/html; charset=utf-8",
               headers: dict | None = None) -> None:
-        self.send_response(status)
-        if ctype:
-            self.send_header("Content-Type", ctype)
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    def do_GET(self):  # noqa: N802
-        portal = self.server.portal
-        portal.hits.append((self.command, self.path))
-        try:
-            self._route(portal)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-
-    do_HEAD = do_GET
+        self.request.reply(status, {**({"Content-Type": ctype} if ctype else {}), **(headers or {})}, body)
 
     def _route(self, portal: "UnseenPortal") -> None:
         parts = urlsplit(self.path)
@@ -262,11 +234,6 @@ _ERROR_PAGES = {
 }
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    portal: "UnseenPortal"
-
-
 class UnseenPortal:
     """Serve the 青山县 portal on 127.0.0.1 (port 0) for a given 'today'."""
 
@@ -274,14 +241,12 @@ class UnseenPortal:
 
     def __init__(self, today: dt.date | str | None = None, host: str = "127.0.0.1"):
         self.today = _as_date(today)
-        self.hits: list[tuple[str, str]] = []
-        self._server = _Server((host, 0), _Handler)
-        self._server.portal = self
-        self.port = self._server.server_address[1]
+        self._server = LoopbackServer(self._answer, host=host, server_name="Apache-Coyote/1.1")
+        self.port = self._server.port
         self.base_url = f"http://{host}:{self.port}"
-        self.refused_port = _free_port()
+        self.refused_port = free_port()
         while self.refused_port == self.port:  # pragma: no cover - paranoia
-            self.refused_port = _free_port()
+            self.refused_port = free_port()
         self.refused_url = f"http://{host}:{self.refused_port}"
         self._ctx = _Context(self.today, self.base_url)
         raw_truth = yaml.safe_load(_load_truth_text(self._ctx, self.refused_url))
@@ -294,20 +259,24 @@ class UnseenPortal:
             "aliases": dict(spec.get("aliases") or {}),
         }
         self._article_res = [re.compile(p) for p in spec.get("article_patterns") or []]
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._started = False
+
+    def _answer(self, request: Request) -> None:
+        try:
+            _Answer(request)._route(self)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    @property
+    def hits(self) -> list[tuple[str, str]]:
+        return self._server.hits
 
     # -- lifecycle ---------------------------------------------------------
     def start(self) -> "UnseenPortal":
-        if not self._started:
-            self._thread.start()
-            self._started = True
+        self._server.start()
         return self
 
     def stop(self) -> None:
-        if self._started:
-            self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()
 
     def __enter__(self) -> "UnseenPortal":
         return self.start()

@@ -117,7 +117,7 @@ def county(tmp_path_factory):
             if url.startswith("SERVER"):
                 path = url[len("SERVER"):]
                 if routes.get(path) == "OFFHOST":
-                    routes[path] = redirect(f"http://127.0.0.2:{other.server_address[1]}/xxgk/")
+                    routes[path] = redirect(f"http://127.0.0.2:{other.port}/xxgk/")
         units = [(n, u.replace("SERVER", server.url)) for n, u in units]
         found, db = run_crawl(tmp_path_factory.mktemp("faults"), units, timeout=3)
         yield found, db, server, other

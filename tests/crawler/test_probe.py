@@ -13,7 +13,7 @@ def test_probe_outcomes():
     routes = {"/ok/": html("<p>ok</p>"), "/down/": html("维护", status=503), "/slow/": hang(3),
               "/moved/": redirect("/ok/")}
     with MockServer(routes) as server, MockServer({}, host="127.0.0.2") as other:
-        routes["/away/"] = redirect(f"http://127.0.0.2:{other.server_address[1]}/")
+        routes["/away/"] = redirect(f"http://127.0.0.2:{other.port}/")
         assert probe_one("a", f"{server.url}/ok/").ok
         assert probe_one("a", f"{server.url}/moved/").ok
         down = probe_one("a", f"{server.url}/down/")

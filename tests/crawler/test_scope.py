@@ -42,7 +42,7 @@ def test_why_not_names_the_reason():
 
 def test_a_link_to_another_port_of_the_same_host_is_never_requested(tmp_path):
     with MockServer({}) as other:
-        elsewhere = f"http://127.0.0.1:{other.server_address[1]}"
+        elsewhere = f"http://127.0.0.1:{other.port}"
         routes = {
             "/p/xxgk/": html(page("信息公开", nav(("工作动态", "/p/gzdt/"), ("通知公告", f"{elsewhere}/tzgg/"))
                                   + f'<p><a href="{elsewhere}/secret.html">内部系统</a></p>')),
@@ -58,7 +58,7 @@ def test_a_link_to_another_port_of_the_same_host_is_never_requested(tmp_path):
 def test_robots_txt_and_its_redirects_stay_in_scope(tmp_path):
     with MockServer({}, host="127.0.0.2") as other:
         routes = {
-            "/robots.txt": redirect(f"http://127.0.0.2:{other.server_address[1]}/robots.txt"),
+            "/robots.txt": redirect(f"http://127.0.0.2:{other.port}/robots.txt"),
             "/r/xxgk/": html(page("信息公开", nav(("工作动态", "/r/gzdt/")))),
             "/r/gzdt/": html(page("工作动态", listing(("全县教育工作会议召开", "/r/a/1.html", "2026-11-25")))),
         }

@@ -38,7 +38,7 @@ def crawled(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("script_lists")
     # Another site: another loopback address, so it is off the unit's scope whatever its port.
     with MockServer(host="127.0.0.2") as elsewhere, MockServer() as server:
-        elsewhere_url = f"http://127.0.0.2:{elsewhere.server_address[1]}"
+        elsewhere_url = f"http://127.0.0.2:{elsewhere.port}"
         elsewhere.routes["/api/list"] = json_data({"list": [{"title": "外站", "url": "/a", "pubDate": "2026-11-26"}]})
         off_site = (f'<html><body><ul id="list"></ul><script>$.ajax({{url: "{elsewhere_url}/api/list",'
                     ' success: function (d) { $("#list").html(d); }});</script></body></html>')

@@ -95,7 +95,7 @@ def site():
         "/nodate/tzgg/202611/t20261103_88.html": html("<html><body><h1>关于开展安全检查的通知</h1><p>正文</p></body></html>"),
     }
     with MockServer(routes) as server, MockServer({}, host="127.0.0.2") as other:
-        routes["/offhost/gzdt/"] = redirect(f"http://127.0.0.2:{other.server_address[1]}/steal/")
+        routes["/offhost/gzdt/"] = redirect(f"http://127.0.0.2:{other.port}/steal/")
         yield server, other
 
 

@@ -14,9 +14,10 @@ import socketserver
 import threading
 import time
 from email import message_from_bytes, policy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 from urllib.parse import parse_qs, urlsplit
+
+from demo.loopback import LoopbackServer, Request
 
 
 WECOM_KEY = "wecom-SECRET-693a91f5-e1b1-4bd6-9c2a-5b4a0f1e7d2c"
@@ -41,21 +42,6 @@ class FakeClock:
         self.now += seconds
 
 
-class _Handler(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        status, answer = self.server.app.handle(self.path, dict(self.headers), body)  # type: ignore[attr-defined]
-        data = json.dumps(answer, ensure_ascii=False).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 class FakeHTTPPlatform:
     """Shared plumbing: a threaded server on port 0, the requests it got, scripted failures."""
 
@@ -67,14 +53,16 @@ class FakeHTTPPlatform:
         # fail_when(payload) -> (http_status, answer) or None, to fail chosen messages.
         self.fail_when: Callable[[Any], tuple[int, Any] | None] | None = None
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.server.app = self  # type: ignore[attr-defined]
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.01,), daemon=True)
-        self.thread.start()
+        self.server = LoopbackServer(self._answer).start()
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        return self.server.url
+
+    def _answer(self, request: Request) -> None:
+        status, answer = self.handle(request.path, dict(request.headers), request.body)
+        request.reply(status, {"Content-Type": "application/json; charset=utf-8"},
+                      json.dumps(answer, ensure_ascii=False).encode("utf-8"))
 
     def handle(self, path: str, headers: dict, body: bytes) -> tuple[int, Any]:
         with self.lock:
@@ -95,8 +83,7 @@ class FakeHTTPPlatform:
             return status, answer
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.stop()
 
 
 class FakeWecom(FakeHTTPPlatform):
