@@ -14,12 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import partial
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 from zoneinfo import ZoneInfo
 
 from rules import judge
 from rules.facts import UnitFacts, run_facts
-from rules.ledger import (OPEN_STATES, RECTIFIED, RECURRENCE_DAYS, WAIVED, Entry, JudgedCrawl, UnitRead, derive)
+from rules.ledger import (OPEN_STATES, RECTIFIED, RECURRENCE_DAYS, WAIVED, Entry, JudgedCrawl, UnitRead, derive,
+                          identity)
 from rules.registry import RULE_KINDS, Finding
 from rules.ruleset import RuleSet
 from rules.verdict import judge_unit_verdict, ranking
@@ -145,7 +146,6 @@ class Judgement:
 
 
 def _key(finding: Finding) -> str:
-    from rules.ledger import identity
     return identity(finding.unit, finding.rule, finding.target)
 
 
