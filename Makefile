@@ -3,37 +3,53 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+RUNTIME_STAMP := $(VENV)/.installed-runtime
 
-.PHONY: demo test install system-deps bench clean
+.PHONY: demo test install system-deps demo-deps bench clean
 
-# Debian packages the browser and picture checks use: a headless browser, a CJK
-# font (reports are Chinese), and OCR to read the picture back. Installed only
-# when missing, and only where we may (root); otherwise we say what is needed.
-SYSTEM_PACKAGES := chromium fonts-noto-cjk fontconfig tesseract-ocr tesseract-ocr-chi-sim
+# Debian packages, installed only when missing and only where we may (root);
+# otherwise we say what is needed. The demo writes every report form, the table
+# picture included: it needs a CJK font (reports are Chinese). The tests also
+# drive a headless browser and read the picture back with OCR.
+DEMO_PACKAGES := fonts-noto-cjk fontconfig
+TEST_PACKAGES := $(DEMO_PACKAGES) chromium tesseract-ocr tesseract-ocr-chi-sim
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-
-# Reinstall whenever the project's dependencies change.
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
-
-install: $(STAMP)
-
-demo: $(STAMP) system-deps
-	$(BIN)/govfresh demo --out out/demo
-
-system-deps:
-	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+define install_packages
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "installing: $$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	else \
-		echo "note: missing Debian packages ($$missing); run 'sudo apt-get install $$missing' for the browser and picture checks"; \
+		echo "note: missing Debian packages ($$missing); run 'sudo apt-get install $$missing'"; \
 	fi
+endef
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall whenever the project's dependencies change. `install` (and `test`)
+# add the test tools; the demo needs only govfresh itself.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+$(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUNTIME_STAMP)
+
+install: $(STAMP)
+
+demo: $(RUNTIME_STAMP) demo-deps
+	$(BIN)/govfresh demo --out out/demo
+
+demo-deps:
+	$(call install_packages,$(DEMO_PACKAGES))
+
+system-deps:
+	$(call install_packages,$(TEST_PACKAGES))
 
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -q

@@ -1,22 +1,30 @@
-"""The `govfresh` command: a thin layer over the Python API, one subcommand per job.
+"""The `govfresh` command: a thin layer over jobs.py, one subcommand per job.
+
+Every command finds sites.yaml and the database the same way (config/locate.py):
+--config, $GOVFRESH_CONFIG or ./sites.yaml; --db, $GOVFRESH_DB, the config's `db:`
+or govfresh.db beside sites.yaml.
 
 Exit codes: 0 done (sites being down is a finding, not a failure), 1 the job
-itself failed, 2 bad input (config, rule file, arguments).
+itself failed, 2 bad input (config, rule file, arguments, names), 3 another
+scheduler has the database, 141 the reader closed the pipe (`| head`).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
 
 from config import Config, ConfigError, load_config
+from config.locate import CONFIG_ENV, DB_ENV, find_config, find_db
 import jobs
 from rules.ruleset import RuleSetError
+from store import NoDatabase
 
-DEFAULT_DB = "govfresh.db"
 DEFAULT_OUT = "reports-out"
+DEFAULT_ENV_FILE = "/etc/govfresh.env"
 
 
 class UsageError(Exception):
@@ -30,98 +38,23 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
-def db_path(args: argparse.Namespace, config: Config | None = None) -> str:
-    """--db, else the config's `db:`, else govfresh.db — both beside the config file, so
-    cron (which starts in $HOME) and a person in the office folder use the same database."""
-    if getattr(args, "db", None):
-        return args.db
-    if config is not None and getattr(args, "config", None):
-        path = Path(config.db or DEFAULT_DB)
-        if not path.is_absolute():
-            path = Path(args.config).resolve().parent / path
-        return str(path)
-    return DEFAULT_DB
+def _config(args: argparse.Namespace, required: bool = True) -> tuple[Config | None, Path | None]:
+    """The config the command runs with (None when none is here and the command can do without)."""
+    path = find_config(getattr(args, "config", None), required=required)
+    return (load_config(path), path) if path else (None, None)
 
 
-def _existing_db(path: str) -> str:
-    if not Path(path).exists():
-        raise UsageError(f"{path}: no such database (run `govfresh crawl` first, or pass --db)")
-    return path
+def _db(args: argparse.Namespace, config: Config | None, config_path: Path | None) -> Path:
+    return find_db(getattr(args, "db", None), config_path, config.db if config else None)
 
 
-def _as_of(args: argparse.Namespace, tz: str = "Asia/Shanghai") -> date:
+def _as_of(args: argparse.Namespace, config: Config | None) -> date:
     from crawler.run import today_in
-    return args.as_of or today_in(tz)
-
-
-# ---- jobs -----------------------------------------------------------------
-
-def cmd_crawl(args: argparse.Namespace) -> int:
-    from crawler.run import crawl_here
-    from store import Store
-
-    config = load_config(args.config)
-    db = db_path(args, config)
-    run_id = crawl_here(config, db, args.crawl_date)
-    with Store(db) as store:
-        counts = store.run_counts(run_id)
-        read_with = store.run_read_with(run_id)
-    print(f"crawl {run_id} finished: {counts['units']} units ({counts['unreachable']} unreachable), "
-          f"{counts['columns']} columns, {counts['links']} links checked → {db}")
-    if read_with:
-        print(f"  {_read_with(read_with)}")
-    return 0
-
-
-def _read_with(counts: dict[str, int]) -> str:
-    """How many lists needed a data call or the browser (their cost), for the crawl summary and status."""
-    calls = {k: n for k, n in counts.items() if k != "browser"}
-    parts = []
-    if calls:
-        parts.append(f"{sum(calls.values())} lists read through their data calls ("
-                     + ", ".join(f"{k} {n}" for k, n in calls.items()) + ")")
-    if counts.get("browser"):
-        parts.append(f"{counts['browser']} lists read in the browser")
-    return "; ".join(parts)
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    data = jobs.export(jobs.judge(_existing_db(args.db), _as_of(args), rules=args.rules))
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
-    return 0
+    return args.as_of or today_in(config.timezone if config else "Asia/Shanghai")
 
 
 def _formats(text: str) -> list[str]:
     return [f.strip() for f in text.split(",") if f.strip()]
-
-
-def cmd_report(args: argparse.Namespace) -> int:
-    as_of = _as_of(args)
-    db = _existing_db(args.db)
-    judgement = jobs.judge(db, as_of, rules=args.rules)
-    if not judgement.runs:
-        raise UsageError(f"{args.db}: no finished crawl on or before {as_of}")
-    report = jobs.period_report(judgement, args.period)
-    try:
-        paths = jobs.write_reports(report, judgement, _formats(args.format), Path(args.out), _options(args.option),
-                                   rejudge=lambda day: jobs.judge(db, day, rules=args.rules))
-    except ValueError as exc:  # an unknown format or renderer option, named in the message
-        raise UsageError(str(exc)) from None
-    if jobs.stale_warning(report):
-        print(jobs.stale_warning(report), file=sys.stderr)
-    print_paths(paths)
-    return 0
-
-
-def print_paths(paths: list[Path]) -> None:
-    """The files a person opens; the per-unit pages are counted, not listed."""
-    unit_pages = [p for p in paths if p.parent.name == "units"]
-    for path in paths:
-        if path not in unit_pages:
-            print(path)
-    if unit_pages:
-        print(f"{unit_pages[0].parent}/ ({len(unit_pages)} 个单位页面)")
 
 
 def _options(pairs: list[str] | None) -> dict[str, dict[str, str]]:
@@ -136,15 +69,17 @@ def _options(pairs: list[str] | None) -> dict[str, dict[str, str]]:
     return options
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from crawler.run import crawl
+def print_paths(paths: list[Path]) -> None:
+    """The files a person opens; the per-unit pages are counted, not listed."""
+    unit_pages = [p for p in paths if p.parent.name == "units"]
+    for path in paths:
+        if path not in unit_pages:
+            print(path)
+    if unit_pages:
+        print(f"{unit_pages[0].parent}/ ({len(unit_pages)} 个单位页面)")
 
-    config = load_config(args.config)
-    db = db_path(args, config)
-    crawl(args.config, db, args.crawl_date)
-    as_of = args.as_of or args.crawl_date or _as_of(args, config.timezone)
-    result = jobs.report_job(config, db, args.period, as_of, _formats(args.format), Path(args.out), args.rules)
-    print(jobs.summarise(result.report))
+
+def _print_result(result: jobs.RunResult) -> int:
     if jobs.stale_warning(result.report):
         print(jobs.stale_warning(result.report), file=sys.stderr)
     print_paths(result.paths)
@@ -154,69 +89,92 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---- commands ---------------------------------------------------------------------
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from crawler.run import crawl_here
+
+    config, path = _config(args)
+    db = _db(args, config, path)
+    run_id = crawl_here(config, db, args.crawl_date)
+    print(jobs.crawl_summary(db, run_id))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    config, path = _config(args, required=False)
+    db = _db(args, config, path)
+    judgement = jobs.judge(db, _as_of(args, config), config, rules=args.rules)
+    if not judgement.runs:
+        raise UsageError(f"{db}: no finished crawl on or before {judgement.as_of}")
+    json.dump(jobs.export(judgement), sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    config, path = _config(args, required=args.notify)
+    if args.notify and not config.notify:   # as the scheduler's job: report, and say there is no one to tell
+        print(f"{path}: no `notify:` targets configured; the list is written, not sent", file=sys.stderr)
+    try:
+        result = jobs.report_job(config, _db(args, config, path), args.period, _as_of(args, config),
+                                 _formats(args.format), Path(args.out), args.rules,
+                                 notify_targets=args.notify, options=_options(args.option))
+    except ValueError as exc:  # an unknown format or renderer option, named in the message
+        raise UsageError(str(exc)) from None
+    return _print_result(result)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from crawler.run import crawl
+
+    config, path = _config(args)
+    db = _db(args, config, path)
+    if config.notify:
+        config.notify_targets()   # a missing secret is found now, not after an hour of crawling
+    crawl(path, db, args.crawl_date)
+    as_of = args.as_of or args.crawl_date or _as_of(args, config)
+    result = jobs.report_job(config, db, args.period, as_of, _formats(args.format), Path(args.out), args.rules)
+    print(jobs.summarise(result.report))
+    return _print_result(result)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
-    from crawler.run import crawl, today_in
-    from demo.server import DemoPortal
+    from crawler.run import today_in
 
-    today = args.today or today_in("Asia/Shanghai")
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    db = out / "demo.db"
-    if db.exists():
-        db.unlink()  # the demo starts from nothing every time
-    from demo.county import compare
-
-    with DemoPortal(today) as portal:
-        sites = out / "sites.yaml"
-        portal.sites(sites)
-        print(f"demo county portal serving at {portal.base_url}")
-        crawl(sites, db, today)
-        planted = portal.expected()["findings"]
-    judgement = jobs.judge(db, today)
-    report = jobs.period_report(judgement, "week")
-    print(jobs.summarise(report))
-    missed, false = compare(jobs.export(judgement), planted)
-    print(f"模拟县预设问题 {len(planted)} 个：发现 {len(planted) - len(missed)} 个，漏报 {len(missed)} 个，"
-          f"误报 {len(false)} 个")
-    paths = jobs.write_reports(report, judgement, jobs.available_formats(), out)
-    print_paths([p.resolve() for p in paths])
-    html = next(p for p in paths if p.suffix == ".html")
-    print(f"weekly problem list: {html.resolve()}")
+    html, paths = jobs.demo(args.today or today_in("Asia/Shanghai"), args.out)
+    print_paths(paths)
+    print(f"weekly problem list: {html}")
     return 0
 
 
 def cmd_probe(args: argparse.Namespace) -> int:
     from crawler.probe import probe_all
 
-    config = load_config(args.config)
-    results = probe_all(config, db_path(args, config), timeout=args.timeout)
+    config, path = _config(args)
+    results = probe_all(config, str(_db(args, config, path)), timeout=args.timeout)
     failed = [r for r in results if not r.ok]
-    print(f"probed {len(results)} units: {len(results) - len(failed)} ok, {len(failed)} failed")
+    print(f"监测 {len(results)} 个单位：{len(results) - len(failed)} 个可以访问，{len(failed)} 个无法访问")
     for r in failed:
-        print(f"  {r.unit}: {r.error or r.http_status}")
+        print(f"  {r.unit}：{r.error or r.http_status}")
     return 0
 
 
 def cmd_waive(args: argparse.Namespace) -> int:
-    from store import Store
-
-    if args.until <= date.today():
-        raise UsageError(f"--until {args.until} is not in the future")
-    with Store(args.db) as store:
-        if args.unit not in store.unit_ids():
-            raise UsageError(f"{args.db}: no unit named {args.unit!r} has been crawled")
-        waiver_id = store.add_waiver(args.unit, args.rule, args.column, args.reason, args.until)
+    config, path = _config(args, required=False)
+    waiver_id = jobs.waive(_db(args, config, path), args.unit, reason=args.reason, until=args.until,
+                           rule=args.rule, column=args.column, config=config, rules=args.rules)
     what = " / ".join(x for x in (args.unit, args.column, args.rule) if x)
-    print(f"waiver {waiver_id}: {what} until {args.until} — {args.reason}")
+    print(f"豁免 #{waiver_id}：{what}，至 {args.until} — {args.reason}")
     return 0
 
 
 def cmd_notify(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
+    config, path = _config(args)
     if not config.notify:
-        raise UsageError(f"{args.config}: no `notify:` targets configured")
-    db = _existing_db(db_path(args, config))
-    judgement = jobs.judge(db, _as_of(args, config.timezone), config)
+        raise UsageError(f"{path}: no `notify:` targets configured")
+    db = _db(args, config, path)
+    judgement = jobs.judge(db, _as_of(args, config), config)
     report = jobs.period_report(judgement, args.period)
     if jobs.stale_warning(report):
         print(jobs.stale_warning(report), file=sys.stderr)
@@ -231,11 +189,13 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     from config import parse_schedule
     from scheduler import SchedulerLocked, run_forever
 
-    config = load_config(args.config)
-    db = db_path(args, config)
+    config, path = _config(args)
+    db = _db(args, config, path)
+    if config.notify:
+        config.notify_targets()   # the weekly job would fail on a missing secret: say so at start
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     try:
-        run_forever(parse_schedule(config.schedule), jobs.scheduled_jobs(args.config, config, db, args.out),
+        run_forever(parse_schedule(config.schedule), jobs.scheduled_jobs(str(path), config, str(db), args.out),
                     timezone=config.timezone, db_path=db)
     except SchedulerLocked as exc:
         print(f"govfresh: {exc}", file=sys.stderr)
@@ -244,95 +204,75 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 
 
 def cmd_crontab(args: argparse.Namespace) -> int:
-    import os
     import shutil
 
     from config import parse_schedule
     from service import crontab_lines, systemd_unit
 
-    config = load_config(args.config)
+    config, path = _config(args)
     beside_python = Path(sys.executable).parent / "govfresh"  # the venv's own, even when not activated
     govfresh_bin = str(beside_python) if beside_python.exists() else (shutil.which("govfresh") or "govfresh")
-    config_path = str(Path(args.config).resolve())
+    config_path = str(path.resolve())
     if args.systemd:
         print(systemd_unit(config_path, govfresh_bin, os.getcwd()))
     else:
+        # A database named outside the config (--db, $GOVFRESH_DB) goes into the lines:
+        # cron's environment does not have it.
+        named = args.db or os.environ.get(DB_ENV)
+        db = str(_db(args, config, path).resolve()) if named else None
         print("\n".join(crontab_lines(config_path, parse_schedule(config.schedule), govfresh_bin,
-                                      timezone=config.timezone)))
+                                      timezone=config.timezone, env_file=args.env_file, db=db,
+                                      out=str(Path(args.out).resolve()))))
     return 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from config import parse_schedule
-    from config.schedule import next_runs
-    from scheduler import ScheduleState, lock_holder, state_path_for
-    from store import Store
-
-    config = load_config(args.config)
-    db = db_path(args, config)
-    tz = ZoneInfo(config.timezone)
-    holder = lock_holder(db)
-    print(f"scheduler: {'running, pid ' + str(holder) if holder else 'not running'}")
-    last = ScheduleState(state_path_for(db)).load()
-    upcoming = next_runs(parse_schedule(config.schedule), timezone=config.timezone, now=datetime.now(tz))
-    print("jobs:")
-    for name, times in upcoming.items():
-        done = last.get(name)
-        print(f"  {name:<8} last {done.strftime('%Y-%m-%d %H:%M') if done else '—':<16} "
-              f"next {times[0].strftime('%Y-%m-%d %H:%M') if times else '—'}")
-    if not Path(db).exists():
-        print(f"{db}: no database yet")
-        return 0
-    with Store(db) as store:
-        print("recent runs:")
-        for run in store.recent_runs(5):
-            print(f"  #{run['id']} {run['kind']} {run['crawl_date']} {run['status']}"
-                  f" (started {run['started']}, finished {run['finished'] or '—'})"
-                  + (f" — {run['note']}" if run["note"] else ""))
-            read_with = store.run_read_with(run["id"]) if run["kind"] == "crawl" else {}
-            if read_with:
-                print(f"      {_read_with(read_with)}")
-        print("recent deliveries:")
-        for d in store.recent_deliveries(10):
-            print(f"  {d['sent_at']} {d['notice']} → {d['target']} part {d['part']}: {'ok' if d['ok'] else 'FAILED'}")
+    config, path = _config(args)
+    print("\n".join(jobs.status_lines(config, _db(args, config, path))))
     return 0
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
     from rules import load_ruleset
-    from rules.registry import RULE_KINDS
 
     if args.rules_cmd == "check":
-        rs = load_ruleset(args.file)
+        try:
+            rs = load_ruleset(args.file)
+        except RuleSetError as exc:
+            print(f"{args.file}: {len(exc.problems)} 处问题", file=sys.stderr)
+            print("\n".join(exc.problems), file=sys.stderr)
+            return 2
         print(f"{args.file}: ok — rule set {rs.id}, {len(rs.categories)} categories, {len(rs.rules)} rules")
         return 0
-    rs = load_ruleset(args.rules or "national-2019")
-    print(f"{rs.title} ({rs.id})\n")
-    print("栏目分类 categories:")
-    for cat in rs.categories.values():
-        limit = f"{cat.max_age_days} 天" if cat.max_age_days else "不判定更新周期"
-        print(f"  {cat.key:<9} {cat.label}: {limit} — {'、'.join(cat.names)}")
-        if cat.source:
-            print(f"            依据：{cat.source}")
-    print("\n规则 rules:")
-    for spec in rs.rules:
-        doc = (RULE_KINDS[spec.kind].__doc__ or "").strip().splitlines()[0]
-        print(f"  {spec.kind} [{spec.severity}] {doc}")
-        for key, value in spec.params.items():
-            shown = value if not isinstance(value, dict) else ", ".join(value)
-            print(f"      {key}: {shown}")
-        if spec.source:
-            print(f"      依据：{spec.source}")
+    config = None if args.rules else _config(args, required=False)[0]
+    print(jobs.explain_rules(jobs.ruleset_for(config, args.rules)))
     return 0
 
 
-# ---- parser -----------------------------------------------------------------
+# ---- parser -----------------------------------------------------------------------
+
+CONFIG_HELP = f"sites.yaml to use (default: ${CONFIG_ENV}, else ./sites.yaml)"
+DB_HELP = (f"SQLite database (default: ${DB_ENV}, else the config's `db:`, "
+           "else govfresh.db beside sites.yaml)")
+RULES_HELP = "rule set name or file (default: the config's `ruleset:`, else national-2019)"
+PERIOD_HELP = "week: the weekly list (default); month: the monthly list"
+AS_OF_HELP = "judge as of this date, YYYY-MM-DD (default: today in the config's time zone)"
+FORMAT_HELP = "comma-separated formats: html, md, xlsx, docx, chat, png (default: html,md)"
+OUT_HELP = f"folder the files are written to (default: {DEFAULT_OUT})"
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("govfresh")
+    except PackageNotFoundError:   # run from a source tree that was never installed
+        return "unknown"
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="govfresh", description="政府信息公开栏目检查：抓取、判定、报告、推送")
+    parser.add_argument("--version", action="version", version=f"govfresh {_version()}",
+                        help="print the version and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, func, help: str) -> argparse.ArgumentParser:
@@ -340,89 +280,107 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
+    def locate(p: argparse.ArgumentParser, db: bool = True) -> None:
+        p.add_argument("--config", help=CONFIG_HELP)
+        if db:
+            p.add_argument("--db", help=DB_HELP)
+
     p = add("crawl", cmd_crawl, "crawl every unit in sites.yaml and store what was seen")
-    p.add_argument("--config", required=True, help="sites.yaml")
-    p.add_argument("--db", help=f"SQLite database (default: config `db:` or {DEFAULT_DB})")
+    locate(p)
     p.add_argument("--crawl-date", type=_date, help="date the crawl counts as (default: today); for replays")
 
     p = add("export", cmd_export, "print one date's facts and findings as JSON")
-    p.add_argument("--db", default=DEFAULT_DB)
-    p.add_argument("--as-of", type=_date, help="judge as of this date (default: today)")
-    p.add_argument("--rules", help="rule set name or file (default: national-2019)")
+    locate(p)
+    p.add_argument("--as-of", type=_date, help=AS_OF_HELP)
+    p.add_argument("--rules", help=RULES_HELP)
 
     p = add("report", cmd_report, "write the weekly or monthly problem list")
-    p.add_argument("--db", default=DEFAULT_DB)
-    p.add_argument("--period", choices=["week", "month"], default="week")
-    p.add_argument("--as-of", type=_date)
-    p.add_argument("--format", default="html,md",
-                   help="comma-separated formats: html, md, xlsx, docx, chat, png (default: html,md)")
-    p.add_argument("--out", default=DEFAULT_OUT, help=f"output folder (default: {DEFAULT_OUT})")
-    p.add_argument("--rules")
+    locate(p)
+    p.add_argument("--period", choices=["week", "month"], default="week", help=PERIOD_HELP)
+    p.add_argument("--as-of", type=_date, help=AS_OF_HELP)
+    p.add_argument("--format", default="html,md", help=FORMAT_HELP)
+    p.add_argument("--out", default=DEFAULT_OUT, help=OUT_HELP)
+    p.add_argument("--rules", help=RULES_HELP)
     p.add_argument("--option", action="append", metavar="FORMAT.NAME=VALUE",
                    help="a renderer option, e.g. docx.doc_number=清政务办〔2026〕12号 or docx.letterhead=红头.docx")
+    p.add_argument("--notify", action="store_true",
+                   help="also send the list to the config's `notify:` groups (what the scheduler's weekly "
+                        "and monthly jobs do)")
 
-    p = add("run", cmd_run, "crawl, then write the period's problem list")
-    p.add_argument("--config", required=True)
-    p.add_argument("--db")
-    p.add_argument("--period", choices=["week", "month"], default="week")
-    p.add_argument("--as-of", type=_date)
-    p.add_argument("--crawl-date", type=_date)
-    p.add_argument("--format", default="html,md")
-    p.add_argument("--out", default=DEFAULT_OUT)
-    p.add_argument("--rules")
+    p = add("run", cmd_run, "crawl, then write the period's problem list (and notify, when configured)")
+    locate(p)
+    p.add_argument("--period", choices=["week", "month"], default="week", help=PERIOD_HELP)
+    p.add_argument("--as-of", type=_date, help="judge as of this date (default: the crawl date)")
+    p.add_argument("--crawl-date", type=_date, help="date the crawl counts as (default: today); for replays")
+    p.add_argument("--format", default="html,md", help=FORMAT_HELP)
+    p.add_argument("--out", default=DEFAULT_OUT, help=OUT_HELP)
+    p.add_argument("--rules", help=RULES_HELP)
 
     p = add("demo", cmd_demo, "serve the bundled demo county on loopback and run the whole job on it")
     p.add_argument("--today", type=_date, help="the demo county's 'today' (default: today)")
-    p.add_argument("--out", default="out/demo")
+    p.add_argument("--out", default="out/demo", help="folder for the demo's database and reports (default: out/demo)")
 
     p = add("probe", cmd_probe, "check once that each unit's disclosure page loads (run it ≥ 20 times a day)")
-    p.add_argument("--config", required=True)
-    p.add_argument("--db")
-    p.add_argument("--timeout", type=float, default=15.0, help="seconds a page may take (default: 15, as the 2019 indicators)")
+    locate(p)
+    p.add_argument("--timeout", type=float, default=15.0,
+                   help="seconds a page may take (default: 15, as the 2019 indicators)")
 
     p = add("waive", cmd_waive, "exempt a unit, one of its columns or one rule from the notices until a date")
-    p.add_argument("--db", default=DEFAULT_DB)
-    p.add_argument("--unit", required=True, help="unit name as in sites.yaml")
-    p.add_argument("--rule", help="rule id, e.g. column_stale (default: every rule)")
-    p.add_argument("--column", help="column name as shown on the site (default: every column)")
+    locate(p)
+    p.add_argument("--unit", required=True, help="unit name as crawled (as in sites.yaml)")
+    p.add_argument("--rule", help="rule id of the rule set, e.g. column_stale (default: every rule)")
+    p.add_argument("--column", help="column name as crawled from the site (default: every column)")
     p.add_argument("--reason", required=True, help="why, shown in the ledger")
     p.add_argument("--until", type=_date, required=True, help="last day the waiver holds (YYYY-MM-DD)")
+    p.add_argument("--rules", help=RULES_HELP)
 
     p = add("notify", cmd_notify, "send the period's notice to the configured groups (only parts not yet confirmed)")
-    p.add_argument("--config", required=True)
-    p.add_argument("--db")
-    p.add_argument("--period", choices=["week", "month"], default="week")
-    p.add_argument("--as-of", type=_date)
-    p.add_argument("--dry-run", action="store_true", help="print exactly what would be sent; send nothing")
-    p.add_argument("--out", default=DEFAULT_OUT, help="where the attached files are written")
+    locate(p)
+    p.add_argument("--period", choices=["week", "month"], default="week", help=PERIOD_HELP)
+    p.add_argument("--as-of", type=_date, help=AS_OF_HELP)
+    p.add_argument("--dry-run", action="store_true",
+                   help="print exactly what would be sent, attachments by name; send and write nothing")
+    p.add_argument("--out", default=DEFAULT_OUT, help=f"where the attached files are written (default: {DEFAULT_OUT})")
 
     p = add("schedule", cmd_schedule, "run probes, crawls, reports and notices on the config's schedule")
-    p.add_argument("--config", required=True)
-    p.add_argument("--db")
-    p.add_argument("--out", default=DEFAULT_OUT)
+    locate(p)
+    p.add_argument("--out", default=DEFAULT_OUT, help=OUT_HELP)
 
-    p = add("crontab", cmd_crontab, "print crontab lines (or a systemd unit) equivalent to the schedule")
-    p.add_argument("--config", required=True)
+    p = add("crontab", cmd_crontab, "print crontab lines (or a systemd unit) that do what the scheduler does")
+    locate(p)
     p.add_argument("--systemd", action="store_true", help="print a systemd service unit instead")
+    p.add_argument("--env-file", default=DEFAULT_ENV_FILE,
+                   help=f"KEY=value file each cron line loads the ${{VAR}} secrets from (default: {DEFAULT_ENV_FILE})")
+    p.add_argument("--out", default=DEFAULT_OUT, help=OUT_HELP + "; written into the lines as an absolute path")
 
     p = add("status", cmd_status, "show the scheduler, the next jobs, the last runs and deliveries")
-    p.add_argument("--config", required=True)
-    p.add_argument("--db")
+    locate(p)
 
     p = add("rules", cmd_rules, "check a rule file, or explain the rules")
     rsub = p.add_subparsers(dest="rules_cmd", required=True, metavar="ACTION")
-    c = rsub.add_parser("check", help="validate a rule file")
-    c.add_argument("file")
-    e = rsub.add_parser("explain", help="list every rule with its threshold and source")
-    e.add_argument("--rules")
+    c = rsub.add_parser("check", help="validate a rule file and list every problem in it")
+    c.add_argument("file", help="the rule file (YAML), e.g. my-province.yaml")
+    e = rsub.add_parser("explain", help="explain the scoring and every rule, with thresholds and sources")
+    e.add_argument("--rules", help=RULES_HELP)
+    e.add_argument("--config", help=CONFIG_HELP + "; its `ruleset:` is explained")
     return parser
 
 
+def _quiet_broken_pipe() -> int:
+    """The reader went away (`govfresh … | head`): stop without a traceback."""
+    # Python flushes stdout again at exit; point it at /dev/null so that flush cannot fail.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 141
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)
         return args.func(args)
-    except (ConfigError, RuleSetError, UsageError) as exc:
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
+    except (ConfigError, RuleSetError, UsageError, jobs.InputError, NoDatabase) as exc:
         print(f"govfresh: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -9,23 +9,35 @@ store ← rules → reports → delivery):
     period_report(judgement, period)              → the period's model, with its history
     write_reports(report, judgement, formats, out)→ files (the period page, index, unit pages, others)
     notify(config, db, period, as_of)             → delivery report
-    run(config_path, …)                           → crawl, judge once, report, notify
-    scheduled_jobs(config_path, config, db, out)  → the scheduler's jobs
+    report_job(config, db, period, as_of, …)      → judge once, write the forms, notify when asked
+    scheduled_jobs(config_path, config, db, out)  → the scheduler's jobs (each also a command: config.JOB_COMMANDS)
+    waive(db, unit, …)                            → a waiver for names checked against the crawls and rules
+    status_lines(config, db)                      → what `govfresh status` prints
+    explain_rules(ruleset)                        → what `govfresh rules explain` prints
+    demo(today, out, say)                         → the bundled county crawled, judged and reported
 """
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
+from zoneinfo import ZoneInfo
 
-from config import Config
+from config import Config, ConfigError
+from plugins import unknown_name
 
 if TYPE_CHECKING:
     from reports.model import PeriodReport
     from rules.period import Judgement
 
 DEFAULT_FORMATS = ("html", "md")
+DEFAULT_RULESET = "national-2019"
+
+
+class InputError(ValueError):
+    """A name, date or option the user gave that does not fit what is there: exit 2."""
 ALL_FORMATS = ("html", "md", "xlsx", "docx", "chat", "png")
 
 
@@ -53,14 +65,35 @@ def settings_of(config: Config | None):
                     waivers=tuple(w.model_dump(by_alias=True) for w in config.waivers))
 
 
+def ruleset_for(config: Config | None = None, rules: str | None = None):
+    """The rule set a command judges by: --rules, else the config's `ruleset:`, else the national one."""
+    from rules import RuleSetError, load_ruleset
+
+    name: str | Path = rules or (config.ruleset if config else DEFAULT_RULESET)
+    if not rules and config is not None and Path(name).suffix in (".yaml", ".yml"):
+        name = Path(config.source).parent / name     # a rule file named in sites.yaml sits beside it
+    try:
+        ruleset = load_ruleset(name)
+    except RuleSetError as exc:
+        if rules or config is None:
+            raise
+        raise RuleSetError([f"{config.source}: ruleset: {line}" for line in exc.problems]) from None
+    if config is not None:
+        kinds = [spec.kind for spec in ruleset.rules]
+        bad = [f"{config.source}: waivers[{i}].rule: {unknown_name('rule', w.rule, kinds)}"
+               for i, w in enumerate(config.waivers) if w.rule and w.rule not in kinds]
+        if bad:
+            raise ConfigError("\n".join(bad))
+    return ruleset
+
+
 def judge(db: str | Path, as_of: date, config: Config | None = None, rules: str | None = None) -> "Judgement":
     """Every finished crawl up to as_of judged once, and the ledger derived from them."""
-    from rules import load_ruleset
     from rules.period import judge_as_of
     from store import Store
 
-    ruleset = load_ruleset(rules or (config.ruleset if config else "national-2019"))
-    with Store(db) as store:
+    ruleset = ruleset_for(config, rules)
+    with Store(db, create=False) as store:
         return judge_as_of(store, as_of, ruleset, settings_of(config))
 
 
@@ -134,14 +167,19 @@ def notice_for(report: "PeriodReport", judgement: "Judgement", out: str | Path |
 
 def send(config: Config, db: str | Path, report: "PeriodReport", judgement: "Judgement", *,
          dry_run: bool = False, out: str | Path | None = None):
-    """Send an already built period report to every configured target."""
-    from delivery import deliver, parse_targets
+    """Send an already built period report to every configured target.
+
+    The secrets are read here and nowhere earlier; a dry run builds its attachments
+    in a temporary folder, so it leaves nothing behind in the reports folder.
+    """
+    from delivery import deliver
     from store import Store
 
-    targets = parse_targets(config.notify)
-    notice = notice_for(report, judgement, out)
-    with Store(db) as store:
-        return deliver(notice, targets, store, dry_run=dry_run)
+    targets = config.notify_targets()
+    with tempfile.TemporaryDirectory(prefix="govfresh-dry-run-") as scratch:
+        notice = notice_for(report, judgement, scratch if dry_run and out is not None else out)
+        with Store(db, create=False) as store:
+            return deliver(notice, targets, store, dry_run=dry_run)
 
 
 def notify(config: Config, db: str | Path, period: str, as_of: date, *, dry_run: bool = False,
@@ -160,19 +198,23 @@ class RunResult:
     delivery: Any = None
 
 
-def report_job(config: Config, db: str | Path, period: str, as_of: date, formats, out: str | Path,
-               rules: str | None = None, notify_targets: bool = True) -> RunResult:
-    """Judge once, write the period's forms and site, and notify with the same model."""
+def report_job(config: Config | None, db: str | Path, period: str, as_of: date, formats, out: str | Path,
+               rules: str | None = None, notify_targets: bool = True,
+               options: dict[str, dict[str, Any]] | None = None) -> RunResult:
+    """Judge once, write the period's forms and site, and notify with the same model when asked."""
     judgement = judge(db, as_of, config, rules)
+    if not judgement.runs:
+        raise InputError(f"{db}: no finished crawl on or before {as_of}")
     report = period_report(judgement, period)
-    paths = write_reports(report, judgement, formats, out,
+    paths = write_reports(report, judgement, formats, out, options,
                           rejudge=lambda day: judge(db, day, config, rules))
-    delivery = send(config, db, report, judgement, out=out) if notify_targets and config.notify else None
+    sending = notify_targets and config is not None and config.notify
+    delivery = send(config, db, report, judgement, out=out) if sending else None
     return RunResult(report, paths, delivery)
 
 
 def scheduled_jobs(config_path: str, config: Config, db: str, out: str) -> dict[str, Callable[[], Any]]:
-    """The scheduler's jobs: the same functions the commands call."""
+    """The scheduler's jobs: the same functions the commands of config.JOB_COMMANDS call."""
     from crawler.probe import probe_all
     from crawler.run import crawl, today_in
 
@@ -183,3 +225,218 @@ def scheduled_jobs(config_path: str, config: Config, db: str, out: str) -> dict[
             "crawl": lambda: crawl(config_path, db),
             "weekly": lambda: report_and_notify("week"),
             "monthly": lambda: report_and_notify("month")}
+
+
+# ---- crawl -----------------------------------------------------------------------------
+
+def crawl_summary(db: str | Path, run_id: int) -> str:
+    """One line for the terminal after a crawl, in the office's words."""
+    from store import Store
+
+    with Store(db, create=False) as store:
+        n = store.run_counts(run_id)
+        read_with = store.run_read_with(run_id)
+    line = (f"第 {run_id} 次抓取完成：{n['units']} 个单位（{n['unreachable']} 个无法访问），"
+            f"{n['columns']} 个栏目，检查链接 {n['links']} 个 → {db}")
+    return line + (f"\n  {read_with_text(read_with)}" if read_with else "")
+
+
+def read_with_text(counts: dict[str, int]) -> str:
+    """How many lists needed a data call or the browser (their cost), for the crawl summary and status."""
+    calls = {k: n for k, n in counts.items() if k != "browser"}
+    parts = []
+    if calls:
+        parts.append(f"{sum(calls.values())} 个栏目列表通过数据接口读取（"
+                     + "，".join(f"{k} {n}" for k, n in calls.items()) + "）")
+    if counts.get("browser"):
+        parts.append(f"{counts['browser']} 个栏目列表用浏览器读取")
+    return "；".join(parts)
+
+
+# ---- waivers ---------------------------------------------------------------------------
+
+def waive(db: str | Path, unit: str, *, reason: str, until: date, rule: str | None = None,
+          column: str | None = None, config: Config | None = None, rules: str | None = None,
+          today: date | None = None) -> int:
+    """Record a waiver after checking its names: the unit and column against what was
+    crawled, the rule against the rule set. A misspelt name is an error with the closest
+    valid names, never a waiver that silently matches nothing."""
+    from store import Store
+
+    today = today or datetime.now(ZoneInfo(config.timezone if config else "Asia/Shanghai")).date()
+    if until <= today:
+        raise InputError(f"--until {until} is not in the future")
+    kinds = [spec.kind for spec in ruleset_for(config, rules).rules]
+    if rule is not None and rule not in kinds:
+        raise InputError(f"--rule: {unknown_name('rule', rule, kinds)}")
+    with Store(db, create=False) as store:
+        units = store.unit_ids()
+        if unit not in units:
+            raise InputError(f"--unit: {unknown_name('unit', unit, units)} — names as crawled in {db}")
+        if column is not None:
+            columns = store.column_names(unit)
+            if column not in columns:
+                raise InputError(f"--column: {unknown_name(f'column of {unit}', column, columns)}")
+        return store.add_waiver(unit, rule, column, reason, until)
+
+
+# ---- status ----------------------------------------------------------------------------
+
+JOB_LABELS = {"probe": "可用性监测", "crawl": "抓取", "weekly": "周报并推送", "monthly": "月报并推送"}
+RUN_STATES = {"finished": "已完成", "running": "进行中", "aborted": "中断", "failed": "失败"}
+
+
+def local_time(stamp: str | datetime | None, tz: ZoneInfo) -> str:
+    """A stored time (ISO, UTC or with its offset) as the office reads it: in its own zone, to the minute."""
+    if not stamp:
+        return "—"
+    when = stamp if isinstance(stamp, datetime) else datetime.fromisoformat(str(stamp))
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def status_lines(config: Config, db: str | Path, now: datetime | None = None) -> list[str]:
+    """What `govfresh status` shows: only what happened (runs, probes, reports sent) and
+    what comes next, every time in the config's time zone."""
+    from config import parse_schedule
+    from config.schedule import next_runs
+    from scheduler import ScheduleState, lock_holder, state_path_for
+    from store import Store
+
+    tz = ZoneInfo(config.timezone)
+    now = now or datetime.now(tz)
+    holder = lock_holder(db)
+    lines = [f"数据库：{db}",
+             f"调度程序：{'运行中，进程 ' + str(holder) if holder else '未运行'}",
+             f"定时任务（{config.timezone}）："]
+    exists = Path(db).is_file()
+    last: dict[str, str | datetime | None] = dict(ScheduleState(state_path_for(db)).load())
+    recent_runs, deliveries, run_read_with = [], [], {}
+    if exists:
+        with Store(db, create=False) as store:
+            crawl = store.latest_run("crawl")
+            last["crawl"] = crawl["finished"] if crawl else None
+            last["probe"] = store.latest_probe()
+            recent_runs, deliveries = store.recent_runs(5), store.recent_deliveries(10)
+            run_read_with = {r["id"]: store.run_read_with(r["id"]) for r in recent_runs if r["kind"] == "crawl"}
+    upcoming = next_runs(parse_schedule(config.schedule), timezone=tz, now=now)
+    for name, times in upcoming.items():
+        lines.append(f"  {JOB_LABELS.get(name, name)}（{name}）：上次 {local_time(last.get(name), tz)}，"
+                     f"下次 {local_time(times[0], tz) if times else '—'}")
+    if not exists:
+        lines.append(f"{db}：还没有数据库（第一次抓取时创建）")
+        return lines
+    lines.append("最近的抓取：" if recent_runs else "最近的抓取：无")
+    for run in recent_runs:
+        state = RUN_STATES.get(run["status"], run["status"])
+        if run["status"] != "finished":
+            state += f"（{run['status']}）"       # the word to quote to whoever looks after the machine
+        lines.append(f"  #{run['id']} 检查日期 {run['crawl_date']}，{state}"
+                     f"（开始 {local_time(run['started'], tz)}，结束 {local_time(run['finished'], tz)}）"
+                     + (f" — {run['note']}" if run["note"] else ""))
+        read_with = run_read_with.get(run["id"])
+        if read_with:
+            lines.append(f"      {read_with_text(read_with)}")
+    lines.append("最近的推送：" if deliveries else "最近的推送：无")
+    for d in deliveries:
+        lines.append(f"  {local_time(d['sent_at'], tz)} {d['notice']} → {d['target']} 第 {d['part']} 部分："
+                     f"{'成功' if d['ok'] else '失败'}")
+    return lines
+
+
+# ---- rules explained -------------------------------------------------------------------
+
+def _shown(value: Any) -> str:
+    """A rule parameter as a clerk reads it: lists joined, element tables by their labels."""
+    if isinstance(value, dict):
+        if all(isinstance(v, dict) for v in value.values()):
+            return "、".join(str(v.get("label", k)) for k, v in value.items())
+        return "，".join(f"{k} {v}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return "、".join(map(str, value))
+    return str(value)
+
+
+def _categories_text(keys, ruleset) -> str:
+    return "、".join(ruleset.categories[k].label if k in ruleset.categories else k for k in keys)
+
+
+def _limited_to(item: dict, ruleset) -> str:
+    """A verdict item's column categories, when it counts only some: （政策文件类栏目）."""
+    return f"（{_categories_text(item['categories'], ruleset)}栏目）" if item.get("categories") else ""
+
+
+def explain_rules(ruleset) -> str:
+    """`govfresh rules explain`: how a unit is scored, then every rule and column category, in Chinese."""
+    from reports.labels import rule_label, severity_label
+    from rules.registry import RULE_KINDS
+
+    verdict = ruleset.verdict or {}
+    out = [f"{ruleset.title}（{ruleset.id}）", "", "一、评分办法",
+           f"  每个单位满分 100 分，按下列扣分项扣分，低于 {verdict.get('pass_score', 60)} 分为不合格；"
+           "出现任一单项否决即为不合格，不论得分。"]
+    out.append("  单项否决（任一项即不合格）：")
+    for item in verdict.get("vetoes", []):
+        out.append(f"    {item['label']}：“{rule_label(item['rule'])}”{_limited_to(item, ruleset)}"
+                   f" {item.get('min_count', 1)} 个及以上")
+    if not verdict.get("vetoes"):
+        out.append("    无")
+    out.append("  扣分项：")
+    for item in verdict.get("deductions", []):
+        cap = f"，最多扣 {item['max_points']:g} 分" if "max_points" in item else ""
+        out.append(f"    {item['label']}：“{rule_label(item['rule'])}”{_limited_to(item, ruleset)}"
+                   f"每个扣 {item['points']:g} 分{cap}")
+    if not verdict.get("deductions"):
+        out.append("    无")
+
+    out += ["", "二、检查规则"]
+    for spec in ruleset.rules:
+        cls = RULE_KINDS[spec.kind]
+        out.append(f"  {cls.label}（{spec.kind}，{severity_label(spec.severity)}）")
+        out.append(f"      说明：{cls.description}")
+        for key, value in spec.params.items():
+            shown = _categories_text(value, ruleset) if key == "categories" else _shown(value)
+            out.append(f"      参数 {key}：{shown}")
+        if spec.source:
+            out.append(f"      依据：{spec.source}")
+    unused = [cls for kind, cls in RULE_KINDS.items() if ruleset.rule(kind) is None]
+    if unused:
+        out.append("  本规则集未启用：")
+        out += [f"    {cls.label}（{cls.kind}）：{cls.description}" for cls in unused]
+
+    out += ["", "三、栏目分类（按栏目名称归类，取最长的匹配词）"]
+    for cat in ruleset.categories.values():
+        limit = f"{cat.max_age_days} 天内须更新" if cat.max_age_days else "不判定更新周期"
+        out.append(f"  {cat.label}（{cat.key}）：{limit}；栏目名含 {'、'.join(cat.names)}")
+        if cat.source:
+            out.append(f"      依据：{cat.source}")
+    return "\n".join(out)
+
+
+# ---- the demo --------------------------------------------------------------------------
+
+def demo(today: date, out: str | Path, say: Callable[[str], None] = print) -> tuple[Path, list[Path]]:
+    """Serve the bundled county on loopback, crawl, judge and report it: the weekly HTML and every file."""
+    from crawler.run import crawl
+    from demo.county import compare
+    from demo.server import DemoPortal
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    db = out / "demo.db"
+    db.unlink(missing_ok=True)   # the demo starts from nothing every time
+    with DemoPortal(today) as portal:
+        sites = out / "sites.yaml"
+        portal.sites(sites)
+        say(f"模拟县网站已在 {portal.base_url} 启动")
+        crawl(sites, db, today)
+        planted = portal.expected()["findings"]
+    judgement = judge(db, today)
+    report = period_report(judgement, "week")
+    say(summarise(report))
+    missed, false = compare(export(judgement), planted)
+    say(f"模拟县预设问题 {len(planted)} 个：发现 {len(planted) - len(missed)} 个，漏报 {len(missed)} 个，"
+        f"误报 {len(false)} 个")
+    paths = write_reports(report, judgement, available_formats(), out)
+    return next(p for p in paths if p.suffix == ".html").resolve(), [p.resolve() for p in paths]

@@ -17,7 +17,24 @@ imports nothing of govfresh, so every part can use it.
 """
 from __future__ import annotations
 
-from typing import Any, ClassVar, Iterator, Mapping
+import difflib
+from typing import Any, ClassVar, Iterable, Iterator, Mapping
+
+LISTED = 40     # more valid names than this are summarised, the close matches still shown
+
+
+def unknown_name(what: str, value: str, choices: Iterable[str]) -> str:
+    """A name a person typed that is not one of `choices`, answered with the closest valid
+    names and the list to choose from: "unknown column '工作动'; did you mean '工作动态'? (valid: …)"."""
+    valid = list(dict.fromkeys(str(c) for c in choices))
+    text = f"unknown {what} {value!r}"
+    close = difflib.get_close_matches(str(value), valid, n=3, cutoff=0.5)
+    if close:
+        text += "; did you mean " + " or ".join(repr(c) for c in close) + "?"
+    if not valid:
+        return text + " (there are none yet)"
+    shown = ", ".join(valid[:LISTED]) + (f", … ({len(valid)} in all)" if len(valid) > LISTED else "")
+    return f"{text} (valid: {shown})"
 
 
 class Registry(Mapping[str, type]):
@@ -51,7 +68,7 @@ class Registry(Mapping[str, type]):
         try:
             return self._kinds[name]
         except KeyError:
-            raise ValueError(f"unknown {self.what} {name!r}; known: {', '.join(self._kinds)}") from None
+            raise ValueError(unknown_name(self.what, name, self._kinds)) from None
 
     def describe(self) -> list[tuple[str, str]]:
         """(name, one line) per kind: `description` when the class has one, else its docstring's first line."""

@@ -3,7 +3,8 @@
 Jobs are plain callables handed in by jobs.py, so the scheduler only decides
 *when* (the crontab strings are read and checked in config.schedule). One
 scheduler per database (a lock file), a weekly or monthly run missed while the
-machine was off is run once at start, and SIGTERM lets the running job finish.
+machine was off is run once at start, and SIGTERM lets the running job finish
+(and removes the lock file).
 
     govfresh schedule   →  run_forever(schedule, jobs, timezone=…, db_path=…)
 """
@@ -26,21 +27,21 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEv
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from config.schedule import JOB_NAMES, ScheduleConfig, parse_crontab, zone_of
+from config.schedule import JOB_COMMANDS, JOB_NAMES, ScheduleConfig, parse_crontab, zone_of
 
 LOG = logging.getLogger("govfresh.scheduler")
 
 # Missed runs worth making up, in the order they must run: the report reads the crawl.
 CATCH_UP = ("crawl", "weekly", "monthly")
-# The govfresh command each job stands for (crontab lines, systemd, docs).
-COMMANDS = {"probe": "probe", "crawl": "crawl", "weekly": "run --period week", "monthly": "run --period month"}
 LOCKED_EXIT_CODE = 3
 
 
 # ---- last successful runs --------------------------------------------------------
 
 class ScheduleState:
-    """The last successful start of each job, in `<db>.schedule.json`.
+    """When each job last succeeded, in `<db>.schedule.json`; and, for a job that has
+    never run, since when the scheduler has been watching it (catch-up counts from
+    there). Only the first is something that happened: `govfresh status` shows that.
 
     Written through a temporary file and os.replace, so a crash mid-write leaves
     the old state rather than half a JSON file.
@@ -50,34 +51,46 @@ class ScheduleState:
         self.path = Path(path)
         self._lock = threading.Lock()
 
-    def load(self) -> dict[str, datetime]:
+    def _read(self) -> dict[str, dict[str, datetime]]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
-            return {name: datetime.fromisoformat(when) for name, when in data.get("last_success", {}).items()}
+            return {key: {name: datetime.fromisoformat(when) for name, when in (data.get(key) or {}).items()}
+                    for key in ("last_success", "since")}
         except FileNotFoundError:
-            return {}
+            return {"last_success": {}, "since": {}}
         except (ValueError, AttributeError, TypeError) as exc:
             LOG.warning("ignoring unreadable schedule state %s: %s", self.path, exc)
-            return {}
+            return {"last_success": {}, "since": {}}
+
+    def load(self) -> dict[str, datetime]:
+        """The last successful start of each job that has run."""
+        return self._read()["last_success"]
+
+    def counted_from(self) -> dict[str, datetime]:
+        """Per job, the time missed runs are counted from: its last success, else when watching began."""
+        state = self._read()
+        return {**state["since"], **state["last_success"]}
 
     def mark(self, name: str, when: datetime) -> None:
         with self._lock:
-            state = self.load()
-            state[name] = when
+            state = self._read()
+            state["last_success"][name] = when
+            state["since"].pop(name, None)
             self._write(state)
 
     def baseline(self, names: list[str], when: datetime) -> None:
         """Jobs never run before count from now, so only later downtime is made up."""
         with self._lock:
-            state = self.load()
-            missing = [n for n in names if n not in state]
+            state = self._read()
+            missing = [n for n in names if n not in state["last_success"] and n not in state["since"]]
             if missing:
-                state.update({n: when for n in missing})
+                state["since"].update({n: when for n in missing})
                 self._write(state)
 
-    def _write(self, state: dict[str, datetime]) -> None:
+    def _write(self, state: dict[str, dict[str, datetime]]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps({"last_success": {n: t.isoformat() for n, t in sorted(state.items())}}, indent=1)
+        text = json.dumps({key: {n: t.isoformat() for n, t in sorted(times.items())}
+                           for key, times in state.items() if times}, indent=1)
         fd, tmp = tempfile.mkstemp(prefix=self.path.name + ".", suffix=".tmp", dir=self.path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -158,7 +171,8 @@ def _build(schedule: ScheduleConfig, jobs: Mapping[str, Callable[[], None]], tim
         # a probe an hour late is worthless, a weekly notice 3 hours late is not.
         grace = 5 * 60 if name == "probe" else schedule.misfire_grace_minutes * 60
         scheduler.add_job(_tracked(name, jobs[name], state, clock), parse_crontab(expr, zone), id=name,
-                          name=f"govfresh {COMMANDS[name]}", executor="probe" if name == "probe" else "default",
+                          name="govfresh " + " ".join(JOB_COMMANDS[name]),
+                          executor="probe" if name == "probe" else "default",
                           coalesce=True, max_instances=1, misfire_grace_time=grace, replace_existing=True)
     scheduler.add_listener(_on_event, EVENT_JOB_MISSED | EVENT_JOB_ERROR)
     return scheduler
@@ -190,11 +204,23 @@ class SchedulerLock:
     fd: int
 
     def release(self) -> None:
-        # The file stays: deleting a flock'ed file lets two processes lock two different files.
-        if self.fd >= 0:
-            fcntl.flock(self.fd, fcntl.LOCK_UN)
-            os.close(self.fd)
-            self.fd = -1
+        """Remove the lock file, then let go of it: a clean exit leaves nothing behind.
+
+        Removing a flock'ed file is safe only because it happens while it is still
+        held, and because acquire_lock checks, once it has a lock, that its file is
+        still the one at the path: a process that opened the file before it was
+        removed finds it gone and starts over on a fresh one.
+        """
+        if self.fd < 0:
+            return
+        try:
+            if os.path.samestat(os.fstat(self.fd), os.stat(self.path)):
+                self.path.unlink()
+        except FileNotFoundError:
+            pass
+        fcntl.flock(self.fd, fcntl.LOCK_UN)
+        os.close(self.fd)
+        self.fd = -1
 
     def __enter__(self) -> "SchedulerLock":
         return self
@@ -213,22 +239,36 @@ def _read_pid(fd: int) -> int | None:
     return int(text) if text.isdigit() else None
 
 
+def _is_at(fd: int, path: Path) -> bool:
+    """Whether the open file is (still) the file at `path`."""
+    try:
+        return os.path.samestat(os.fstat(fd), os.stat(path))
+    except FileNotFoundError:
+        return False
+
+
 def acquire_lock(db_path: str | Path) -> SchedulerLock:
     """Hold `<db>.lock` exclusively (flock) or raise SchedulerLocked with the holder's pid.
 
     flock is released by the kernel when the process dies, so a crash never leaves
-    a stale lock behind.
+    a stale lock behind (only its empty-of-meaning file, which the next holder reuses).
     """
     path = lock_path_for(db_path)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as exc:
-        pid = _read_pid(fd)
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            pid = _read_pid(fd)
+            os.close(fd)
+            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise SchedulerLocked(db_path, pid) from None
+            raise
+        if _is_at(fd, path):
+            break
+        # The previous holder removed this file between our open and our lock: the
+        # lock that counts is on whatever file is at the path now.
         os.close(fd)
-        if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-            raise SchedulerLocked(db_path, pid) from None
-        raise
     os.ftruncate(fd, 0)
     os.write(fd, f"{os.getpid()}\n".encode())
     return SchedulerLock(path, fd)
@@ -236,10 +276,10 @@ def acquire_lock(db_path: str | Path) -> SchedulerLock:
 
 def lock_holder(db_path: str | Path) -> int | None:
     """The pid of the scheduler running against this database (-1: running, pid unreadable), or None."""
-    path = lock_path_for(db_path)
-    if not path.exists():
+    try:
+        fd = os.open(lock_path_for(db_path), os.O_RDONLY)
+    except FileNotFoundError:
         return None
-    fd = os.open(path, os.O_RDONLY)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
@@ -267,7 +307,7 @@ def run_forever(schedule: ScheduleConfig, jobs: Mapping[str, Callable[[], None]]
         scheduler = _build(schedule, jobs, zone, state, clock)
         now = clock()
         state.baseline([n for n in CATCH_UP if n in schedule.entries()], now)
-        due = catch_up_due(schedule, state.load(), now)
+        due = catch_up_due(schedule, state.counted_from(), now)
         if due:
             LOG.info("missed while down: %s; running now", ", ".join(due))
             runners = [scheduler.get_job(name).func for name in due]

@@ -94,10 +94,20 @@ def _d(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-class Store:
-    """A govfresh database. Cheap to open; safe to open from several processes."""
+class NoDatabase(FileNotFoundError):
+    """A command that only reads the history was pointed at a database that does not exist."""
 
-    def __init__(self, path: str | Path):
+
+class Store:
+    """A govfresh database. Cheap to open; safe to open from several processes.
+
+    `create=False` for commands that read (or annotate) a history: a wrong path is then
+    an error, not a new empty database that later reads as an empty county.
+    """
+
+    def __init__(self, path: str | Path, *, create: bool = True):
+        if not create and not Path(path).is_file():
+            raise NoDatabase(f"{path}: no such database (`govfresh crawl` creates it beside sites.yaml)")
         self.path = str(path)
         self.db = sqlite_utils.Database(self.path)
         # WAL lets the reports read while a crawl writes; NORMAL is durable enough
@@ -337,6 +347,10 @@ class Store:
             self.db["probes"].insert({"unit": unit_id, "at": at, "ok": int(ok), "http_status": http_status,
                                       "elapsed_ms": elapsed_ms, "error": error})
 
+    def latest_probe(self) -> str | None:
+        """When the newest availability probe ran (ISO time with its offset), or None."""
+        return self.db.execute("SELECT max(at) FROM probes").fetchone()[0]
+
     # ---- reading a run's facts (rules/facts.py builds the rules' values from these rows) --
 
     def finished_runs(self, kind: str = "crawl", until: date | None = None) -> list[dict]:
@@ -391,6 +405,12 @@ class Store:
 
     def unit_ids(self) -> dict[str, int]:
         return {r["name"]: r["id"] for r in self.db.query("SELECT id, name FROM units")}
+
+    def column_names(self, unit: str) -> list[str]:
+        """Every column name ever recorded for the unit, for checking a name a person typed."""
+        return [r["name"] for r in self.db.query(
+            "SELECT DISTINCT c.name FROM columns c JOIN units u ON u.id = c.unit WHERE u.name=? ORDER BY c.name",
+            [unit])]
 
     def run_counts(self, run_id: int) -> dict[str, int]:
         def one(sql: str) -> int:

@@ -15,6 +15,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .errors import ConfigError
 
 JOB_NAMES = ("probe", "crawl", "weekly", "monthly")
+# The govfresh command that does what each scheduled job does (jobs.scheduled_jobs): the
+# crontab lines run these. The weekly and monthly jobs only report and notify; the crawl
+# is a job of its own, scheduled before them.
+JOB_COMMANDS: dict[str, tuple[str, ...]] = {
+    "probe": ("probe",),
+    "crawl": ("crawl",),
+    "weekly": ("report", "--period", "week", "--notify"),
+    "monthly": ("report", "--period", "month", "--notify"),
+}
 
 _FIELDS = ("minute", "hour", "day of month", "month", "day of week")
 _MACROS = {"@hourly": "0 * * * *", "@daily": "0 0 * * *", "@weekly": "0 0 * * 0", "@monthly": "0 0 1 * *"}

@@ -5,6 +5,7 @@ so an office clerk can find the line to fix.
 """
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from datetime import date
@@ -13,7 +14,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from .errors import ConfigError
 from .schedule import parse_schedule
@@ -117,17 +118,21 @@ class Config(_Strict):
     notify: list[dict[str, Any]] = []
     schedule: dict[str, Any] = {}
 
-    @model_validator(mode="after")
-    def _unique_names(self) -> "Config":
-        seen: set[str] = set()
-        for unit in self.units:
-            if unit.name in seen:
-                raise ValueError(f"unit name {unit.name!r} appears twice; names identify units in reports")
-            seen.add(unit.name)
-        for i, waiver in enumerate(self.waivers):
-            if waiver.unit not in seen:
-                raise ValueError(f"waivers[{i}].unit: {waiver.unit!r} is not one of the units")
-        return self
+    # The file it was read from, for messages about it (`notify_targets`, the waivers' rule ids).
+    _source: str = PrivateAttr("sites.yaml")
+
+    @property
+    def source(self) -> str:
+        return self._source
+
+    def notify_targets(self) -> list[Any]:
+        """The notify targets with their ${VAR} secrets read from the environment now.
+
+        Only sending needs the secrets, so only sending asks for them: `status`,
+        `report` or `crontab` work on a machine where ONEBOT_TOKEN is not set.
+        """
+        where = f"{self._source}: notify"
+        return parse_targets(_expand_env(self.notify, where), source=where)
 
     def unit(self, name: str) -> Unit:
         return next(u for u in self.units if u.name == name)
@@ -136,19 +141,26 @@ class Config(_Strict):
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
-def _expand_env(value: Any, where: str) -> Any:
-    """Replace ${VAR} with the environment's value, so secrets stay out of the file."""
+def _expand_env(value: Any, where: str, *, keep_unset: bool = False) -> Any:
+    """Replace ${VAR} with the environment's value, so secrets stay out of the file.
+
+    An unset variable is an error naming it and its key, or with `keep_unset` stays
+    as written (to check the shape of a notify target whose secret is not needed yet).
+    """
     if isinstance(value, str):
         def sub(match: re.Match[str]) -> str:
             name = match.group(1)
-            if name not in os.environ:
-                raise ConfigError(f"{where}: environment variable {name} is not set")
-            return os.environ[name]
+            if name in os.environ:
+                return os.environ[name]
+            if keep_unset:
+                return match.group(0)
+            raise ConfigError(f"{where}: environment variable {name} is not set"
+                              " (export it, or put it in the environment file the scheduler reads)")
         return _ENV_REF.sub(sub, value)
     if isinstance(value, dict):
-        return {k: _expand_env(v, f"{where}.{k}") for k, v in value.items()}
+        return {k: _expand_env(v, f"{where}.{k}", keep_unset=keep_unset) for k, v in value.items()}
     if isinstance(value, list):
-        return [_expand_env(v, f"{where}[{i}]") for i, v in enumerate(value)]
+        return [_expand_env(v, f"{where}[{i}]", keep_unset=keep_unset) for i, v in enumerate(value)]
     return value
 
 
@@ -171,12 +183,33 @@ def _describe(loc: tuple, raw: dict) -> str:
     return ".".join(out) if out else "(top level)"
 
 
+def _cross_checks(config: Config, raw: dict) -> list[str]:
+    """What one key cannot tell alone: unit names are unique, waivers name a unit."""
+    problems: list[str] = []
+    first: dict[str, int] = {}
+    for i, unit in enumerate(config.units):
+        if unit.name in first:
+            problems.append(f"{_describe(('units', i, 'name'), raw)}: {unit.name!r} is already the name of "
+                            f"units[{first[unit.name]}]; names identify units in reports")
+        first.setdefault(unit.name, i)
+    for i, waiver in enumerate(config.waivers):
+        if waiver.unit not in first:
+            close = difflib.get_close_matches(waiver.unit, list(first), n=1, cutoff=0.5)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            problems.append(f"{_describe(('waivers', i, 'unit'), raw)}: {waiver.unit!r} is not one of the units{hint}")
+    return problems
+
+
 def parse_config(raw: Any, source: str = "sites.yaml") -> Config:
     """Validate an already-loaded mapping."""
+    if raw is None:
+        raise ConfigError(f"{source}: the file is empty; it needs at least `county:` and `units:`"
+                          " (see the README's example)")
     if not isinstance(raw, dict):
-        raise ConfigError(f"{source}: expected a mapping with 'county' and 'units', got {type(raw).__name__}")
+        kind = {list: "a list", str: "a line of text"}.get(type(raw), type(raw).__name__)
+        raise ConfigError(f"{source}: expected a mapping with `county:` and `units:` at the top level, found {kind}")
     try:
-        return Config.model_validate(raw)
+        config = Config.model_validate(raw)
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
@@ -185,6 +218,11 @@ def parse_config(raw: Any, source: str = "sites.yaml") -> Config:
                 msg = "unknown key (misspelt?)"
             lines.append(f"{source}: {_describe(tuple(err['loc']), raw)}: {msg}")
         raise ConfigError("\n".join(lines)) from None
+    problems = _cross_checks(config, raw)
+    if problems:
+        raise ConfigError("\n".join(f"{source}: {p}" for p in problems))
+    config._source = source
+    return config
 
 
 def load_config(path: str | Path) -> Config:
@@ -200,10 +238,12 @@ def load_config(path: str | Path) -> Config:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise ConfigError(f"{path}:{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
-    raw = _expand_env(raw, str(path))
+    if isinstance(raw, dict):
+        # Secrets are read when sending (Config.notify_targets): the rest of the file now.
+        raw = {k: v if k == "notify" else _expand_env(v, f"{path}: {k}") for k, v in raw.items()}
     config = parse_config(raw, str(path))
     # Delivery targets and the schedule have their own models; check them now, so a
     # typo there is found before a crawl of a hundred sites, not after it.
-    parse_targets(config.notify, source=f"{path}: notify")
+    parse_targets(_expand_env(config.notify, f"{path}: notify", keep_unset=True), source=f"{path}: notify")
     parse_schedule(config.schedule, source=f"{path}: schedule")
     return config

@@ -73,6 +73,7 @@ class DeliveryReport:
     notice_id: str
     dry_run: bool
     targets: list[TargetResult] = field(default_factory=list)
+    attachments: tuple[str, ...] = ()       # the picture and files the notice carries, by name
 
     @property
     def ok(self) -> bool:
@@ -95,6 +96,8 @@ class DeliveryReport:
     def render(self) -> str:
         """Everything, part by part; for a dry run this is exactly what would be posted."""
         out = [f"notice {self.notice_id}{' (dry run: nothing sent)' if self.dry_run else ''}"]
+        if self.attachments:
+            out.append(f"附件：{'、'.join(self.attachments)}")
         for t in self.targets:
             out.append(f"\n== {t.description}: {len(t.parts)} part(s)")
             out.extend(f"   note: {n}" for n in t.notes)
@@ -156,7 +159,7 @@ def deliver(notice: Notice, targets: Iterable[Any], store: DeliveryLog | None, *
     targets = list(targets)
     redact = Redactor(s for t in targets for s in t.secrets())
     say = _SafeLog(log or LOG, redact)
-    report = DeliveryReport(notice.id, dry_run)
+    report = DeliveryReport(notice.id, dry_run, attachments=notice.attachments)
     for target in targets:
         result = TargetResult(target.key, redact(target.redacted()))
         report.targets.append(result)

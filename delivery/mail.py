@@ -27,15 +27,15 @@ class EmailSender(Sender):
         text = "\n\n".join(p.strip("\n") for p in notice.parts)
         mail.set_content(text, charset="utf-8")
         if notice.png is not None:
-            mail.add_attachment(notice.png, maintype="image", subtype="png", filename=f"{notice.id}.png")
+            mail.add_attachment(notice.png, maintype="image", subtype="png", filename=notice.picture_name)
         for path in notice.files:
             # A missing file fails the plan, so nothing half-made is mailed.
             data = path.read_bytes()
             ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             maintype, _, subtype = ctype.partition("/")
             mail.add_attachment(data, maintype=maintype, subtype=subtype, filename=path.name)
-        attached = (1 if notice.png is not None else 0) + len(notice.files)
-        preview = f"Subject: {notice.subject}\n\n{text}" + (f"\n\n[{attached} attachment(s)]" if attached else "")
+        attached = notice.attachments
+        preview = f"Subject: {notice.subject}\n\n{text}" + (f"\n\n[附件：{'、'.join(attached)}]" if attached else "")
         return [Message("email", preview, len(mail.as_bytes()), mail)]
 
     def _connect(self) -> smtplib.SMTP:

@@ -33,3 +33,12 @@ class Notice:
     @property
     def subject(self) -> str:
         return self.title or self.id
+
+    @property
+    def picture_name(self) -> str:
+        return f"{self.id}.png"
+
+    @property
+    def attachments(self) -> tuple[str, ...]:
+        """The file names the notice carries besides its text: the picture, then the files."""
+        return ((self.picture_name,) if self.png is not None else ()) + tuple(f.name for f in self.files)

@@ -9,7 +9,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, Iterator
 from urllib.parse import urlsplit
 
-from plugins import Plugin, Registry
+from plugins import Plugin, Registry, unknown_name
 from rules import annual_report
 from rules.facts import BLOCKED, NOT_CHECKED, READ, UNREACHABLE, UNVERIFIABLE, ColumnFacts, UnitFacts
 from rules.guide import VALUE_KINDS, missing_elements
@@ -52,6 +52,9 @@ class Rule(Plugin):
     """Base of the rule kinds; a subclass that sets kind (and label, params, check()) is registered."""
     registry = Registry("rule kind")
     label: ClassVar[str]              # 问题类型: the Chinese name every report shows
+    # What the rule checks and why, in Chinese, for `govfresh rules explain`: a clerk must
+    # be able to tell a unit why it lost points without reading the code.
+    description: ClassVar[str]
     params: ClassVar[dict[str, str]] = {}
     # Judged from a page's content: a crawl that could not read the page neither sees
     # the problem nor shows it fixed (rules/ledger.py). Reachability rules set False.
@@ -89,6 +92,7 @@ def _column_evidence(col: ColumnFacts) -> dict[str, Any]:
 class SiteUnreachable(Rule):
     """The disclosure page does not load in the crawl, or fails too many availability probes in a week."""
     kind, label = "site_unreachable", "网站无法访问"
+    description = "政府信息公开页面在抓取时打不开（拒绝连接、超时、返回4xx/5xx），或近一周可用性监测中打不开的比例达到阈值（2019年指标：每天监测20次以上，15秒内打不开计为失败，累计超过5%）。"
     needs_content = False
     params = {"max_failure_ratio": "share of failed probes in the week that fails the site (0.05 = 5%)",
               "min_probes": "fewer probes than this in the week: judge by the crawl alone"}
@@ -129,12 +133,14 @@ class _UnitInState(Rule):
 class SiteBlocked(_UnitInState):
     """The site answered with an anti-bot challenge (HTTP 412…): not an outage, but nothing could be checked."""
     kind, label = "site_blocked", "反爬虫验证拦截"
+    description = "网站返回反爬虫验证页面（HTTP 412等）：网站在线，但无法自动检查任何内容，需人工核验或请网站运维放行；只作提醒，不算无法访问。"
     messages = {BLOCKED: "网站返回反爬虫验证页面，无法自动检查，请人工复核或联系网站运维放行"}
 
 
 class SiteUnverifiable(_UnitInState):
     """The disclosure page answered but could not be read (a file, binary, an off-site redirect…), or the crawl's deadline came first."""
     kind, label = "site_unverifiable", "页面无法核验"
+    description = "政府信息公开页面有应答但无法读取（文件、乱码、跳转到站外等），或本次巡检在时限内未检查到该单位：无法自动检查，需人工核验。"
     messages = {UNVERIFIABLE: "政府信息公开页面无法读取（{error}），无法自动检查，请人工复核",
                 NOT_CHECKED: "本次巡检在时限内未检查到该单位，请人工复核或延长巡检时限（crawl.max_duration）"}
 
@@ -142,7 +148,14 @@ class SiteUnverifiable(_UnitInState):
 class HomepageStale(Rule):
     """Nothing new reachable from the disclosure page for too long (首页不更新)."""
     kind, label = "homepage_stale", "首页更新不及时"
+    description = "政府信息公开页面及其全部栏目中，最新一条注明日期的信息已超过规定天数（首页不更新）；没有任何注明日期的信息也视为不更新。"
     params = {"max_age_days": "the newest dated item on the page or in its columns may be this old"}
+
+    @classmethod
+    def check_params(cls, params, categories):
+        age = params.get("max_age_days", 14)
+        if isinstance(age, bool) or not isinstance(age, int) or not 0 < age <= 366:
+            raise ValueError(f"max_age_days: must be a whole number of days from 1 to 366, got {age!r}")
 
     def check(self, unit, as_of):
         dates = [d for d in [unit.homepage_newest, *(c.newest_date for c in unit.columns)] if d]
@@ -161,13 +174,14 @@ class HomepageStale(Rule):
 class ColumnStale(Rule):
     """A column whose newest item is older than its category allows, or whose items carry no date."""
     kind, label = "column_stale", "栏目更新不及时"
+    description = "栏目最新一条信息的发布日期超过其栏目类别允许的天数（见“栏目分类”）；栏目信息未注明发布日期的，视为不更新。"
     params = {"categories": "which column categories are judged (each category's max_age_days applies)"}
 
     @classmethod
     def check_params(cls, params, categories):
         for key in params.get("categories", []):
             if key not in categories:
-                raise ValueError(f"categories: unknown category {key!r}; known: {', '.join(categories)}")
+                raise ValueError(f"categories: {unknown_name('category', key, categories)}")
             if categories[key].max_age_days is None:
                 raise ValueError(f"categories: category {key!r} has no max_age_days")
 
@@ -205,6 +219,7 @@ class _ColumnInState(Rule):
 class ColumnEmpty(_ColumnInState):
     """A column that shows no information at all (空白栏目)."""
     kind, label, state = "column_empty", "空白栏目", "empty"
+    description = "栏目中没有任何信息（空白栏目，包括只有“暂无信息”之类占位文字的栏目）。"
 
     def message(self, col):
         return f"{col.name}栏目为空白栏目，无任何信息"
@@ -213,6 +228,7 @@ class ColumnEmpty(_ColumnInState):
 class ColumnUnreachable(_ColumnInState):
     """A column linked from the disclosure page that does not load."""
     kind, label, state = "column_unreachable", "栏目无法访问", "unreachable"
+    description = "政府信息公开页面上链接的栏目打不开（拒绝连接、超时、返回4xx/5xx）。"
     needs_content = False
 
     def message(self, col):
@@ -223,6 +239,7 @@ class ColumnUnreachable(_ColumnInState):
 class ColumnUnverifiable(_ColumnInState):
     """A column whose list is filled by a script govfresh cannot read: a person must look."""
     kind, label, state = "column_unverifiable", "栏目无法核验", "unverifiable"
+    description = "栏目列表由脚本加载，无法自动读取，不能判断是否更新，需人工核验。"
     needs_content = False
 
     def message(self, col):
@@ -233,6 +250,7 @@ class ColumnUnverifiable(_ColumnInState):
 class DeadLink(Rule):
     """A link on the disclosure page that does not open."""
     kind, label = "dead_link", "链接无法打开"
+    description = "政府信息公开页面上的链接打不开（错链、断链）。"
 
     def check(self, unit, as_of):
         for link in unit.links:
@@ -245,6 +263,7 @@ class DeadLink(Rule):
 class GuideMissing(Rule):
     """No disclosure guide (公开指南) was found on a disclosure page that was read."""
     kind, label = "guide_missing", "公开指南缺失"
+    description = "已读取的政府信息公开页面上找不到政府信息公开指南（条例第12条要求编制并公布）。"
 
     def check(self, unit, as_of):
         if unit.guide_text is not None or unit.guide_url is not None:
@@ -258,6 +277,7 @@ class GuideMissing(Rule):
 class GuideMissingElement(Rule):
     """The disclosure guide (公开指南) lacks an element that 条例 Art. 12 requires."""
     kind, label = "guide_missing_element", "公开指南要素缺失"
+    description = "公开指南缺少条例第12条规定的要素之一（见参数 elements）；要素词须出现在说明该要素的句子里，字段名须带有取值（如“联系电话”后有号码）。"
     params = {"elements": "element key → {label, synonyms, not_with, value}: the words real guides use for "
                           "it, words of sentences about something else, and the value a field label needs "
                           f"({', '.join(VALUE_KINDS)})"}
@@ -288,6 +308,7 @@ class GuideMissingElement(Rule):
 class AnnualReportMissing(Rule):
     """Last year's annual report is not published after its deadline (条例 Art. 49)."""
     kind, label = "annual_report_missing", "年度报告未按时发布"
+    description = "过了截止日期仍未发布上一年度政府信息公开工作年度报告（条例第49条；截止日期见参数 deadlines）。"
     params = {"deadlines": "unit kind → MM-DD by which last year's report must be out"}
 
     @classmethod
@@ -356,12 +377,14 @@ class _ReportContent(Rule):
 class AnnualReportSectionMissing(_ReportContent):
     """The newest annual report lacks one of the six sections of the national format (条例第50条)."""
     kind, label = "annual_report_section_missing", "年度报告内容缺项"
+    description = "最新年度报告缺少国家格式规定的六部分之一：总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、行政复议和行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项。"
     problem_kinds = ("section_missing",)
 
 
 class AnnualReportTableMismatch(_ReportContent):
     """The newest annual report's 表三/表四 do not add up, or its 上年结转 differs from last year's 结转下年度."""
     kind, label = "annual_report_table_mismatch", "年度报告表格数据不符"
+    description = "最新年度报告的表三、表四数字对不上（各行总计、（七）总计、“一＋二＝（七）＋四”、表四总计），或“上年结转”与上一年报告的“结转下年度继续办理”不一致。"
     problem_kinds = ("table_mismatch", "carry_over_mismatch")
 
     def problems(self, unit, report, content):
@@ -377,10 +400,12 @@ class AnnualReportTableMismatch(_ReportContent):
 class AnnualReportTextMismatch(_ReportContent):
     """A number stated in the newest annual report's text disagrees with its own statistics table."""
     kind, label = "annual_report_text_mismatch", "年度报告正文与表格不符"
+    description = "最新年度报告正文所述数字（收到申请件数、予以公开件数、行政复议和诉讼件数等）与其统计表格不一致。"
     problem_kinds = ("text_mismatch",)
 
 
 class AnnualReportUnreadable(_ReportContent):
     """The newest annual report's statistics tables cannot be read (pictures, attachments): a person must look."""
     kind, label = "annual_report_unreadable", "年度报告表格无法读取"
+    description = "最新年度报告的统计表格无法读取（图片或附件形式），需人工核验。"
     problem_kinds = ("tables_unreadable",)

@@ -8,6 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
+from plugins import unknown_name
+from rules.registry import RULE_KINDS
+
 if TYPE_CHECKING:
     from rules.ruleset import RuleSet
 
@@ -54,22 +57,58 @@ def judge_unit_verdict(findings: Iterable[dict], ruleset: RuleSet, spec: dict) -
                    deductions=tuple(deductions))
 
 
-def check_spec(spec: Any, categories: dict) -> None:
-    """Raise ValueError naming the bad key of a `verdict:` section."""
+VERDICT_KEYS = ("pass_score", "vetoes", "deductions")
+ITEM_KEYS = {"vetoes": ("id", "label", "rule", "min_count", "categories"),
+             "deductions": ("rule", "label", "points", "max_points", "categories")}
+
+
+def _number(value: Any, low: float, high: float, *, whole: bool = False, low_open: bool = False) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)):
+        return False
+    return (low < value if low_open else low <= value) and value <= high
+
+
+def spec_problems(spec: Any, categories: dict) -> list[tuple[tuple, str]]:
+    """Every problem of a `verdict:` section, as (key path, message): a score is out of 100."""
     if not isinstance(spec, dict):
-        raise ValueError("verdict: must be a mapping")
+        return [((), "must be a mapping with pass_score, vetoes and deductions")]
+    problems: list[tuple[tuple, str]] = []
+    for key in spec:
+        if key not in VERDICT_KEYS:
+            problems.append(((key,), unknown_name("key", key, VERDICT_KEYS)))
+    if "pass_score" in spec and not _number(spec["pass_score"], 0, 100):
+        problems.append((("pass_score",), f"must be a score from 0 to 100, got {spec['pass_score']!r}"))
     for group in ("vetoes", "deductions"):
-        for i, item in enumerate(spec.get(group, [])):
-            where = f"verdict.{group}[{i}]"
-            if not isinstance(item, dict) or "rule" not in item or "label" not in item:
-                raise ValueError(f"{where}: needs 'rule' and 'label'")
-            if group == "vetoes" and "id" not in item:
-                raise ValueError(f"{where}: needs an 'id'")
-            if group == "deductions" and not isinstance(item.get("points"), (int, float)):
-                raise ValueError(f"{where}.points: must be a number")
-            for cat in item.get("categories", []):
+        items = spec.get(group) or []
+        if not isinstance(items, list):
+            problems.append(((group,), "must be a list"))
+            continue
+        for i, item in enumerate(items):
+            at = (group, i)
+            if not isinstance(item, dict):
+                problems.append((at, "must be a mapping with 'rule' and 'label'"))
+                continue
+            for key in item:
+                if key not in ITEM_KEYS[group]:
+                    problems.append((at + (key,), unknown_name("key", key, ITEM_KEYS[group])))
+            for key in ("rule", "label") + (("id",) if group == "vetoes" else ()):
+                if not item.get(key):
+                    problems.append((at, f"needs '{key}'"))
+            if item.get("rule") and item["rule"] not in RULE_KINDS:
+                problems.append((at + ("rule",), unknown_name("rule", item["rule"], RULE_KINDS)))
+            for cat in item.get("categories") or []:
                 if cat not in categories:
-                    raise ValueError(f"{where}.categories: unknown category {cat!r}")
+                    problems.append((at + ("categories",), unknown_name("category", cat, categories)))
+            if group == "vetoes" and "min_count" in item and not _number(item["min_count"], 1, 10_000, whole=True):
+                problems.append((at + ("min_count",), f"must be a whole number of findings, 1 or more,"
+                                                      f" got {item['min_count']!r}"))
+            if group == "deductions":
+                if not _number(item.get("points"), 0, 100, low_open=True):
+                    problems.append((at + ("points",), f"must be points from over 0 to 100, got {item.get('points')!r}"))
+                if "max_points" in item and not _number(item["max_points"], 0, 100, low_open=True):
+                    problems.append((at + ("max_points",), f"must be points from over 0 to 100,"
+                                                           f" got {item['max_points']!r}"))
+    return problems
 
 
 def rank_key(unit: dict) -> tuple:

@@ -8,7 +8,8 @@ from cli import build_parser
 from rules import load_ruleset
 from rules.registry import RULE_KINDS
 
-README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+README_PATH = Path(__file__).resolve().parents[1] / "README.md"
+README = README_PATH.read_text(encoding="utf-8")
 
 
 def subcommands():
@@ -80,3 +81,17 @@ def test_report_options_reach_the_renderer_and_typos_exit_2(tmp_path):
     assert "清政务办〔2026〕12号" in text
     typo = govfresh("--format", "docx,xslx")
     assert typo.returncode == 2 and "xslx" in typo.stderr and "xlsx" in typo.stderr
+
+
+def test_make_demo_installs_only_what_the_demo_uses():
+    import subprocess
+
+    def planned(target):
+        done = subprocess.run(["make", "-n", "-B", target], cwd=README_PATH.parent, capture_output=True, text=True,
+                              timeout=60)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+    demo, test = planned("demo"), planned("test")
+    assert "tesseract" not in demo and "chromium" not in demo and "[test]" not in demo
+    assert "fonts-noto-cjk" in demo                        # the demo draws the table picture
+    assert "tesseract-ocr-chi-sim" in test and "chromium" in test and "[test]" in test

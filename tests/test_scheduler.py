@@ -182,10 +182,13 @@ def test_run_forever_makes_up_a_missed_monday_once(tmp_path):
         runner.join(10)
     assert not runner.is_alive()
     assert calls == ["weekly"]
-    saved = json.loads(Path(f"{db}.schedule.json").read_text())["last_success"]
-    assert saved["weekly"] == "2026-11-24T09:00:00+08:00"
-    assert saved["monthly"] == "2026-11-24T09:00:00+08:00"    # first seen: counts from now
+    saved = json.loads(Path(f"{db}.schedule.json").read_text())
+    assert saved["last_success"]["weekly"] == "2026-11-24T09:00:00+08:00"
+    # Never run: counted from now, but not recorded as a run (status shows only what happened).
+    assert "monthly" not in saved["last_success"]
+    assert saved["since"]["monthly"] == "2026-11-24T09:00:00+08:00"
     assert lock_holder(db) is None
+    assert not Path(f"{db}.lock").exists()                   # a clean stop leaves no lock file
 
 
 # ---- one scheduler per database ------------------------------------------------------
@@ -201,6 +204,35 @@ def test_a_second_lock_fails_with_the_holders_pid(tmp_path):
     with acquire_lock(db):                                  # released: free again
         pass
     assert lock_holder(db) is None
+
+
+def test_a_released_lock_leaves_no_file_and_stays_exclusive_for_who_opened_it_before(tmp_path, monkeypatch):
+    """Removing the lock file on release is safe: a process that opened the old file
+    before it was removed, and gets the lock on it after, must notice and start over."""
+    db = tmp_path / "t.db"
+    path = Path(f"{db}.lock")
+    first = acquire_lock(db)
+    late = os.open(path, os.O_RDWR)                  # another scheduler opened the file, then waited
+    first.release()
+    assert not path.exists()                         # nothing left behind
+    third = acquire_lock(db)                         # meanwhile a third one started on a fresh file
+    real_open = os.open
+    opened = []
+
+    def open_late_first(file, flags, mode=0o777):
+        if not opened:
+            opened.append(file)
+            return late                              # the late one resumes with its old descriptor
+        return real_open(file, flags, mode)
+    monkeypatch.setattr(scheduler.os, "open", open_late_first)
+    with pytest.raises(SchedulerLocked) as err:      # its lock on the removed file does not count
+        acquire_lock(db)
+    assert err.value.pid == os.getpid()
+    monkeypatch.undo()
+    third.release()
+    assert not path.exists()
+    with acquire_lock(db):
+        assert lock_holder(db) == os.getpid()
 
 
 def _child(code: str, tmp_path: Path) -> subprocess.Popen:
@@ -256,22 +288,44 @@ def test_sigterm_lets_the_running_job_finish(tmp_path):
 
 # ---- cron and systemd -------------------------------------------------------------------
 
-def test_crontab_lines_run_the_same_commands(tmp_path):
+def test_crontab_lines_load_the_secrets_then_run_the_jobs_commands(tmp_path):
     config = tmp_path / "sites.yaml"
-    lines = crontab_lines(config, ScheduleConfig(), "/opt/govfresh/bin/govfresh")
+    lines = crontab_lines(config, ScheduleConfig(), "/opt/govfresh/bin/govfresh", env_file="/etc/govfresh.env",
+                          out="/srv/reports")
     assert "CRON_TZ=Asia/Shanghai" in lines
+    load = "set -a; [ ! -r /etc/govfresh.env ] || . /etc/govfresh.env; set +a;"
     assert lines[-4:] == [
-        f"0 * * * * /opt/govfresh/bin/govfresh probe --config {config}",
-        f"0 6 * * 1 /opt/govfresh/bin/govfresh crawl --config {config}",
-        f"30 8 * * 1 /opt/govfresh/bin/govfresh run --config {config} --period week",
-        f"30 8 1 * * /opt/govfresh/bin/govfresh run --config {config} --period month",
+        f"0 * * * * {load} /opt/govfresh/bin/govfresh probe --config {config}",
+        f"0 6 * * 1 {load} /opt/govfresh/bin/govfresh crawl --config {config}",
+        # the weekly job reports and notifies; it does not crawl again (the crawl is its own job)
+        f"30 8 * * 1 {load} /opt/govfresh/bin/govfresh report --config {config} --period week --notify"
+        " --out /srv/reports",
+        f"30 8 1 * * {load} /opt/govfresh/bin/govfresh report --config {config} --period month --notify"
+        " --out /srv/reports",
     ]
 
 
 def test_crontab_lines_quote_paths_and_note_disabled_jobs():
-    lines = crontab_lines("/srv/清河 县/sites%.yaml", ScheduleConfig(probe=None), "govfresh")
+    lines = crontab_lines("/srv/清河 县/sites%.yaml", ScheduleConfig(probe=None), "govfresh",
+                          env_file="/etc/gov fresh%.env", db="/var/lib/g.db")
     assert "# probe: disabled in the schedule" in lines
-    assert "0 6 * * 1 govfresh crawl --config '/srv/清河 县/sites\\%.yaml'" in lines
+    assert ("0 6 * * 1 set -a; [ ! -r '/etc/gov fresh\\%.env' ] || . '/etc/gov fresh\\%.env'; set +a;"
+            " govfresh crawl --config '/srv/清河 县/sites\\%.yaml' --db /var/lib/g.db") in lines
+
+
+def test_a_crontab_line_is_a_shell_command_that_loads_the_env_file(tmp_path):
+    import subprocess
+
+    env_file = tmp_path / "govfresh.env"
+    env_file.write_text("ONEBOT_TOKEN=t0ken\n", encoding="utf-8")
+    fake = tmp_path / "govfresh"
+    fake.write_text('#!/bin/sh\necho "$ONEBOT_TOKEN $*"\n', encoding="utf-8")
+    fake.chmod(0o755)
+    line = crontab_lines(tmp_path / "sites.yaml", ScheduleConfig(), fake, env_file=env_file)[-1]
+    command = line.split(" ", 5)[5].replace("\\%", "%")      # what cron hands to /bin/sh
+    done = subprocess.run(["/bin/sh", "-c", command], capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
+    assert done.stdout.split() == ["t0ken", "report", "--config", str(tmp_path / "sites.yaml"),
+                                   "--period", "month", "--notify"]
 
 
 def test_systemd_unit_runs_the_scheduler(tmp_path):

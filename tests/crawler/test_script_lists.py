@@ -121,4 +121,4 @@ def test_a_list_read_through_its_data_call_is_asked_for_in_full_next_time(crawle
 def test_crawl_summary_and_status_count_lists_read_through_data_calls(crawled):
     *_, output = crawled
     # Once in the crawl's summary, once under the run in `govfresh status`.
-    assert output.count("2 lists read through their data calls (hanweb_dataproxy 1, json_api 1)") == 2
+    assert output.count("2 个栏目列表通过数据接口读取（hanweb_dataproxy 1，json_api 1）") == 2

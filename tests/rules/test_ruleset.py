@@ -1,4 +1,6 @@
 """Rule files: validation errors that name the key, and province overrides."""
+import re
+
 import pytest
 
 from rules import load_ruleset
@@ -6,6 +8,7 @@ from rules.ruleset import RuleSetError
 
 
 def write(tmp_path, name, text):
+    tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
@@ -61,3 +64,65 @@ def test_bad_rule_file_names_the_key(tmp_path, text, words):
         load_ruleset(write(tmp_path, "bad.yaml", text))
     for word in words:
         assert word in str(err.value)
+
+
+def test_every_problem_is_listed_with_its_file_line_and_the_valid_names(tmp_path):
+    path = write(tmp_path, "province.yaml", """\
+extends: national-2019
+id: province-x
+categorise: {}
+categories:
+  dynamic: {max_age_days: 0}
+rules:
+  - kind: column_stal
+  - kind: dead_link
+    severity: fatal
+    threshhold: 3
+verdict:
+  pass_score: 160
+  deductions:
+    - {rule: dead_lnk, label: 链接, points: 1}
+""")
+    with pytest.raises(RuleSetError) as err:
+        load_ruleset(path)
+    problems = err.value.problems
+    assert [p.split(": ", 1)[0] for p in problems] == [f"{path}:{n}" for n in (3, 5, 7, 9, 10, 12, 14)]
+    text = str(err.value)
+    assert "did you mean 'categories'" in text
+    assert "did you mean 'column_stale'" in text and "valid: site_unreachable" in text
+    assert "threshhold" in text and "severity" in text and "'fatal'" in text
+    assert "verdict.pass_score: must be a score from 0 to 100, got 160" in text
+    assert "verdict.deductions[0].rule" in text and "did you mean 'dead_link'" in text
+
+
+def test_an_unknown_rule_set_is_named_with_the_bundled_ones_not_an_internal_path(tmp_path):
+    path = write(tmp_path, "province.yaml", "extends: national-2018\nid: x\n")
+    with pytest.raises(RuleSetError) as err:
+        load_ruleset(path)
+    assert str(err.value) == (f"{path}:1: extends: unknown rule set 'national-2018'; bundled rule sets: "
+                              "national-2019 (or give the path of a .yaml file)")
+    with pytest.raises(RuleSetError, match="unknown rule set 'national-2018'; bundled rule sets: national-2019"):
+        load_ruleset("national-2018")
+
+
+@pytest.mark.parametrize("verdict, message", [
+    ("pass_score: -1", "pass_score: must be a score from 0 to 100"),
+    ("deductions: [{rule: dead_link, label: x, points: 150}]", "deductions[0].points: must be points"),
+    ("deductions: [{rule: dead_link, label: x, points: 1, max_points: 0}]", "deductions[0].max_points"),
+    ("vetoes: [{id: v, rule: column_empty, label: x, min_count: 0}]", "vetoes[0].min_count"),
+    ("vetoes: [{rule: column_empty, label: x}]", "vetoes[0]: needs 'id'"),
+    ("vetoes: [{id: v, rule: column_empty, label: x, categories: [dynamc]}]", "did you mean 'dynamic'"),
+], ids=["negative-pass-mark", "points-over-100", "zero-cap", "zero-count", "veto-without-id", "unknown-category"])
+def test_verdict_numbers_are_checked_against_a_score_out_of_100(tmp_path, verdict, message):
+    path = write(tmp_path, "v.yaml", f"extends: national-2019\nid: v\nverdict:\n  {verdict}\n")
+    with pytest.raises(RuleSetError, match=re.escape(message)):
+        load_ruleset(path)
+
+
+def test_extends_a_file_beside_the_one_that_names_it(tmp_path, monkeypatch):
+    write(tmp_path / "rules", "province.yaml", "extends: national-2019\nid: province\ncategories:\n"
+                                               "  dynamic: {max_age_days: 7}\n")
+    city = write(tmp_path / "rules", "city.yaml", "extends: province.yaml\nid: city\n")
+    monkeypatch.chdir(tmp_path)
+    rs = load_ruleset(city)
+    assert rs.id == "city" and rs.categories["dynamic"].max_age_days == 7
