@@ -105,8 +105,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     config, path = _config(args, required=False)
     db = _db(args, config, path)
     judgement = jobs.judge(db, _as_of(args, config), config, rules=args.rules)
-    if not judgement.runs:
-        raise UsageError(f"{db}: no finished crawl on or before {judgement.as_of}")
+    if not judgement.runs and not judgement.unfinished:   # a failed crawl is worth showing: it says why
+        raise UsageError(f"{db}: no crawl on or before {judgement.as_of}")
     json.dump(jobs.export(judgement), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0

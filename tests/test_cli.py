@@ -146,7 +146,7 @@ def test_export_of_a_database_without_a_finished_crawl_is_an_error_not_an_empty_
     with Store(tmp_path / "g.db"):
         pass
     code, out, err = govfresh(capsys, "export", "--db", tmp_path / "g.db", "--as-of", AS_OF)
-    assert code == 2 and out == "" and "no finished crawl" in err
+    assert code == 2 and out == "" and "no crawl on or before 2026-11-27" in err
 
 
 @pytest.mark.parametrize("flag, typed, valid", [
