@@ -14,6 +14,7 @@ import pytest
 import cli
 import jobs
 from config import JOB_COMMANDS, load_config
+from mockserver import MockServer, html
 from rules import load_ruleset
 from rules.registry import RULE_KINDS
 from store import Store
@@ -335,8 +336,6 @@ def test_every_rule_kind_describes_itself_in_chinese(kind):
 # ---- 5. the office's language ---------------------------------------------------------------------
 
 def test_run_prints_its_summary_in_chinese_without_rule_ids(tmp_path):
-    from mockserver import MockServer, html
-
     page = ('<html><body><ul class="nav"><li><a href="/x/gzdt/">工作动态</a></li>'
             '<li><a href="/x/tzgg/">通知公告</a></li></ul></body></html>')
     listing = '<html><body><ul class="list"><li><a href="/x/1.html">会议召开</a><span>2026-09-01</span></li></ul></body></html>'
