@@ -107,9 +107,10 @@ def crawl_here(config: Config, db_path: str | Path, crawl_date: date | None = No
                   max_links_checked=config.crawl.max_links_checked, previous=previous,
                   max_list_pages=config.crawl.max_pages_per_column if config.crawl.count_all_pages else 1,
                   page_budget=config.crawl.page_cpu_budget)
-    # Scrapy installs its own signal handlers when the reactor starts; ours wrap them.
+    # Scrapy installs its own signal handlers once the reactor has started; ours wrap them,
+    # so they go in on the reactor's first turn, after Scrapy's.
     from twisted.internet import reactor   # only now: CrawlerProcess chose and installed it
-    reactor.callWhenRunning(_stop_watchdog, STOP_GRACE)
+    reactor.callWhenRunning(reactor.callLater, 0, _stop_watchdog, STOP_GRACE)
     process.start()
     reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
     store_error = crawler.stats.get_value("govfresh/store_error") if crawler.stats else None
@@ -128,6 +129,18 @@ def crawl_here(config: Config, db_path: str | Path, crawl_date: date | None = No
             note = _record_unfinished(store, run_id, crawler.spider, config)
         store.finish_run(run_id, FINISHED, note=note)
     return run_id
+
+
+def _record_unfinished(store: Store, run_id: int, spider, config: Config) -> str:
+    """After max_duration: units never reached are 'not checked', half-done ones incomplete."""
+    not_reached, incomplete = spider.unfinished()
+    ids = store.unit_ids()
+    for name in not_reached:
+        store.record_unit_check(run_id, ids[name], url=config.unit(name).url, reachable=None,
+                                state=NOT_CHECKED, error="巡检时限已到，本次未检查", blocked=0)
+    store.mark_incomplete(run_id, [ids[n] for n in incomplete])
+    return (f"max_duration ({config.crawl.max_duration:g} s) reached: "
+            f"{len(not_reached)} units not checked, {len(incomplete)} incomplete")
 
 
 def _outage(config: Config, checks: list[dict]) -> str | None:
