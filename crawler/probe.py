@@ -6,16 +6,19 @@ one small GET, far lighter than a crawl, so it uses plain urllib threads.
 """
 from __future__ import annotations
 
+import http.client
+import socket
+import threading
 import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from config import Config
+from crawler.scope import Scope
 from crawler.settings import USER_AGENT
 from store import Store
 
@@ -32,35 +35,85 @@ class ProbeResult:
     error: str | None
 
 
-class _SameHostRedirects(urllib.request.HTTPRedirectHandler):
-    """Follow redirects only within the unit's own host and only over http(s)."""
+class _InScopeRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects only within the unit's scope (scheme + host + port, crawler/scope.py)."""
 
-    def __init__(self, host: str):
-        self.host = host
+    def __init__(self, scope: Scope):
+        self.scope = scope
 
     def redirect_request(self, req, fp, code, msg, headers, newurl):
-        parts = urlsplit(newurl)
-        if parts.scheme not in ("http", "https") or parts.hostname != self.host:
-            raise urllib.error.HTTPError(newurl, code, f"redirect off {self.host}", headers, fp)
+        if not self.scope.allows(newurl):
+            raise urllib.error.HTTPError(newurl, code, "redirect off the unit's site", headers, fp)
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def probe_one(name: str, url: str, timeout: float = PROBE_TIMEOUT) -> ProbeResult:
-    """One probe: the page must answer below 400 and arrive whole within `timeout` seconds."""
-    opener = urllib.request.build_opener(_SameHostRedirects(urlsplit(url).hostname or ""))
+class _Tracked(urllib.request.HTTPHandler, urllib.request.HTTPSHandler):
+    """http(s) handlers that remember their connections, so a probe past its deadline can cut them."""
+
+    def __init__(self, connections: list):
+        urllib.request.HTTPHandler.__init__(self)
+        urllib.request.HTTPSHandler.__init__(self)
+        self.connections = connections
+
+    def _factory(self, cls):
+        def make(host, **kwargs):
+            connection = cls(host, **kwargs)
+            self.connections.append(connection)
+            return connection
+        return make
+
+    def http_open(self, req):
+        return self.do_open(self._factory(http.client.HTTPConnection), req)
+
+    def https_open(self, req):
+        return self.do_open(self._factory(http.client.HTTPSConnection), req, context=self._context)
+
+
+def _cut(connections: list) -> None:
+    """Shut the sockets down under a reader blocked on them (close alone does not wake it)."""
+    for connection in connections:
+        sock = getattr(connection, "sock", None)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        connection.close()
+
+
+def _fetch(url: str, timeout: float, connections: list, outcome: dict) -> None:
+    opener = urllib.request.build_opener(_InScopeRedirects(Scope([url])), _Tracked(connections))
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-    started = time.monotonic()
-    status, error = None, None
     try:
         with opener.open(request, timeout=timeout) as response:
-            status = response.status
+            outcome["status"] = response.status
             response.read(_MAX_BODY)
+        outcome["done"] = True
     except urllib.error.HTTPError as exc:
-        status, error = exc.code, f"HTTP {exc.code}"
-    except (urllib.error.URLError, OSError) as exc:
+        outcome.update(status=exc.code, error=f"HTTP {exc.code}", done=True)
+    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
-        error = "连接超时" if "timed out" in str(reason) else f"无法连接（{reason}）"
+        outcome.update(error="连接超时" if "timed out" in str(reason) else f"无法连接（{reason}）", done=True)
+
+
+def probe_one(name: str, url: str, timeout: float = PROBE_TIMEOUT) -> ProbeResult:
+    """One probe: the page must answer below 400 and arrive whole within `timeout` seconds in total.
+
+    The budget is for the whole load, not per read: a server that drips a byte a
+    second (each read succeeds) is cut off at the deadline like one that says nothing.
+    """
+    started = time.monotonic()
+    connections: list = []
+    outcome: dict = {}
+    worker = threading.Thread(target=_fetch, args=(url, timeout, connections, outcome), daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        _cut(connections)
+        worker.join(1.0)
+        outcome = {"status": outcome.get("status"), "error": "加载超时"}
     elapsed = time.monotonic() - started
+    status, error = outcome.get("status"), outcome.get("error")
     if error is None and elapsed > timeout:
         error = "加载超时"
     ok = error is None and status is not None and status < 400
