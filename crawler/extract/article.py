@@ -8,6 +8,7 @@ from datetime import date
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from . import dates as D
+from .dom import parse_html
 from .encoding import decode
 from .types import ArticleDate
 
@@ -47,14 +48,46 @@ _NOT_OWN_DATE = {"a", "li", "td", "th", "option", "select", "button"}
 _UNDER_TITLE = 2   # text nodes after the title where its date line may sit
 _FOOTER_WORDS = re.compile(r"版权|主办|承办|技术支持|标识码|备案|ICP|copyright|©|访问量|浏览次数|最后更新", re.I)
 # Server-side template tags: bounded, so a stray "<%" costs at most a few thousand steps.
-_SERVER_TAG = re.compile(r"<%--[\s\S]{0,4000}?--%>|<%[^%]{0,2000}%>")
+_SERVER_OPEN = re.compile(r"<%")
+
+
+def _without_server_tags(html: str) -> str:
+    """`html` without JSP/ASP tags (<%-- … --%>, <% … %>).
+
+    One forward scan: the next closer of each kind is looked up once and reused by every
+    opener before it, so a page of repeated openers costs no more than its length.
+    """
+    if "<%" not in html:
+        return html
+    out, pos = [], 0
+    closers: dict[str, int] = {}   # closer → its next position (-1: none left)
+
+    def next_closer(mark: str, start: int) -> int:
+        at = closers.get(mark)
+        if at is None or (0 <= at < start):
+            at = html.find(mark, start)
+            closers[mark] = at
+        return at
+
+    while (m := _SERVER_OPEN.search(html, pos)) is not None:
+        comment = html.startswith("<%--", m.start())
+        mark, reach = ("--%>", 4000) if comment else ("%>", 2000)
+        end = next_closer(mark, m.end())
+        if end < 0 or end - m.end() > reach:
+            out.append(html[pos:m.end()])   # not a server tag: kept as it was
+            pos = m.end()
+            continue
+        out.append(html[pos:m.start()])
+        pos = end + len(mark)
+    out.append(html[pos:])
+    return "".join(out)
 
 
 def _soup(body: bytes | str, content_type: str | None) -> BeautifulSoup:
     html = decode(body, content_type) if isinstance(body, (bytes, bytearray)) else body
     # JSP/ASP tags a template left in the served page (<%@ page … %>, <%-- IDE header --%>) are
     # no part of what a reader sees; as text their "@" would pass for an e-mail address.
-    return BeautifulSoup(_SERVER_TAG.sub("", html), "lxml")
+    return parse_html(_without_server_tags(html))
 
 
 def _attr_text(tag: Tag) -> str:

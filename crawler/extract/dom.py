@@ -2,13 +2,53 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urljoin
 
-from bs4 import NavigableString, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
+from lxml import etree
 
 _STOP_TAGS = {"body", "html", "[document]", "form"}
 _TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
 _WS = re.compile(r"\s+")
 _HTML_TAG = re.compile(r"<[^>]+>")
+
+
+class TooDeep(ValueError):
+    """A page nested deeper than any real page (and than libxml2 itself allows)."""
+
+
+def parse_html(html: str) -> BeautifulSoup:
+    """The page as a tree, refusing one nested absurdly deep (TooDeep).
+
+    BeautifulSoup builds whatever depth it is fed (27,000 unclosed tags make a tree
+    27,000 deep), and every walk up a node's parents, or down recursively, then costs
+    that much per node. libxml2's own parser stops at depth 256, which no real page
+    comes near; asking it first costs a few milliseconds a megabyte.
+    """
+    probe = etree.HTMLParser(recover=True, encoding="utf-8")
+    try:
+        etree.fromstring(html.encode("utf-8", "surrogatepass"), probe)
+    except (etree.XMLSyntaxError, ValueError):
+        pass
+    if any("Excessive depth" in e.message for e in probe.error_log):
+        raise TooDeep("页面结构嵌套过深（超过256层）")
+    return BeautifulSoup(html, "lxml")
+
+
+MAX_URL = 2048   # longer than any real page address: such an href is no address
+
+
+def join_url(base: str, href: str) -> str:
+    """`href` resolved against `base`; "" for an href too long or malformed to be an address.
+
+    urljoin raises on a broken IPv6 host ("http://[::1"): one bad link must not fail a page.
+    """
+    if len(href) > MAX_URL:
+        return ""
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return ""
 
 
 def _attr_text(tag: Tag) -> str:

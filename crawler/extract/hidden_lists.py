@@ -10,21 +10,25 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta, timezone
-from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Comment, Tag
 
 from . import dates as D
-from .dom import _HTML_TAG, _clean
+from .dom import _HTML_TAG, _clean, join_url
 from .jsdata import dict_lists, script_literals
 from .types import Item
 
 # Hanweb JCMS: the list is not in the DOM but serialised in <script type="text/xml">.
-_XML_SCRIPT = re.compile(
-    r"<script\b[^>]*\btype\s*=\s*[\"']?text/xml[\"']?[^>]*>(.*?)</script\s*>", re.S | re.I
-)
-_RECORD = re.compile(r"<record\b[^>]*>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
-_NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[.*?href=[\"']([^\"']+)[\"']", re.S | re.I)
+# Scanned, not matched with lazy gaps: a megabyte of unclosed <script type="text/xml"> or
+# <record> openers made `(.*?)</script>` rescan to the end from each one (>10 min of CPU).
+# Each scan below moves forward only: linear in the page.
+_SCRIPT_OPEN = re.compile(r"<script\b([^<>]*)>", re.I)
+_SCRIPT_CLOSE = re.compile(r"</script\s*>", re.I)
+_XML_TYPE = re.compile(r"\btype\s*=\s*[\"']?text/xml", re.I)
+_RECORD_OPEN = re.compile(r"<record\b[^<>]*>\s*<!\[CDATA\[", re.I)
+_NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[[^\]]{0,2000}?href=[\"']([^\"'<>]{1,2000})[\"']", re.I)
+# A URL in a JSON string longer than this is no URL (and is not searched).
+_MAX_URL = 2048
 
 # --- inline JSON keys ----------------------------------------------------------------------
 
@@ -47,23 +51,43 @@ def _unwrap_hanweb(html: str, notes: list[str]) -> tuple[str, int | None, str | 
     """
     hanweb_records: int | None = None
     hanweb_proxy: str | None = None
-
-    def repl(m: re.Match) -> str:
-        nonlocal hanweb_records, hanweb_proxy
-        inner = m.group(1)
-        if "<recordset" not in inner.lower():
-            return m.group(0)
-        recs = _RECORD.findall(inner)
-        hanweb_records = (hanweb_records or 0) + len(recs)
-        nxt = _NEXTGROUP.search(inner)
-        if nxt:
-            hanweb_proxy = nxt.group(1).replace("&amp;", "&")
-        return '<div data-govfresh="recordset">' + "".join(recs) + "</div>"
-
-    out = _XML_SCRIPT.sub(repl, html)
+    out: list[str] = []
+    pos = 0
+    while (opener := _SCRIPT_OPEN.search(html, pos)) is not None:
+        closer = _SCRIPT_CLOSE.search(html, opener.end())
+        if closer is None:
+            break   # an unclosed script runs to the end of the page: nothing after it to unwrap
+        inner = html[opener.end():closer.start()]
+        if _XML_TYPE.search(opener.group(1)) and "<recordset" in inner.lower():
+            recs = _records(inner)
+            hanweb_records = (hanweb_records or 0) + len(recs)
+            start = inner.find("<nextgroup>")
+            nxt = _NEXTGROUP.match(inner, start) if start >= 0 else None
+            if nxt:
+                hanweb_proxy = nxt.group(1).replace("&amp;", "&")
+            out.append(html[pos:opener.start()])
+            out.append('<div data-govfresh="recordset">' + "".join(recs) + "</div>")
+        else:
+            out.append(html[pos:closer.end()])
+        pos = closer.end()
+    if hanweb_records is None:
+        return html, None, None
+    out.append(html[pos:])
     if hanweb_records is not None:
         notes.append(f"Hanweb recordset: {hanweb_records} records")
-    return out, hanweb_records, hanweb_proxy
+    return "".join(out), hanweb_records, hanweb_proxy
+
+
+def _records(recordset: str) -> list[str]:
+    """The CDATA contents of a recordset's <record>s, in order (one forward scan)."""
+    recs, pos = [], 0
+    while (m := _RECORD_OPEN.search(recordset, pos)) is not None:
+        end = recordset.find("]]>", m.end())
+        if end < 0:
+            break
+        recs.append(recordset[m.end():end])
+        pos = end + 3
+    return recs
 
 
 def _unwrap_comments(soup: BeautifulSoup, counts: dict[int, int], notes: list[str]) -> bool:
@@ -152,11 +176,13 @@ def _json_item(d: dict, base: str, crawl_date: date) -> Item | None:
             v = v.get("pc") or next((x for x in v.values() if isinstance(x, str) and x), "")
         if isinstance(v, str) and v.strip():
             v = v.strip()
+            if len(v) > _MAX_URL:
+                continue
             if v.startswith("{"):  # Jiangxi: "urls": "{\"pc\":\"/…/content_1.html\"}"
                 m = re.search(r"\"pc\"\s*:\s*\"([^\"]+)\"", v) or re.search(r":\s*\"([^\"]+)\"", v)
                 v = m.group(1) if m else ""
             if v:
-                url = urljoin(base, v)
+                url = join_url(base, v)
                 break
     best: tuple[int, date] | None = None
     for k, v in d.items():

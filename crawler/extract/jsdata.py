@@ -31,8 +31,16 @@ _MAX_LITERAL = 4_000_000
 _MAX_DEPTH = 60   # deeper is no list data; chompjs' recursion would fail on it anyway
 
 
+class _NoLiteral(ValueError):
+    """No balanced literal here; `at` is how far the scan read, so no later start re-reads it."""
+
+    def __init__(self, message: str, at: int):
+        super().__init__(message)
+        self.at = at
+
+
 def _literal_end(s: str, i: int) -> int:
-    """Index just past the literal that opens at ``s[i]`` ('{' or '['); ValueError if unbalanced."""
+    """Index just past the literal that opens at ``s[i]`` ('{' or '['); _NoLiteral if unbalanced."""
     stack: list[str] = []
     j = i
     while (m := _SCANNED.search(s, j)) is not None:
@@ -41,10 +49,10 @@ def _literal_end(s: str, i: int) -> int:
         if c in "{[":
             stack.append(_CLOSE[c])
             if len(stack) > _MAX_DEPTH:
-                raise ValueError("nested too deep")
+                raise _NoLiteral("nested too deep", j)
         elif c in "}]":
             if not stack or stack.pop() != c:
-                raise ValueError("unbalanced")
+                raise _NoLiteral("unbalanced", j)
             if not stack:
                 return j + 1
         elif c == "/":
@@ -56,17 +64,17 @@ def _literal_end(s: str, i: int) -> int:
             if nxt == "*":
                 k = s.find("*/", j + 2)
                 if k < 0:
-                    raise ValueError("unterminated comment")
+                    raise _NoLiteral("unterminated comment", len(s))
                 j = k + 2
                 continue
         else:
             end = (_TEMPLATE_END if c == "`" else _STRING_END[c]).match(s, j + 1)
             if end is None:
-                raise ValueError("unterminated string")
+                raise _NoLiteral("unterminated string", j + 1)
             j = end.end()
             continue
         j += 1
-    raise ValueError("unterminated literal")
+    raise _NoLiteral("unterminated literal", len(s))
 
 
 def parse_literal(s: str, i: int = 0) -> tuple[Any, int]:
@@ -97,12 +105,18 @@ def script_literals(script: str, is_json: bool = False) -> Iterator[Any]:
         except ValueError:
             pass
         return
+    # A failed scan also moves `done` on (to where it stopped): a start inside an unterminated
+    # comment, string or literal would only fail the same way after reading as far again
+    # (512 KB of `{x=[/*` cost 31 s, one rescan per start).
     done = 0
     for m in _START.finditer(script):
         if m.end() < done:
             continue
         try:
             value, done = parse_literal(script, m.end())
+        except _NoLiteral as exc:
+            done = max(done, exc.at)
+            continue
         except ValueError:
             continue
         yield value

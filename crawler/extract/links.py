@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import re
 from posixpath import dirname
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup
 
+from crawler.extract.dom import join_url, parse_html
 from crawler.extract.types import Link
 
 # Site-wide chrome, pagers and actions: never columns.
@@ -41,8 +42,12 @@ def clean_url(href: str, base_url: str) -> str | None:
     href = (href or "").strip()
     if not href or href.startswith("#"):
         return None
-    url = urljoin(base_url, href)
-    parts = urlsplit(url)
+    url = join_url(base_url, href)
+    try:
+        parts = urlsplit(url)
+        parts.port   # a port that cannot be (":99999", ":x") raises here
+    except ValueError:
+        return None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
@@ -71,7 +76,7 @@ def _box_title(a) -> str:
 
 
 def _soup(html: str) -> BeautifulSoup:
-    return BeautifulSoup(html, "lxml")
+    return parse_html(html)
 
 
 def extract_links(html: str | BeautifulSoup, base_url: str) -> list[Link]:
@@ -79,7 +84,7 @@ def extract_links(html: str | BeautifulSoup, base_url: str) -> list[Link]:
     soup = html if isinstance(html, BeautifulSoup) else _soup(html)
     base = soup.find("base", href=True)
     if base:
-        base_url = urljoin(base_url, base["href"])
+        base_url = join_url(base_url, base["href"]) or base_url
     seen: set[str] = set()
     links = []
     for a in soup.find_all("a", href=True):
@@ -119,7 +124,7 @@ def discover_columns(html: str | BeautifulSoup, page_url: str, allowed_hosts: se
     elsewhere: list[Link] = []
     seen: set[str] = set()
     base = soup.find("base", href=True)
-    base_url = urljoin(page_url, base["href"]) if base else page_url
+    base_url = (join_url(page_url, base["href"]) or page_url) if base else page_url
     for a in soup.find_all("a", href=True):
         url = clean_url(a["href"], base_url)
         if not url or url in seen or _same_page(url, page_url) or any(_same_page(url, e) for e in exclude):

@@ -26,11 +26,9 @@ only orchestrates.
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup
 
-from .dom import _attr_text, _clean
+from .dom import _attr_text, _clean, join_url, parse_html
 from .encoding import decode
 from .hidden_lists import _json_list, _unwrap_comments, _unwrap_hanweb
 from .liststate import _article_like, _no_list_state, _script_filled_hole
@@ -60,9 +58,9 @@ class _Extractor:
         self.crawl_date = crawl_date
         self.notes: list[str] = []
         html, self.hanweb_records, self.hanweb_proxy = _unwrap_hanweb(html, self.notes)
-        self.soup = BeautifulSoup(html, "lxml")
+        self.soup = parse_html(html)
         base = self.soup.find("base", href=True)
-        self.base = urljoin(url, base["href"].strip()) if base else url
+        self.base = (join_url(url, base["href"].strip()) or url) if base else url
         self.script_text = "\n".join(s.get_text() for s in self.soup.find_all("script"))
 
     def _groups(self) -> list[_Group]:

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import math
 import re
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from .dom import _HTML_TAG
+from .dom import _HTML_TAG, join_url
 
 # Hanweb JCMS recordset paging (the recordset itself is unwrapped in hidden_lists.py).
 _TOTAL_RECORD = re.compile(r"(?:totalRecord|totalrecord|totalCount)[\"']?\s*[:=>]\s*[\"']?(\d+)", re.I)
@@ -93,7 +93,7 @@ def _query_pages(raw: str, url: str, base: str, shown: int | None) -> tuple[int,
     highest = 0
     for m in _QUERY_PAGE_LINK.finditer(raw):
         href = m.group(1).replace("&amp;", "&")
-        target = urlsplit(urljoin(base, href))
+        target = urlsplit(join_url(base, href))
         if target.path != here and href[:1] != "?":
             continue
         number = int(m.group(3))
@@ -108,7 +108,7 @@ def _query_pages(raw: str, url: str, base: str, shown: int | None) -> tuple[int,
     href, param = best[0], best[1]
     pattern = re.compile(rf"([?&]{re.escape(param)}=)\d+")
     nxt = [pattern.sub(lambda mm, n=n: f"{mm.group(1)}{n}", href, count=1) for n in range(2, pages + 1)]
-    return pages, [urljoin(base, h) for h in nxt[:_MAX_NEXT_PAGES]]
+    return pages, [u for u in (join_url(base, h) for h in nxt[:_MAX_NEXT_PAGES]) if u]
 
 
 def _hanweb_pages(total: int, per: int, base: str, hanweb_records: int | None,
@@ -124,10 +124,10 @@ def _hanweb_pages(total: int, per: int, base: str, hanweb_records: int | None,
     while start <= total and len(out) < _MAX_NEXT_PAGES:
         end = min(total, start + per - 1)
         q = urlencode([("startrecord", start), ("endrecord", end), ("perpage", per), *params])
-        out.append(urljoin(base, f"{parts.path}?{q}"))
+        out.append(join_url(base, f"{parts.path}?{q}"))
         start = end + 1
     return out
 
 
 def _abs(url: str, rel: list[str]) -> list[str]:
-    return [urljoin(url, r) for r in rel[:_MAX_NEXT_PAGES]]
+    return [u for u in (join_url(url, r) for r in rel[:_MAX_NEXT_PAGES]) if u]

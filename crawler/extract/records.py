@@ -17,12 +17,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from statistics import median
-from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Tag
 
 from . import dates as D
-from .dom import _STOP_TAGS, _attr_text, _clean, _is_text, _strings, _tokens
+from .dom import _STOP_TAGS, _attr_text, _clean, _is_text, _strings, _tokens, join_url
 from .types import Item
 
 _RECORD_TAGS = {"li", "tr", "dl"}
@@ -251,7 +250,8 @@ def _fill(g: _Group, base: str, crawl_date: date) -> None:
     hints = {}
     for r in g.records:
         href = (r.anchor.get("href") or "").strip()
-        r.url = "" if not href or href.startswith(("javascript:", "#")) else urljoin(base, href)
+        # A megabyte-long or malformed href is no address (and the URL patterns see capped input).
+        r.url = "" if not href or href.startswith(("javascript:", "#")) else join_url(base, href)
         hints[id(r)] = D.url_date_hint(r.url)
     known = [h for h in hints.values() if h]
     # Most items carry a URL date: a hint-less yearless item takes the list's newest one.

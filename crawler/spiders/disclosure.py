@@ -27,7 +27,6 @@ from typing import Any, Callable, Iterator, TypeVar
 from urllib.parse import urlsplit
 
 import scrapy
-from bs4 import BeautifulSoup
 import scrapy.exceptions
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
@@ -39,6 +38,7 @@ from twisted.web._newclient import ResponseFailed
 from crawler.budget import DEFAULT_SECONDS, PageTooCostly, cpu_budget
 from crawler.extract.annual_titles import report_year
 from crawler.extract.article import extract_article_date, extract_text
+from crawler.extract.dom import parse_html
 from crawler.extract.encoding import decode
 from crawler.extract.links import discover_columns, extract_links
 from crawler.extract.listpage import extract_list
@@ -298,7 +298,7 @@ class DisclosureSpider(ScriptListSteps, scrapy.Spider):
                          ) -> tuple[ListPage, list[tuple[str, str]], list]:
         """Each step within its own budget: a big but honest page (10,000 links) needs them all."""
         own_list = self._budgeted(extract_list, body, url, self.crawl_date, content_type)
-        soup = self._budgeted(BeautifulSoup, decode(body, content_type), "lxml")
+        soup = self._budgeted(parse_html, decode(body, content_type))
         columns = self._budgeted(discover_columns, soup, url, scope.hosts)
         links = self._budgeted(extract_links, soup, url)
         return own_list, [(l.text, l.url) for l in columns if scope.allows(l.url)], links

@@ -1,0 +1,27 @@
+"""The annual-report reader finishes within a CPU budget on pathological pages (Hypothesis).
+
+It reads stored report pages at every judging, outside the crawl's per-page budget,
+so its own bounds must hold: hostile tables (huge rowspans, thousands of cells),
+repeated section headings and numbers, unclosed markup at page size.
+"""
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from crawler.budget import DEFAULT_SECONDS, cpu_budget
+from rules.report_content import parse_report
+
+FRAGMENTS = ["<table>", "<tr>", "<td>", "</td>", "</tr>", "<th>", 'rowspan="99999"', 'colspan="99999"', ">",
+             "表三", "表四", "本年新收", "上年结转", "总计", "自然人", "一、总体情况", "（七）", "12", "3,456",
+             "收到申请", "件", "<p>", "<!--", "<script>", "2025年", "\n", " ", "<<", "&nbsp;"]
+
+
+def pathological(parts: list[str], size: int = 300_000) -> str:
+    unit = "".join(parts) or "<"
+    return (unit * (size // len(unit) + 1))[:size]
+
+
+@settings(max_examples=25, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=8).map(pathological))
+def test_annual_report_pages(text):
+    with cpu_budget(DEFAULT_SECONDS):
+        parse_report(text)
