@@ -165,3 +165,126 @@ def test_homepage_is_not_called_stale_because_the_fresh_column_could_not_be_read
         assert "column_unverifiable" in rules
     # The same unit with its fresh column readable is judged on it (control).
     assert "homepage_stale" not in {f["rule"] for f in found["正常局"]["findings"]}
+
+
+# ---- faults inside pages that were read --------------------------------------------------------
+
+def undated(*rows):
+    return '<ul class="list">' + "".join(f'<li><a href="{u}">{t}</a></li>' for t, u in rows) + "</ul>"
+
+
+GUIDE_TEXT = ("<h1>清河县教育局政府信息公开指南</h1>"
+              + "<p>一、政府信息分类与编排体系：本机关政府信息按主题分类，编排体系为目录式。</p>"
+              + "<p>二、获取方式：主动公开信息通过网站获取，也可依申请获取政府信息。</p>"
+              + "<p>三、工作机构名称：清河县教育局办公室。办公地址：清河县人民路1号。办公时间：工作日上午9:00-12:00。"
+              + "联系电话：0311-1234567。传真号码：0311-1234568。电子邮箱：jyj@qinghe.gov.cn。</p>" + "<p>说明文字。</p>" * 60)
+
+
+@pytest.fixture(scope="module")
+def odd_pages(tmp_path_factory):
+    p = "/c"
+    routes = {
+        f"{p}/xxgk/": html(page("信息公开", nav(("工作动态", f"{p}/gzdt/"), ("通知公告", f"{p}/tzgg/"),
+                                             ("政策文件", f"{p}/zcwj/"), ("规划计划", f"{p}/ghjh/"),
+                                             ("政府信息公开指南", f"{p}/zn/"), ("人事信息", f"{p}/rsxx/"),
+                                             ("机构职能", f"{p}/jgzn/")))),
+        # An empty list container and the script that fills it: unverifiable, never 空白栏目.
+        f"{p}/tzgg/": html(page("通知公告", '<div class="main"><ul id="newsList" class="list"></ul></div>'
+                                          f'<script src="{p}/js/list.js"></script>'
+                                          '<script>$(function(){$.getJSON("/c/api/list",function(d){'
+                                          '$("#newsList").html(render(d))})})</script>')),
+        # An old 置顶 item on top of an undated list: its detail page is not the column's newest.
+        f"{p}/gzdt/": html(page("工作动态", undated(("[置顶] 关于开展专项整治工作的通知", f"{p}/gzdt/202001/t20200105_1.html"),
+                                                  ("全县教育工作会议召开", f"{p}/gzdt/202611/t20261124_9.html"),
+                                                  ("秋季开学检查工作部署", f"{p}/gzdt/202611/t20261120_8.html"),
+                                                  ("教师培训工作顺利完成", f"{p}/gzdt/202611/t20261118_7.html")))),
+        f"{p}/gzdt/202001/t20200105_1.html": html('<html><head><meta name="PubDate" content="2020-01-05 09:30"></head>'
+                                                 '<body><h1>关于开展专项整治工作的通知</h1><p>发布时间：2020-01-05</p></body></html>'),
+        f"{p}/gzdt/202611/t20261124_9.html": html('<html><head><meta name="PubDate" content="2026-11-24 09:30"></head>'
+                                                 '<body><h1>全县教育工作会议召开</h1><p>发布时间：2026-11-24</p></body></html>'),
+        # The guide page carries a breadcrumb ending in its own name: read the page, do not follow it.
+        f"{p}/zn/": html(page("公开指南", f'<div class="crumb"><a href="{p}/xxgk/">政府信息公开</a> &gt; '
+                                        f'<a href="{p}/zn/index.html">政府信息公开指南</a></div>'
+                                        f'<div class="content">{GUIDE_TEXT}</div>')),
+        # A column that answers with a challenge, one that redirects to file://, one that is binary.
+        f"{p}/zcwj/": challenge_200(),
+        f"{p}/ghjh/": redirect("file:///etc/passwd"),
+        f"{p}/rsxx/": binary(seed=11),
+        f"{p}/jgzn/": html(page("机构职能", "<div class='content'><p>主要职责：负责全县教育工作。</p></div>")),
+    }
+    with MockServer(routes) as server:
+        found, db = run_crawl(tmp_path_factory.mktemp("odd"), [("怪页局", f"{server.url}{p}/xxgk/")], timeout=5)
+        yield found["怪页局"], server
+
+
+def test_a_list_a_script_fills_is_unverifiable_not_empty(odd_pages):
+    unit, _ = odd_pages
+    col = next(c for c in unit["columns"] if c["name"] == "通知公告")
+    rules = {(f["rule"], f["column"]) for f in unit["findings"]}
+    assert col["state"] == "unverifiable" and ("column_empty", "通知公告") not in rules
+    assert ("column_unverifiable", "通知公告") in rules
+
+
+def test_a_pinned_old_item_is_not_the_columns_newest(odd_pages):
+    unit, server = odd_pages
+    col = next(c for c in unit["columns"] if c["name"] == "工作动态")
+    assert (col["newest_date"], col["date_source"]) == ("2026-11-24", "detail")
+    assert ("GET", "/c/gzdt/202001/t20200105_1.html") not in server.hits
+    assert ("column_stale", "工作动态") not in {(f["rule"], f["column"]) for f in unit["findings"]}
+
+
+def test_a_guide_with_a_breadcrumb_is_read_as_the_guide(odd_pages):
+    unit, _ = odd_pages
+    missing = {f["element"] for f in unit["findings"] if f["rule"] == "guide_missing_element"}
+    assert not missing & {"address", "phone", "fax", "office_hours", "online_contact", "agency_name"}
+    assert "guide_missing" not in {f["rule"] for f in unit["findings"]}
+
+
+def test_columns_that_cannot_be_read_say_so_and_nothing_else(odd_pages):
+    unit, _ = odd_pages
+    cols = {c["name"]: c for c in unit["columns"]}
+    for name, words in (("政策文件", "反爬虫"), ("规划计划", "file:"), ("人事信息", "二进制")):
+        assert cols[name]["state"] == "unverifiable" and words in cols[name]["error"], cols[name]
+        assert [f["rule"] for f in unit["findings"] if f["column"] == name] == ["column_unverifiable"]
+    # With columns that could not be read, 首页不更新 is not claimed from the others.
+    assert "homepage_stale" not in {f["rule"] for f in unit["findings"]}
+
+
+# ---- kill -9 at any moment -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("moment", [0.2, 0.8, 1.6, 3.0])
+def test_kill_9_at_any_moment_leaves_nothing_half_counted(tmp_path, moment):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from store import Store
+    routes = {}
+    units = []
+    for u in range(8):
+        routes[f"/k{u}/xxgk/"] = html(disclosure(f"/k{u}"))
+        routes[f"/k{u}/gzdt/"] = html(fresh_list(f"/k{u}")) if u % 3 else hang(5)
+        routes[f"/k{u}/tzgg/"] = html(old_list(f"/k{u}"))
+    with MockServer(routes) as server:
+        sites = tmp_path / "sites.yaml"
+        sites.write_text("county: 测试县\ncrawl:\n  timeout: 10\nunits:\n" + "".join(
+            f"  - name: 局{u}\n    url: {server.url}/k{u}/xxgk/\n" for u in range(8)), encoding="utf-8")
+        db = tmp_path / "k.db"
+        cmd = [sys.executable, "-m", "crawler.run", "--config", str(sites), "--db", str(db), "--crawl-date", "2026-11-27"]
+        child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(moment)
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+        if db.exists():
+            with Store(db) as store:
+                assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+                assert store.latest_run() is None      # a killed crawl never counts
+        # The next crawl stands on its own and counts.
+        again = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        assert again.returncode == 0, again.stderr
+        with Store(db) as store:
+            assert store.latest_run() is not None
+            assert store.db.execute("SELECT count(*) FROM unit_checks WHERE run=?",
+                                    [store.latest_run()["id"]]).fetchone()[0] == 8
