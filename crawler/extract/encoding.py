@@ -28,7 +28,7 @@ _WESTERN = {"iso-8859-1", "latin-1", "latin1", "windows-1252", "cp1252", "ascii"
 
 # <meta ... charset=xxx ...> in any attribute order, also inside http-equiv content.
 _META_CHARSET = re.compile(
-    rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([a-zA-Z0-9_:.+\-]+)", re.IGNORECASE
+    rb"<meta\b[^<>]*?charset\s*=\s*[\"']?\s*([a-zA-Z0-9_:.+\-]+)", re.IGNORECASE
 )
 _SNIFF_BYTES = 64 * 1024
 _HIGH_BYTE = re.compile(rb"[\x80-\xff]")

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta, timezone
 from bs4 import BeautifulSoup, Comment, Tag
 
 from . import dates as D
-from .dom import _HTML_TAG, _clean, join_url
+from .dom import _HTML_TAG, _clean, join_url, script_blocks
 from .jsdata import dict_lists, script_literals
 from .types import Item
 
@@ -22,8 +22,6 @@ from .types import Item
 # Scanned, not matched with lazy gaps: a megabyte of unclosed <script type="text/xml"> or
 # <record> openers made `(.*?)</script>` rescan to the end from each one (>10 min of CPU).
 # Each scan below moves forward only: linear in the page.
-_SCRIPT_OPEN = re.compile(r"<script\b([^<>]*)>", re.I)
-_SCRIPT_CLOSE = re.compile(r"</script\s*>", re.I)
 _XML_TYPE = re.compile(r"\btype\s*=\s*[\"']?text/xml", re.I)
 _RECORD_OPEN = re.compile(r"<record\b[^<>]*>\s*<!\[CDATA\[", re.I)
 _NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[[^\]]{0,2000}?href=[\"']([^\"'<>]{1,2000})[\"']", re.I)
@@ -53,23 +51,18 @@ def _unwrap_hanweb(html: str, notes: list[str]) -> tuple[str, int | None, str | 
     hanweb_proxy: str | None = None
     out: list[str] = []
     pos = 0
-    while (opener := _SCRIPT_OPEN.search(html, pos)) is not None:
-        closer = _SCRIPT_CLOSE.search(html, opener.end())
-        if closer is None:
-            break   # an unclosed script runs to the end of the page: nothing after it to unwrap
-        inner = html[opener.end():closer.start()]
-        if _XML_TYPE.search(opener.group(1)) and "<recordset" in inner.lower():
-            recs = _records(inner)
-            hanweb_records = (hanweb_records or 0) + len(recs)
-            start = inner.find("<nextgroup>")
-            nxt = _NEXTGROUP.match(inner, start) if start >= 0 else None
-            if nxt:
-                hanweb_proxy = nxt.group(1).replace("&amp;", "&")
-            out.append(html[pos:opener.start()])
-            out.append('<div data-govfresh="recordset">' + "".join(recs) + "</div>")
-        else:
-            out.append(html[pos:closer.end()])
-        pos = closer.end()
+    for start, end, attrs, inner in script_blocks(html):
+        if not (_XML_TYPE.search(attrs) and "<recordset" in inner.lower()):
+            continue
+        recs = _records(inner)
+        hanweb_records = (hanweb_records or 0) + len(recs)
+        group = inner.find("<nextgroup>")
+        nxt = _NEXTGROUP.match(inner, group) if group >= 0 else None
+        if nxt:
+            hanweb_proxy = nxt.group(1).replace("&amp;", "&")
+        out.append(html[pos:start])
+        out.append('<div data-govfresh="recordset">' + "".join(recs) + "</div>")
+        pos = end
     if hanweb_records is None:
         return html, None, None
     out.append(html[pos:])

@@ -19,13 +19,13 @@ from datetime import date
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
+from ..dom import script_blocks
 from ..encoding import decode
 from ..jsdata import script_literals
 from ..types import LIST
 from .base import Batch, DataCall, ListSource
 
 _PROXY = re.compile(r"""["']([^"'\s<>]*dataproxy\.jsp[^"'\s<>]*)["']""", re.I)
-_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script\s*>", re.S | re.I)
 _PARAMS = ("col", "appid", "webid", "path", "columnid", "sourcecontenttype", "unitid", "webname", "permissiontype")
 # `columnid: 1229`, `columnid='1229'`, `"unitid":"4423580"` - a parameter written in any script.
 _PARAM = re.compile(r"""(?<![\w$])["']?(""" + "|".join(_PARAMS) + r""")["']?\s*[:=]\s*["']?([^"',;&\s}\)]*)""", re.I)
@@ -61,7 +61,7 @@ class HanwebDataproxy(ListSource):
     def find(self, html: str, url: str) -> DataCall | None:
         if "dataproxy" not in html and "jpage" not in html:
             return None
-        scripts = "\n".join(_SCRIPT.findall(html))
+        scripts = "\n".join(body for _, _, _, body in script_blocks(html))
         proxy = _PROXY.search(scripts) or _PROXY.search(html)
         proxy_url = urljoin(url, proxy.group(1).replace("&amp;", "&") if proxy else "/module/web/jpage/dataproxy.jsp")
         query = dict(parse_qsl(urlsplit(proxy_url).query, keep_blank_values=True))

@@ -18,12 +18,12 @@ from datetime import date
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
+from ..dom import script_blocks
 from ..encoding import decode
 from ..hidden_lists import best_items
 from ..jsdata import dict_lists, parse_literal
 from .base import Batch, DataCall, ListSource
 
-_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
 # A call that fetches data; group 1 names the jQuery method or axios verb, if any.
 _CALL = re.compile(r"(?:\$|jQuery)\s*\.\s*(ajax|getJSON|get|post)\s*\(|\bfetch\s*\(|\baxios\s*(?:\.\s*(get|post)\s*)?\(")
 _STRING_ARG = re.compile(r"""\s*(["'`])([^"'`\s<>]{1,500})\1""")
@@ -112,7 +112,7 @@ class JsonApi(ListSource):
 
     def find(self, html: str, url: str) -> DataCall | None:
         best: tuple[int, DataCall] | None = None
-        scripts = [body for attrs, body in _SCRIPT.findall(html) if "src=" not in attrs.lower()]
+        scripts = [body for _, _, attrs, body in script_blocks(html) if "src=" not in attrs.lower()]
         joined = "\n".join(scripts)
         variables = {m.group(1): m.group(3) if m.group(3) is not None else m.group(4)
                      for m in _SCALAR_VAR.finditer(joined)}

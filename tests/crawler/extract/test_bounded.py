@@ -109,7 +109,13 @@ def test_titles_and_date_labels(text):
     "<script>" + pathological(["{x=[/*"], 512_000) + "</script>",        # inline JSON reader
     "<script>var a = " + pathological(["`", "x=["], 512_000) + "</script>",
     '<a href="/' + "1" * 500_000 + '">' + "长标题" * 1000 + "</a>",        # a megabyte-long URL
-], ids=["recordsets", "xml-openers", "json-comments", "json-backticks", "long-url"])
+    pathological(['pubDate:<a href="/art/2026/1/5/art_1_'], 300_000),     # tags that never close
+    pathological(['<meta name="x" '], 64_000) + '<meta charset="gbk">',   # the charset sniffer's openers
+    pathological(["<script>$.ajax({url:'/api/list',"], 300_000),          # unclosed scripts (data calls)
+], ids=["recordsets", "xml-openers", "json-comments", "json-backticks", "long-url", "unclosed-tags",
+        "meta-openers", "unclosed-scripts"])
 def test_known_offenders(text):
-    within_budget(extract_list, text.encode(), "http://h.gov.cn/xxgk/", CRAWL_DATE, "text/html; charset=utf-8")
+    from crawler.extract.sources import find_data_call
+    within_budget(extract_list, text.encode(), "http://h.gov.cn/xxgk/", CRAWL_DATE, "text/html")
+    within_budget(find_data_call, text, "http://h.gov.cn/xxgk/")
 
