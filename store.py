@@ -128,18 +128,42 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _migrate(self) -> None:
+    def _missing(self) -> bool:
+        """Whether the schema lacks a table, a column or an index this version uses."""
+        tables = {r[0]: r[1] for r in self.db.execute("SELECT name, sql FROM sqlite_master WHERE type='table'")}
         for name, spec in SCHEMA.items():
-            table = self.db[name]
-            if not table.exists():
-                table.create(spec["columns"], pk=spec["pk"])
-            else:
-                have = {c.name for c in table.columns}
-                for col, typ in spec["columns"].items():
-                    if col not in have:
-                        table.add_column(col, typ)
-        for table, cols, unique in INDEXES:
-            self.db[table].create_index(cols, unique=unique, if_not_exists=True)
+            have = {c.name for c in self.db[name].columns} if name in tables else set()
+            if set(spec["columns"]) - have:
+                return True
+        indexes = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+        return any(f"idx_{table}_{'_'.join(cols)}" not in indexes for table, cols, _ in INDEXES)
+
+    def _migrate(self) -> None:
+        """Create or extend the schema, holding the write lock from the first look to the last change.
+
+        Two processes opening a new database at once (a crawl, and a report or a
+        test watching it) must wait for each other: a look under a read lock
+        followed by a write would fail at once with "database is locked".
+        """
+        if not self._missing():
+            return
+        self.db.execute("BEGIN IMMEDIATE")      # waits (busy_timeout) for any other writer
+        try:
+            for name, spec in SCHEMA.items():
+                table = self.db[name]
+                if not table.exists():
+                    table.create(spec["columns"], pk=spec["pk"])
+                else:
+                    have = {c.name for c in table.columns}
+                    for col, typ in spec["columns"].items():
+                        if col not in have:
+                            table.add_column(col, typ)
+            for table, cols, unique in INDEXES:
+                self.db[table].create_index(cols, unique=unique, if_not_exists=True)
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

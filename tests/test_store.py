@@ -68,3 +68,17 @@ def test_delivery_log(store):
     store.record_delivery("weekly-2026-11-27", "wecom#1", 1, True, {"errcode": 0})
     store.record_delivery("weekly-2026-11-27", "wecom#1", 2, False, {"errcode": 45009})
     assert store.delivered_parts("weekly-2026-11-27", "wecom#1") == {1}
+
+
+def test_processes_opening_a_new_database_at_once_all_succeed(tmp_path):
+    """A crawl creating its database while a report (or a test) opens it: both wait, neither fails."""
+    import subprocess
+    import sys
+
+    code = "import sys; from store import Store; Store(sys.argv[1]).close()"
+    for attempt in range(4):
+        path = tmp_path / f"race{attempt}.db"
+        children = [subprocess.Popen([sys.executable, "-c", code, str(path)], stderr=subprocess.PIPE)
+                    for _ in range(6)]
+        errors = [c.communicate(timeout=60)[1].decode() for c in children]
+        assert [c.returncode for c in children] == [0] * 6, errors
