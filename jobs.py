@@ -307,7 +307,10 @@ def status_lines(config: Config, db: str | Path, now: datetime | None = None) ->
     tz = ZoneInfo(config.timezone)
     now = now or datetime.now(tz)
     holder = lock_holder(db)
+    from rules.workdays import coverage_line
+
     lines = [f"数据库：{db}",
+             coverage_line(now.date()),
              f"调度程序：{'运行中，进程 ' + str(holder) if holder else '未运行'}",
              f"定时任务（{config.timezone}）："]
     exists = Path(db).is_file()

@@ -52,3 +52,14 @@ def calendar_note(start: date, end: date) -> str | None:
         return None
     shown = "、".join(f"{y}年" for y in years)
     return f"{shown}法定节假日安排尚未收录，整改期限按周一至周五计算工作日，请以国务院公布的安排为准。"
+
+
+def coverage_line(today: date) -> str:
+    """One line for `govfresh status`: how far the official arrangement reaches, and what is counted without it."""
+    last = max((y for y in range(2004, today.year + 2) if covered(y)), default=None)
+    shown = f"已收录至{last}年" if last else "未收录"
+    pending = [y for y in (today.year, today.year + 1) if not covered(y)]
+    if not pending:
+        return f"法定节假日安排：{shown}"
+    years = "、".join(f"{y}年" for y in pending)
+    return f"法定节假日安排：{shown}；{years}尚未收录，其整改期限按周一至周五计算（更新 chinese-calendar 后按实际安排）"

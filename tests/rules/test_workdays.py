@@ -19,3 +19,12 @@ def test_a_year_without_an_arrangement_falls_back_to_monday_to_friday_and_says_s
     note = calendar_note(date(year - 1, 12, 20), date(year, 1, 10))
     assert f"{year}年" in note and "周一至周五" in note
     assert calendar_note(date(2026, 3, 1), date(2026, 3, 31)) is None
+
+
+def test_status_says_how_far_the_holiday_calendar_reaches():
+    from rules.workdays import coverage_line
+
+    year = next(y for y in range(2026, 2100) if not covered(y))
+    line = coverage_line(date(year - 1, 12, 1))
+    assert f"已收录至{year - 1}年" in line and f"{year}年尚未收录" in line and "周一至周五" in line
+    assert "尚未收录" not in coverage_line(date(2025, 6, 1))
