@@ -269,8 +269,15 @@ def _version() -> str:
         return "unknown"
 
 
+class _TopParser(argparse.ArgumentParser):
+    """`govfresh --help` ends with every plug-in kind, listed from the registries when asked."""
+
+    def format_help(self) -> str:
+        return super().format_help() + "\nplug-in kinds (plugins.py):" + jobs.plugin_help() + "\n"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="govfresh", description="政府信息公开栏目检查：抓取、判定、报告、推送")
+    parser = _TopParser(prog="govfresh", description="政府信息公开栏目检查：抓取、判定、报告、推送")
     parser.add_argument("--version", action="version", version=f"govfresh {_version()}",
                         help="print the version and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -443,3 +443,25 @@ def demo(today: date, out: str | Path, say: Callable[[str], None] = print) -> tu
         f"误报 {len(false)} 个")
     paths = write_reports(report, judgement, available_formats(), out)
     return next(p for p in paths if p.suffix == ".html").resolve(), [p.resolve() for p in paths]
+
+
+# ---- plug-in kinds ---------------------------------------------------------------------
+
+def plugin_families() -> dict[str, Any]:
+    """Every plug-in family (plugins.py) and its registry, for --help and the README."""
+    from crawler.extract.sources import ListSource
+    from delivery import Sender
+    from reports import FORMATS
+    from rules.registry import RULE_KINDS
+
+    return {"rule kinds (rules/registry.py; `govfresh rules explain`)": RULE_KINDS,
+            "report formats (reports/renderers/; `report --format`)": FORMATS,
+            "senders (delivery/; `notify:` targets)": Sender.registry,
+            "list sources (crawler/extract/sources/)": ListSource.registry}
+
+
+def plugin_help() -> str:
+    """The plug-in kinds as `govfresh --help` lists them."""
+    from plugins import describe
+
+    return "\n".join(f"\n{family}:\n{describe(registry)}" for family, registry in plugin_families().items())

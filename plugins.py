@@ -71,9 +71,9 @@ class Registry(Mapping[str, type]):
             raise ValueError(unknown_name(self.what, name, self._kinds)) from None
 
     def describe(self) -> list[tuple[str, str]]:
-        """(name, one line) per kind: `description` when the class has one, else its docstring's first line."""
-        return [(name, getattr(cls, "description", "") or (cls.__doc__ or "").strip().split("\n")[0])
-                for name, cls in self._kinds.items()]
+        """(name, one line) per kind: its `label` (a short name), else `description`, else its docstring's first line."""
+        return [(name, getattr(cls, "label", "") or getattr(cls, "description", "")
+                 or (cls.__doc__ or "").strip().split("\n")[0]) for name, cls in self._kinds.items()]
 
 
 class Plugin:

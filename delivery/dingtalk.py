@@ -28,6 +28,7 @@ def sign(secret: str, timestamp_ms: int) -> str:
 
 class DingTalkSender(Sender):
     kind = "dingtalk"
+    label = "钉钉 / 政务钉钉群机器人（可加签）"
     per_minute = 20
 
     def plan(self, notice: Notice) -> list[Message]:

@@ -15,6 +15,7 @@ from .notice import Notice
 
 class EmailSender(Sender):
     kind = "email"
+    label = "电子邮件（SMTP），附 Excel 与图片"
 
     def plan(self, notice: Notice) -> list[Message]:
         target = self.target

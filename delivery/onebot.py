@@ -16,6 +16,7 @@ TEXT_LIMIT = 4000
 
 class OneBotSender(Sender):
     kind = "onebot"
+    label = "QQ 群，经 OneBot v11（NapCat、LLOneBot、go-cqhttp）"
 
     def plan(self, notice: Notice) -> list[Message]:
         # Segments, not a CQ-code string: the text is sent as-is, no escaping of [ ] & needed.

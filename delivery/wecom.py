@@ -20,6 +20,7 @@ BUSY = -1                          # 系统繁忙
 
 class WecomSender(Sender):
     kind = "wecom"
+    label = "企业微信群机器人（text/markdown，图片）"
     per_minute = 20
 
     def plan(self, notice: Notice) -> list[Message]:

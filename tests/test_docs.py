@@ -95,3 +95,16 @@ def test_make_demo_installs_only_what_the_demo_uses():
     assert "tesseract" not in demo and "chromium" not in demo and "[test]" not in demo
     assert "fonts-noto-cjk" in demo                        # the demo draws the table picture
     assert "tesseract-ocr-chi-sim" in test and "chromium" in test and "[test]" in test
+
+
+def test_every_plug_in_kind_is_in_the_readme_table_and_in_help():
+    import jobs
+    from cli import build_parser
+
+    table = README[README.index("| family | kinds |"):]
+    table = table[:table.index("\n\n")]
+    help_text = build_parser().format_help()
+    for family, registry in jobs.plugin_families().items():
+        for kind in registry:
+            assert f"`{kind}`" in table, (family, kind)
+            assert kind in help_text, (family, kind)

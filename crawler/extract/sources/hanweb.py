@@ -57,6 +57,7 @@ def _settings(scripts: str) -> dict[str, Any] | None:
 class HanwebDataproxy(ListSource):
     """Hanweb JCMS jpage lists: the records POSTed back by /module/web/jpage/dataproxy.jsp."""
     kind = "hanweb_dataproxy"
+    label = "大汉 JCMS 列表：dataproxy.jsp 分组返回的记录"
 
     def find(self, html: str, url: str) -> DataCall | None:
         if "dataproxy" not in html and "jpage" not in html:

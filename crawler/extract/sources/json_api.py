@@ -109,6 +109,7 @@ def _resolve(data: dict, variables: dict[str, str]) -> list[tuple[str, str]]:
 class JsonApi(ListSource):
     """A JSON list API the page's own script calls ($.ajax, $.get/post/getJSON, fetch, axios)."""
     kind = "json_api"
+    label = "页面脚本调用的 JSON 列表接口"
 
     def find(self, html: str, url: str) -> DataCall | None:
         best: tuple[int, DataCall] | None = None
