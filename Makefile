@@ -10,9 +10,9 @@ RUNTIME_STAMP := $(VENV)/.installed-runtime
 # Debian packages, installed only when missing and only where we may (root);
 # otherwise we say what is needed. The demo writes every report form, the table
 # picture included: it needs a CJK font (reports are Chinese). The tests also
-# drive a headless browser and read the picture back with OCR.
+# drive a headless browser and read the picture back with OCR, and run redis-server for the distributed crawl.
 DEMO_PACKAGES := fonts-noto-cjk fontconfig
-TEST_PACKAGES := $(DEMO_PACKAGES) chromium tesseract-ocr tesseract-ocr-chi-sim
+TEST_PACKAGES := $(DEMO_PACKAGES) chromium tesseract-ocr tesseract-ocr-chi-sim redis-server
 
 define install_packages
 	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \

@@ -96,8 +96,24 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
     config, path = _config(args)
     db = _db(args, config, path)
-    run_id = crawl_here(config, db, args.crawl_date)
+    run_id = crawl_here(config, db, args.crawl_date, redis_url=args.redis)
     print(jobs.crawl_summary(db, run_id))
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from crawler.distributed.redis_url import RedisUnavailable
+    from crawler.distributed.worker import serve
+
+    config, path = _config(args)
+    redis_url = args.redis or config.crawl.redis
+    if not redis_url:
+        raise UsageError(f"{path}: no crawl.redis (and no --redis): a worker needs the crawl's Redis")
+    try:
+        serve(redis_url, config.county, once=args.once)
+    except RedisUnavailable as exc:
+        print(f"govfresh: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -295,6 +311,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("crawl", cmd_crawl, "crawl every unit in sites.yaml and store what was seen")
     locate(p)
     p.add_argument("--crawl-date", type=_date, help="date the crawl counts as (default: today); for replays")
+    p.add_argument("--redis", metavar="URL", help="crawl on `govfresh worker` processes sharing this Redis "
+                   "(default: the config's crawl.redis); this process writes the store")
+
+    p = add("worker", cmd_worker, "answer the requests of distributed crawls (crawl.redis), on any machine")
+    locate(p, db=False)
+    p.add_argument("--redis", metavar="URL", help="the crawl's Redis (default: the config's crawl.redis)")
+    p.add_argument("--once", action="store_true", help="work on one crawl, then exit (default: serve every crawl)")
 
     p = add("export", cmd_export, "print one date's facts and findings as JSON")
     locate(p)

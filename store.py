@@ -304,31 +304,55 @@ class Store:
 
     # ---- conditional re-crawls: what the previous crawl saw ------------------
 
+    # Where a run kept a page's validators, the first source preferred: a column's observation,
+    # a guide's or report's page, the disclosure page's check. Each gives unit, url, etag, last_modified.
+    _VALIDATOR_SOURCES = (
+        "SELECT c.unit, c.url, o.etag, o.last_modified FROM columns c JOIN observations o ON o.column = c.id"
+        " WHERE o.run=:run AND o.state IN ('list', 'empty', 'not_list')",
+        "SELECT unit, url, etag, last_modified FROM pages WHERE run=:run AND content IS NOT NULL",
+        "SELECT unit, final_url AS url, etag, last_modified FROM unit_checks WHERE run=:run AND reachable=1"
+        " AND coalesce(state, 'read')='read'",
+    )
+    # What a run reached through a page (found_on): columns, and guide/report pages.
+    _FOUND_ON_COLUMNS = ("SELECT o.id, c.unit, o.found_on, c.name, c.url FROM columns c"
+                         " JOIN observations o ON o.column = c.id WHERE o.run=:run")
+    _FOUND_ON_PAGES = "SELECT id, unit, found_on, kind, url, title, year FROM pages WHERE run=:run"
+
     def previous_validators(self, run_id: int, unit_id: int, url: str) -> tuple[str | None, str | None] | None:
         """(ETag, Last-Modified) the page at `url` had in run `run_id` (a column, guide, report or
         the disclosure page itself), when that run kept what a 304 needs to stand for it."""
-        for sql in (
-                "SELECT o.etag, o.last_modified FROM columns c JOIN observations o ON o.column = c.id"
-                " WHERE c.unit=? AND c.url=? AND o.run=? AND o.state IN ('list', 'empty', 'not_list')",
-                "SELECT etag, last_modified FROM pages WHERE unit=? AND url=? AND run=? AND content IS NOT NULL",
-                "SELECT etag, last_modified FROM unit_checks WHERE unit=? AND final_url=? AND run=? AND reachable=1"
-                " AND coalesce(state, 'read')='read'"):
-            row = self.db.execute(sql + " AND (etag IS NOT NULL OR last_modified IS NOT NULL) LIMIT 1",
-                                  [unit_id, url, run_id]).fetchone()
+        for source in self._VALIDATOR_SOURCES:
+            row = self.db.execute(
+                f"SELECT etag, last_modified FROM ({source}) WHERE unit=:unit AND url=:url"
+                " AND (etag IS NOT NULL OR last_modified IS NOT NULL) LIMIT 1",
+                {"run": run_id, "unit": unit_id, "url": url}).fetchone()
             if row:
                 return row[0], row[1]
         return None
 
+    def run_validators(self, run_id: int) -> Iterator[tuple[int, str, str | None, str | None]]:
+        """(unit, url, ETag, Last-Modified) of every page run `run_id` kept validators for; a page
+        listed twice counts by its first row, as in `previous_validators`."""
+        for source in self._VALIDATOR_SOURCES:
+            yield from self.db.execute(f"SELECT unit, url, etag, last_modified FROM ({source})"
+                                       " WHERE etag IS NOT NULL OR last_modified IS NOT NULL", {"run": run_id})
+
     def found_on(self, run_id: int, unit_id: int, url: str) -> tuple[list[dict], list[dict]]:
         """Columns (name, url) and guide/report pages (kind, url, title, year) that run `run_id`
         reached through the page at `url`."""
-        columns = list(self.db.query(
-            "SELECT c.name, c.url FROM columns c JOIN observations o ON o.column = c.id"
-            " WHERE c.unit=? AND o.run=? AND o.found_on=? ORDER BY o.id", [unit_id, run_id, url]))
-        pages = list(self.db.query(
-            "SELECT kind, url, title, year FROM pages WHERE run=? AND unit=? AND found_on=? ORDER BY id",
-            [run_id, unit_id, url]))
-        return columns, pages
+        where = " WHERE unit=:unit AND found_on=:url ORDER BY id"
+        args = {"run": run_id, "unit": unit_id, "url": url}
+        return (list(self.db.query(f"SELECT name, url FROM ({self._FOUND_ON_COLUMNS})" + where, args)),
+                list(self.db.query(f"SELECT kind, url, title, year FROM ({self._FOUND_ON_PAGES})" + where, args)))
+
+    def run_found_on(self, run_id: int) -> tuple[Iterator[dict], Iterator[dict]]:
+        """`found_on` for every page of run `run_id` at once: columns (unit, found_on, name, url) and
+        pages (unit, found_on, kind, url, title, year), in the order `found_on` gives them."""
+        where = " WHERE found_on IS NOT NULL ORDER BY id"
+        return (self.db.query(f"SELECT unit, found_on, name, url FROM ({self._FOUND_ON_COLUMNS})" + where,
+                              {"run": run_id}),
+                self.db.query(f"SELECT unit, found_on, kind, url, title, year FROM ({self._FOUND_ON_PAGES})" + where,
+                              {"run": run_id}))
 
     def previous_links(self, run_id: int, unit_id: int) -> list[dict]:
         """The links run `run_id` checked on a unit's disclosure page (url, text)."""

@@ -33,6 +33,12 @@ def _http_url(value: str) -> str:
     return value.strip()
 
 
+def _redis_url(value: str) -> str:
+    if urlsplit(value.strip()).scheme not in ("redis", "rediss", "unix"):
+        raise ValueError("must be a redis://, rediss:// or unix:// address")   # never echo it: it may hold a password
+    return value.strip()
+
+
 class ColumnOverride(_Strict):
     """A column the office names by hand when discovery cannot find it."""
     name: str = Field(min_length=1)
@@ -95,12 +101,19 @@ class CrawlSettings(_Strict):
                           "units fail alike, it tells an outage of the office's own network from one of the units")
     outage_share: float = Field(0.8, gt=0, le=1, description="share of units failing alike that makes a crawl suspect")
     outage_min_units: int = Field(5, ge=1, description="fewer units than this are never taken for an outage")
+    redis: str | None = Field(
+        None, description="redis://[:password@]host:port/db — crawl on `govfresh worker` processes that share this "
+                          "Redis (the queue, the columns taken); unset: one process crawls")
+    redis_lease: float = Field(15.0, ge=1, le=600, description="seconds a silent worker keeps its requests before "
+                               "they go back to the queue for the others")
 
-    _check_reference = field_validator("reference_url")(lambda cls, v: v if v is None else _http_url(v))
     max_duration: float = Field(2 * 3600, gt=0, description="seconds; a longer crawl ends with what it has, "
                                                                "units not reached are recorded as not checked")
     page_cpu_budget: float = Field(2.0, gt=0, le=60, description="CPU seconds for each parse of a page; a page "
                                                                  "needing more is recorded unverifiable")
+
+    _check_reference = field_validator("reference_url")(lambda cls, v: v if v is None else _http_url(v))
+    _check_redis = field_validator("redis")(lambda cls, v: v if v is None else _redis_url(v))
 
 
 class Config(_Strict):

@@ -13,6 +13,16 @@ from pathlib import Path
 from store import Store
 
 
+def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    """If-None-Match / If-Modified-Since for the validators a page was last served with."""
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
+
+
 class PreviousCrawl:
     def __init__(self, db_path: str | Path):
         self.store = Store(db_path)
@@ -29,13 +39,7 @@ class PreviousCrawl:
         found = self.store.previous_validators(self.run_id, uid, url) if uid is not None else None
         if not found:
             return {}
-        etag, last_modified = found
-        headers = {}
-        if etag:
-            headers["If-None-Match"] = etag
-        if last_modified:
-            headers["If-Modified-Since"] = last_modified
-        return headers
+        return conditional_headers(*found)
 
     def found_on(self, unit: str, url: str) -> tuple[list[dict], list[dict]]:
         """Columns and guide/report pages the last crawl reached through `url`."""

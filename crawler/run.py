@@ -80,40 +80,35 @@ def _stop_watchdog(grace: float) -> None:
         signal.signal(sig, wrap(signal.getsignal(sig)))
 
 
-def crawl_here(config: Config, db_path: str | Path, crawl_date: date | None = None) -> int:
-    """Crawl every unit in this process and return the finished run's id."""
-    from scrapy.crawler import CrawlerProcess
-    from scrapy.settings import Settings
+def spider_kwargs(config: Config, crawl_date: date) -> dict:
+    """What the spider is built with (besides the previous crawl): the same in one process and on workers."""
+    return dict(units=[u.model_dump() for u in config.units], crawl_date=crawl_date,
+                max_column_depth=config.crawl.max_column_depth, max_links_checked=config.crawl.max_links_checked,
+                max_list_pages=config.crawl.max_pages_per_column if config.crawl.count_all_pages else 1,
+                page_budget=config.crawl.page_cpu_budget)
 
+
+def crawl_here(config: Config, db_path: str | Path, crawl_date: date | None = None,
+               redis_url: str | None = None) -> int:
+    """Crawl every unit and return the finished run's id: in this process, or with `redis_url`
+    (else the config's crawl.redis) on `govfresh worker` processes, this one writing the store."""
     from crawler import settings as defaults
-    from crawler.spiders.disclosure import DisclosureSpider
+    from crawler.previous import PreviousCrawl
 
     offline_suffix_list()
     crawl_date = crawl_date or today_in(config.timezone)
-    units = [u.model_dump() for u in config.units]
-    from crawler.previous import PreviousCrawl
+    redis_url = redis_url or config.crawl.redis
+    kwargs = spider_kwargs(config, crawl_date)
     previous = PreviousCrawl(db_path)   # read before this run starts: the last finished crawl
     with Store(db_path) as store:
         run_id = store.start_run("crawl", crawl_date, config.county, os.getpid())
-    settings = Settings()
-    settings.setmodule(defaults, priority="project")
-    settings.update(defaults.settings_for(config.crawl), priority="project")
-    settings.update({"GOVFRESH_DB": str(db_path), "GOVFRESH_RUN_ID": run_id, "GOVFRESH_UNITS": units,
-                     "GOVFRESH_PROGRESS": sys.stderr.isatty()}, priority="project")
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(DisclosureSpider)
-    process.crawl(crawler, units=units, crawl_date=crawl_date,
-                  max_column_depth=config.crawl.max_column_depth,
-                  max_links_checked=config.crawl.max_links_checked, previous=previous,
-                  max_list_pages=config.crawl.max_pages_per_column if config.crawl.count_all_pages else 1,
-                  page_budget=config.crawl.page_cpu_budget)
-    # Scrapy installs its own signal handlers once the reactor has started; ours wrap them,
-    # so they go in on the reactor's first turn, after Scrapy's.
-    from twisted.internet import reactor   # only now: CrawlerProcess chose and installed it
-    reactor.callWhenRunning(reactor.callLater, 0, _stop_watchdog, STOP_GRACE)
-    process.start()
-    reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
-    store_error = crawler.stats.get_value("govfresh/store_error") if crawler.stats else None
+    if redis_url:
+        from crawler.distributed.coordinator import coordinate
+        reason, store_error, unfinished = coordinate(
+            config.county, db_path, run_id, redis_url, kwargs, defaults.settings_for(config.crawl), previous,
+            config.crawl.redis_lease, config.crawl.max_duration)
+    else:
+        reason, store_error, unfinished = _crawl_in_process(config, db_path, run_id, kwargs, previous)
     if store_error:
         reason = f"facts not written ({store_error})"
     with Store(db_path) as store:
@@ -126,14 +121,14 @@ def crawl_here(config: Config, db_path: str | Path, crawl_date: date | None = No
             raise CrawlError(f"crawl ended early ({reason}); run {run_id} is not counted")
         note = None
         if reason == "closespider_timeout":
-            note = _record_unfinished(store, run_id, crawler.spider, config)
+            note = _record_unfinished(store, run_id, *unfinished, config)
         store.finish_run(run_id, FINISHED, note=note)
     return run_id
 
 
-def _record_unfinished(store: Store, run_id: int, spider, config: Config) -> str:
+def _record_unfinished(store: Store, run_id: int, not_reached: list[str], incomplete: list[str],
+                       config: Config) -> str:
     """After max_duration: units never reached are 'not checked', half-done ones incomplete."""
-    not_reached, incomplete = spider.unfinished()
     ids = store.unit_ids()
     for name in not_reached:
         store.record_unit_check(run_id, ids[name], url=config.unit(name).url, reachable=None,
@@ -141,6 +136,33 @@ def _record_unfinished(store: Store, run_id: int, spider, config: Config) -> str
     store.mark_incomplete(run_id, [ids[n] for n in incomplete])
     return (f"max_duration ({config.crawl.max_duration:g} s) reached: "
             f"{len(not_reached)} units not checked, {len(incomplete)} incomplete")
+
+
+def _crawl_in_process(config: Config, db_path: str | Path, run_id: int, kwargs: dict,
+                      previous) -> tuple[str | None, str | None, tuple[list[str], list[str]]]:
+    """Scrapy in this process; (finish reason, store error or None, units not reached and incomplete)."""
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import Settings
+
+    from crawler import settings as defaults
+    from crawler.spiders.disclosure import DisclosureSpider
+
+    settings = Settings()
+    settings.setmodule(defaults, priority="project")
+    settings.update(defaults.settings_for(config.crawl), priority="project")
+    settings.update({"GOVFRESH_DB": str(db_path), "GOVFRESH_RUN_ID": run_id, "GOVFRESH_UNITS": kwargs["units"],
+                     "GOVFRESH_PROGRESS": sys.stderr.isatty()}, priority="project")
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(DisclosureSpider)
+    process.crawl(crawler, previous=previous, **kwargs)
+    # Scrapy installs its own signal handlers once the reactor has started; ours wrap them,
+    # so they go in on the reactor's first turn, after Scrapy's.
+    from twisted.internet import reactor   # only now: CrawlerProcess chose and installed it
+    reactor.callWhenRunning(reactor.callLater, 0, _stop_watchdog, STOP_GRACE)
+    process.start()
+    reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
+    store_error = crawler.stats.get_value("govfresh/store_error") if crawler.stats else None
+    return reason, store_error, crawler.spider.unfinished() if reason == "closespider_timeout" else ([], [])
 
 
 def _outage(config: Config, checks: list[dict]) -> str | None:

@@ -160,12 +160,31 @@ def _scrapy_errors(*names: str) -> tuple[type, ...]:
     return tuple(getattr(scrapy.exceptions, n) for n in names if hasattr(scrapy.exceptions, n))
 
 
+class ColumnClaims:
+    """Which column URLs of a unit a request has already taken, so each column is read once.
+
+    In one process a set per unit; a distributed crawl shares them in Redis
+    (crawler/distributed/state.py), claimed on behalf of the request being answered.
+    """
+
+    def __init__(self) -> None:
+        self.taken: dict[str, set[str]] = {}
+
+    def take(self, meta: dict, urls: list[str]) -> set[str]:
+        """The URLs not taken before for meta's unit (now taken)."""
+        taken = self.taken.setdefault(meta["unit"], set())
+        new = set(urls) - taken
+        taken |= new
+        return new
+
+
 class DisclosureSpider(ScriptListSteps, scrapy.Spider):
     name = "disclosure"
 
     def __init__(self, units: list[dict], crawl_date: date, max_column_depth: int = 2,
                  max_links_checked: int = 200, previous: PreviousCrawl | NoPreviousCrawl | None = None,
-                 max_list_pages: int = 1, page_budget: float | None = DEFAULT_SECONDS, **kwargs: Any):
+                 max_list_pages: int = 1, page_budget: float | None = DEFAULT_SECONDS,
+                 claims: ColumnClaims | None = None, **kwargs: Any):
         super().__init__(**kwargs)
         # What the last finished crawl saw: every page is asked for conditionally, and one
         # that answers 304 Not Modified is carried forward, not re-parsed (crawler/previous.py).
@@ -183,8 +202,10 @@ class DisclosureSpider(ScriptListSteps, scrapy.Spider):
             for u in units}
         # Requests that belong to no unit (robots.txt) must stay within some unit's scope.
         self.any_scope = Scope(o for s in self.scopes.values() for o in s.origins)
-        self.seen_columns: dict[str, set[str]] = {u["name"]: set() for u in units}
-        self.home_urls: dict[str, set[str]] = {}   # the disclosure page as finally served
+        self.claims = claims or ColumnClaims()
+        # The disclosure page as finally served, per unit: carried in each request's meta,
+        # since a distributed crawl answers a unit's columns on other machines (`adopt`).
+        self.home_urls: dict[str, set[str]] = {}
         # Requests of each unit still awaiting their callback, and the units whose disclosure
         # page was answered: a crawl cut short by its deadline knows what it did not finish.
         self.pending: Counter[str] = Counter()
@@ -211,7 +232,13 @@ class DisclosureSpider(ScriptListSteps, scrapy.Spider):
         # No handle_httpstatus_all here: it would stop redirects being followed;
         # HTTPERROR_ALLOW_ALL already brings 4xx/5xx to the callbacks.
         return scrapy.Request(url, callback=callback, errback=errback, method=method, headers=headers,
-                              dont_filter=True, meta={"unit": unit, "scope": self.scopes[unit], **meta})
+                              dont_filter=True, meta={"unit": unit, "scope": self.scopes[unit],
+                                                      "home_urls": self.home_urls.setdefault(unit, set()), **meta})
+
+    def adopt(self, meta: dict) -> None:
+        """Take a unit's home page from a request that carries it: a distributed worker calls
+        this before each answer of a unit whose disclosure page another worker read."""
+        self.home_urls.setdefault(meta["unit"], set()).update(meta.get("home_urls", ()))
 
     def _answered(self, meta: dict) -> None:
         self.pending[meta["unit"]] -= 1
@@ -285,14 +312,14 @@ class DisclosureSpider(ScriptListSteps, scrapy.Spider):
                               own_list.newest_date.isoformat() if own_list.newest_date else None)
         self.home_urls.setdefault(name, set()).add(response.url)
         configured = [(c["name"], c["url"]) for c in unit.get("columns", [])]
-        seen = self.seen_columns[name]
+        new = self.claims.take(response.meta, [url for _, url in configured + discovered])
         for col_name, col_url in configured + discovered:
-            if col_url in seen:
-                continue
-            seen.add(col_url)
-            yield self._column_request(name, col_name, col_url, depth=1,
-                                       found_on=None if (col_name, col_url) in configured else response.url)
-        yield from self._link_checks(name, links, seen, response.url, response.status)
+            if col_url in new:
+                new.discard(col_url)
+                yield self._column_request(name, col_name, col_url, depth=1,
+                                           found_on=None if (col_name, col_url) in configured else response.url)
+        yield from self._link_checks(name, links, {url for _, url in configured + discovered}, response.url,
+                                     response.status)
 
     def _read_disclosure(self, body: bytes, url: str, content_type: str, scope: Scope
                          ) -> tuple[ListPage, list[tuple[str, str]], list]:
@@ -308,12 +335,15 @@ class DisclosureSpider(ScriptListSteps, scrapy.Spider):
         yield {"type": "unit_unchanged", "unit": name, "fetched_at": now_iso(), "elapsed_ms": elapsed}
         self.home_urls.setdefault(name, set()).add(response.url)
         scope = self.scopes[name]
-        seen = self.seen_columns[name]
         configured = [(c["name"], c["url"], None) for c in unit.get("columns", [])]
         columns, pages = self.previous.found_on(name, response.url)
-        for col_name, col_url, found_on in configured + [(c["name"], c["url"], response.url) for c in columns]:
-            if col_url not in seen and scope.allows(col_url):
-                seen.add(col_url)
+        candidates = [c for c in configured + [(c["name"], c["url"], response.url) for c in columns]
+                      if scope.allows(c[1])]
+        seen = {url for _, url, _ in candidates}
+        new = self.claims.take(response.meta, list(seen))
+        for col_name, col_url, found_on in candidates:
+            if col_url in new:
+                new.discard(col_url)
                 yield self._column_request(name, col_name, col_url, depth=1, found_on=found_on)
         yield from self._page_requests(name, response.url, pages)
         checked = 0
@@ -474,10 +504,10 @@ class DisclosureSpider(ScriptListSteps, scrapy.Spider):
             # Sub-columns, the guide page and annual reports reached through it, as last time.
             columns, pages = self.previous.found_on(unit, response.url)
             if meta["depth"] < self.max_column_depth:
-                seen = self.seen_columns[unit]
+                new = self.claims.take(meta, [c["url"] for c in columns if scope.allows(c["url"])])
                 for c in columns:
-                    if c["url"] not in seen and scope.allows(c["url"]):
-                        seen.add(c["url"])
+                    if c["url"] in new:
+                        new.discard(c["url"])
                         yield self._column_request(unit, c["name"], c["url"], depth=meta["depth"] + 1,
                                                    found_on=response.url)
             yield from self._page_requests(unit, response.url, pages)
@@ -502,7 +532,7 @@ class DisclosureSpider(ScriptListSteps, scrapy.Spider):
                 is_parent = True
                 # A parent column's page repeats the site's navigation: the disclosure page
                 # itself and its siblings are not its children.
-                home = {self._unit(unit)["url"], *self.home_urls.get(unit, ())}
+                home = {self._unit(unit)["url"], *meta.get("home_urls", ())}
                 children = self._budgeted(discover_columns, decode(response.body, content_type), response.url,
                                           scope.hosts, exclude=home)
             guide_text = self._budgeted(extract_text, response.body, response.url, content_type) \
@@ -516,10 +546,10 @@ class DisclosureSpider(ScriptListSteps, scrapy.Spider):
             yield from self._guide(meta, response, page, guide_text)
             return
         if is_parent:
-            seen = self.seen_columns[unit]
+            new = self.claims.take(meta, [link.url for link in children if scope.allows(link.url)])
             for link in children:
-                if link.url not in seen and scope.allows(link.url):
-                    seen.add(link.url)
+                if link.url in new:
+                    new.discard(link.url)
                     yield self._column_request(unit, link.text, link.url, depth=meta["depth"] + 1,
                                                found_on=response.url)
         if page.state == UNVERIFIABLE:

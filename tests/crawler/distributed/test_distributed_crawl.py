@@ -1,0 +1,157 @@
+"""The demo county crawled by `govfresh worker` processes on a real Redis: the same export as one process.
+
+Each test starts its own redis-server and demo portal on 127.0.0.1; the coordinator
+(`govfresh crawl --redis`) and the workers are separate processes, as on separate machines.
+"""
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import date
+
+import pytest
+import yaml
+
+from demo.server import DemoPortal
+from store import Store
+
+TODAY = date(2026, 11, 27)
+
+
+def govfresh(*args):
+    result = subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def start(*args, log):
+    return subprocess.Popen([sys.executable, "-m", "cli", *args], stdout=subprocess.DEVNULL,
+                            stderr=open(log, "w"), text=True)
+
+
+def sites_for(portal, tmp_path):
+    path = portal.sites(tmp_path / "sites.yaml")
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    # Short leases so a killed worker's requests come back within the test; all units share
+    # the portal's one host, so allow a few requests at once there.
+    doc["crawl"] = {"concurrency_per_host": 8, "redis_lease": 2}
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def export(db):
+    return json.loads(govfresh("export", "--db", str(db), "--as-of", TODAY.isoformat()).stdout)
+
+
+def comparable(data):
+    """The export without what differs between any two crawls: run id, timestamps, write order."""
+    for key in ("id", "started", "finished"):
+        data["run"].pop(key)
+    for unit in data["units"]:
+        unit.pop("crawled_at")
+        unit["columns"].sort(key=lambda c: c["url"])
+        unit["findings"].sort(key=lambda f: json.dumps(f, sort_keys=True, ensure_ascii=False))
+    return data
+
+
+def single_process(sites, tmp_path):
+    db = tmp_path / "single.db"
+    govfresh("crawl", "--config", str(sites), "--db", str(db), "--crawl-date", TODAY.isoformat())
+    return comparable(export(db))
+
+
+def answered(coordinator_log):
+    """{worker: pages answered} and requests requeued, from the coordinator's closing line."""
+    line = next(l for l in coordinator_log.splitlines() if "pages answered by" in l)
+    workers = dict((w, int(n)) for w, n in re.findall(r"(\S+) (\d+)[,)]", line.split("(", 1)[1]))
+    return workers, int(re.search(r"(\d+) requests requeued", line).group(1))
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory):
+    """The demo portal, its sites.yaml and what one process's crawl of it exports."""
+    tmp_path = tmp_path_factory.mktemp("county")
+    with DemoPortal(TODAY) as portal:
+        sites = sites_for(portal, tmp_path)
+        yield portal, sites, single_process(sites, tmp_path)
+
+
+def test_two_workers_crawl_the_demo_county_as_one_process_does(tmp_path, redis_server, county):
+    portal, sites, expected = county
+    workers = [start("worker", "--config", str(sites), "--redis", redis_server.url, "--once",
+                     log=tmp_path / f"worker{i}.log") for i in (1, 2)]
+    db = tmp_path / "distributed.db"
+    try:
+        result = govfresh("crawl", "--config", str(sites), "--db", str(db), "--crawl-date", TODAY.isoformat(),
+                          "--redis", redis_server.url)
+        for w in workers:   # told the crawl is over, each worker exits by itself
+            assert w.wait(timeout=60) == 0, (tmp_path / "worker1.log").read_text()[-2000:]
+    finally:
+        for w in workers:
+            w.kill()
+    assert comparable(export(db)) == expected
+    by_worker, requeued = answered(result.stderr)
+    assert len(by_worker) == 2 and all(n > 0 for n in by_worker.values()), by_worker
+    assert requeued == 0
+    with Store(db) as store:
+        assert store.latest_run()["status"] == "finished"
+    assert redis_server.client().keys("govfresh:*:requests") == []   # the crawl's keys are gone
+
+
+class Gate:
+    """Hold the first request for one page until released: the worker asking for it is mid-request."""
+
+    def __init__(self, portal, path):
+        self.portal, self.path = portal, path
+        self.asked, self.release = threading.Event(), threading.Event()
+        self.respond = portal.site.respond
+
+    def __enter__(self):
+        def gated(path, *args):
+            if path == self.path and not self.asked.is_set():
+                self.asked.set()
+                self.release.wait(60)
+            return self.respond(path, *args)
+        self.portal.site.respond = gated
+        return self
+
+    def __exit__(self, *exc):
+        self.release.set()
+        self.portal.site.respond = self.respond
+
+
+def test_a_worker_killed_mid_crawl_loses_nothing(tmp_path, redis_server, county):
+    portal, sites, expected = county
+    truth = portal.expected()["facts"]
+    held = truth[len(truth) // 2]["columns"][0]["url"].split(str(portal.port), 1)[1]
+    db = tmp_path / "distributed.db"
+    survivor = None
+    with Gate(portal, held) as gate:
+        coordinator = subprocess.Popen(
+            [sys.executable, "-m", "cli", "crawl", "--config", str(sites), "--db", str(db), "--crawl-date",
+             TODAY.isoformat(), "--redis", redis_server.url], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True)
+        doomed = start("worker", "--config", str(sites), "--redis", redis_server.url, "--once",
+                       log=tmp_path / "doomed.log")
+        try:
+            assert gate.asked.wait(120), "the doomed worker never asked for the held page"
+            os.kill(doomed.pid, signal.SIGKILL)       # mid-request: its leases are still in Redis
+            doomed.wait()
+            gate.release.set()
+            survivor = start("worker", "--config", str(sites), "--redis", redis_server.url, "--once",
+                             log=tmp_path / "survivor.log")
+            out, err = coordinator.communicate(timeout=240)
+            assert coordinator.returncode == 0, err[-3000:]
+            assert survivor.wait(timeout=60) == 0
+        finally:
+            for p in (coordinator, doomed, survivor):
+                if p is not None and p.poll() is None:
+                    p.kill()
+    assert comparable(export(db)) == expected
+    by_worker, requeued = answered(err)
+    assert requeued >= 1                       # the held page (at least) went back to the queue...
+    assert len(by_worker) == 2                 # ...and was answered by the survivor
