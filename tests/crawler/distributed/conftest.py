@@ -1,3 +1,6 @@
+import sys
+from pathlib import Path
+
 import pytest
 
 from redis_server import RedisServer
@@ -16,3 +19,7 @@ def redis_client(redis_server):
     client.flushdb()
     yield client
     client.close()
+
+
+# The crawler tests' helpers (the conditional county site of test_recrawl) are used here too.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))

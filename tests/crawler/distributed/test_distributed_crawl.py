@@ -155,3 +155,30 @@ def test_a_worker_killed_mid_crawl_loses_nothing(tmp_path, redis_server, county)
     by_worker, requeued = answered(err)
     assert requeued >= 1                       # the held page (at least) went back to the queue...
     assert len(by_worker) == 2                 # ...and was answered by the survivor
+
+
+def test_an_unreachable_redis_fails_the_crawl_clearly_and_never_shows_its_password(tmp_path):
+    from demo.server import free_port
+    sites = tmp_path / "sites.yaml"
+    url = f"redis://:s3cret-pass@127.0.0.1:{free_port()}/0"
+    sites.write_text(f"county: 测试县\ncrawl:\n  redis: {url}\nunits:\n  - name: 测试局\n"
+                     f"    url: http://127.0.0.1:9/xxgk/\n", encoding="utf-8")
+    db = tmp_path / "t.db"
+    for args in (["crawl", "--config", str(sites), "--db", str(db)], ["worker", "--config", str(sites), "--once"]):
+        result = subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True, timeout=60)
+        assert result.returncode == 1, result.stderr
+        assert "cannot be used" in result.stderr and "127.0.0.1" in result.stderr
+        assert "s3cret" not in result.stderr + result.stdout
+    with Store(db) as store:
+        assert store.latest_run() is None                        # the run never counts
+        assert "s3cret" not in (store.recent_runs(1)[0]["note"] or "")
+
+
+def test_a_redis_url_of_another_scheme_is_refused_without_echoing_it(tmp_path):
+    sites = tmp_path / "sites.yaml"
+    sites.write_text("county: 测试县\ncrawl:\n  redis: http://:s3cret@example.org/\nunits:\n  - name: 测试局\n"
+                     "    url: http://127.0.0.1:9/xxgk/\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "cli", "crawl", "--config", str(sites)], capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 2 and "crawl.redis" in result.stderr.replace(" → ", ".")
+    assert "s3cret" not in result.stderr
