@@ -182,3 +182,31 @@ def test_a_redis_url_of_another_scheme_is_refused_without_echoing_it(tmp_path):
                             text=True, timeout=60)
     assert result.returncode == 2 and "crawl.redis" in result.stderr.replace(" → ", ".")
     assert "s3cret" not in result.stderr
+
+
+def test_the_coordinator_keeps_the_crawls_deadline(tmp_path, redis_server, county):
+    portal, sites, _ = county
+    doc = yaml.safe_load(sites.read_text(encoding="utf-8"))
+    doc["crawl"]["max_duration"] = 4
+    short = tmp_path / "sites.yaml"
+    short.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    truth = portal.expected()["facts"]
+    held_unit = truth[len(truth) // 2]
+    db = tmp_path / "deadline.db"
+    with Gate(portal, held_unit["columns"][0]["url"].split(str(portal.port), 1)[1]) as gate:
+        worker = start("worker", "--config", str(short), "--redis", redis_server.url, "--once",
+                       log=tmp_path / "worker.log")
+        try:
+            result = govfresh("crawl", "--config", str(short), "--db", str(db), "--crawl-date", TODAY.isoformat(),
+                              "--redis", redis_server.url)
+            gate.release.set()
+            assert worker.wait(timeout=60) == 0
+        finally:
+            worker.kill()
+    with Store(db) as store:
+        run = store.latest_run()
+        assert run["status"] == "finished" and "max_duration" in run["note"]   # counted, and says it was cut short
+        units = store.run_units(run["id"])
+    unfinished = {u["name"] for u in units if u["complete"] == 0 or u["state"] == "not_checked"}
+    assert held_unit["name"] in unfinished     # its held column was never answered
+    assert len(unfinished) < len(units)        # the others were crawled within the deadline
