@@ -10,7 +10,8 @@ RUNTIME_STAMP := $(VENV)/.installed-runtime
 # Debian packages, installed only when missing and only where we may (root);
 # otherwise we say what is needed. The demo writes every report form, the table
 # picture included: it needs a CJK font (reports are Chinese). The tests also
-# drive a headless browser and read the picture back with OCR, and run redis-server for the distributed crawl.
+# drive a headless browser, read the picture back with OCR and start redis-server
+# (the distributed crawl).
 DEMO_PACKAGES := fonts-noto-cjk fontconfig
 TEST_PACKAGES := $(DEMO_PACKAGES) chromium tesseract-ocr tesseract-ocr-chi-sim redis-server
 

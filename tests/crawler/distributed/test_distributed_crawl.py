@@ -187,7 +187,7 @@ def test_a_redis_url_of_another_scheme_is_refused_without_echoing_it(tmp_path):
 def test_the_coordinator_keeps_the_crawls_deadline(tmp_path, redis_server, county):
     portal, sites, _ = county
     doc = yaml.safe_load(sites.read_text(encoding="utf-8"))
-    doc["crawl"]["max_duration"] = 4
+    doc["crawl"]["max_duration"] = 12   # the held page waits longer than this
     short = tmp_path / "sites.yaml"
     short.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
     truth = portal.expected()["facts"]
