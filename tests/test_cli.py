@@ -211,7 +211,7 @@ def test_each_crontab_line_does_what_the_schedulers_job_does(tmp_path, capsys, m
     monkeypatch.setattr(crawler.probe, "probe_all", lambda c, d, **kw: done.append(
         ("probe", str(d), kw.get("timeout", default_timeout))) or [])
     monkeypatch.setattr(crawler.run, "crawl", lambda c, d, day=None: done.append(("crawl", str(d), day)) or 1)
-    monkeypatch.setattr(crawler.run, "crawl_here", lambda c, d, day=None: done.append(("crawl", str(d), day)) or 1)
+    monkeypatch.setattr(crawler.run, "crawl_here", lambda c, d, day=None, **kw: done.append(("crawl", str(d), day)) or 1)
     monkeypatch.setattr(jobs, "crawl_summary", lambda d, run: "")
     monkeypatch.setattr(crawler.run, "today_in", lambda tz: AS_OF)
 
