@@ -230,7 +230,9 @@ def cmd_crontab(args: argparse.Namespace) -> int:
     govfresh_bin = str(beside_python) if beside_python.exists() else (shutil.which("govfresh") or "govfresh")
     config_path = str(path.resolve())
     if args.systemd:
-        print(systemd_unit(config_path, govfresh_bin, os.getcwd()))
+        # The unit may write only where the database and the reports live.
+        print(systemd_unit(config_path, govfresh_bin, os.getcwd(), data_dir=_db(args, config, path).resolve().parent,
+                           out_dir=Path(args.out).resolve()))
     else:
         # A database named outside the config (--db, $GOVFRESH_DB) goes into the lines:
         # cron's environment does not have it.
@@ -405,6 +407,10 @@ def _quiet_broken_pipe() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # The database, locks and reports hold what units got wrong and how to reach the
+    # office: readable by the account that runs govfresh only (0600 files, 0700 folders),
+    # whatever the login's umask. Children (the crawl) inherit it.
+    os.umask(os.umask(0o077) | 0o077)
     try:
         args = build_parser().parse_args(argv)
         return args.func(args)

@@ -255,7 +255,7 @@ def acquire_lock(db_path: str | Path) -> SchedulerLock:
     """
     path = lock_path_for(db_path)
     while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:

@@ -56,12 +56,20 @@ def _systemd_quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def systemd_unit(config_path: str | Path, govfresh_bin: str | Path, workdir: str | Path) -> str:
-    """A systemd service running `govfresh schedule` (save as /etc/systemd/system/govfresh.service)."""
+def systemd_unit(config_path: str | Path, govfresh_bin: str | Path, workdir: str | Path,
+                 data_dir: str | Path | None = None, out_dir: str | Path | None = None,
+                 user: str = "govfresh") -> str:
+    """A systemd service running `govfresh schedule` (save as /etc/systemd/system/govfresh.service).
+
+    The crawler reads pages nobody here controls: it runs as its own unprivileged user,
+    sees the system read-only, has its own /tmp, and may write only its database's
+    folder (`data_dir`, default the working directory) and the reports' (`out_dir`).
+    """
     program = str(govfresh_bin)
     # systemd wants an absolute program path; a bare name is looked up on PATH now.
     program = os.path.abspath(program) if os.sep in program else shutil.which(program) or program
     exec_start = " ".join(_systemd_quote(p) for p in (program, "schedule", "--config", os.path.abspath(config_path)))
+    writable = " ".join(dict.fromkeys(_systemd_quote(os.path.abspath(d)) for d in (data_dir or workdir, out_dir or workdir)))
     return f"""\
 [Unit]
 Description=govfresh: scheduled checks of government information-disclosure sites (政务公开巡检)
@@ -70,7 +78,24 @@ After=network-online.target
 
 [Service]
 Type=simple
+# A user of its own (create it once: useradd --system --home-dir {_systemd_quote(os.path.abspath(data_dir or workdir))} {user}).
+User={user}
+Group={user}
 WorkingDirectory={_systemd_quote(os.path.abspath(workdir))}
+# Crawled pages are untrusted: no new privileges, the system read-only, a private /tmp,
+# and write access only to the database's and the reports' folders.
+NoNewPrivileges=yes
+ProtectSystem=strict
+ProtectHome=read-only
+PrivateTmp=yes
+PrivateDevices=yes
+ProtectKernelTunables=yes
+ProtectKernelModules=yes
+ProtectControlGroups=yes
+RestrictSUIDSGID=yes
+CapabilityBoundingSet=
+ReadWritePaths={writable}
+UMask=0077
 # Secrets for ${{VAR}} references in the config (WECOM_KEY=…), readable by root only.
 EnvironmentFile=-/etc/govfresh.env
 ExecStart={exec_start}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -109,6 +110,9 @@ class Store:
         if not create and not Path(path).is_file():
             raise NoDatabase(f"{path}: no such database (`govfresh crawl` creates it beside sites.yaml)")
         self.path = str(path)
+        if self.path != ":memory:" and not os.path.exists(self.path):
+            # Private from the start: SQLite gives the -wal and -shm files the database's mode.
+            os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
         self.db = sqlite_utils.Database(self.path)
         # WAL lets the reports read while a crawl writes; NORMAL is durable enough
         # with WAL and keeps 100k-page crawls from waiting on fsync.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal, Union
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
@@ -53,12 +53,32 @@ def _check_http(url: str, *, query_key: str | None = None) -> str:
     return url
 
 
+_LOOPBACK = re.compile(r"^(?:localhost|127(?:\.\d{1,3}){3}|::1)$", re.I)
+
+
+def plain_http_off_host(url: str) -> bool:
+    """An http:// address on another machine: what is posted (and the key in it) crosses the network in clear."""
+    parts = urlsplit(url)
+    return parts.scheme == "http" and not _LOOPBACK.match(parts.hostname or "")
+
+
 class _Target(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     name: str | None = Field(None, description="a label for logs and reports, e.g. 县政务公开工作群")
+    allow_http: bool = Field(False, description="accept a plain http:// address on another machine (the key and "
+                                                "the notice then cross the network unencrypted); off by default")
 
     type: str
+    url_field: ClassVar[str | None] = None   # the field holding the address the notice is posted to
+
+    @model_validator(mode="after")
+    def _https_unless_allowed(self):
+        url = getattr(self, self.url_field) if self.url_field else None
+        if url and not self.allow_http and plain_http_off_host(url):
+            raise ValueError(f"{self.url_field}: plain http:// to another machine would send the key and the notice"
+                             " unencrypted; use https://, or set allow_http: true (value not shown)")
+        return self
 
     @property
     def key(self) -> str:
@@ -88,6 +108,7 @@ class WecomTarget(_Target):
     webhook: str = Field(description="the robot's webhook address, …/cgi-bin/webhook/send?key=…")
     format: Literal["text", "markdown"] = Field("text", description="text, or markdown when the notice has it")
     image: bool = Field(True, description="also post the table picture when the notice has one")
+    url_field: ClassVar[str] = "webhook"
 
     _check = field_validator("webhook")(lambda cls, v: _check_http(v, query_key="key"))
 
@@ -109,6 +130,7 @@ class OneBotTarget(_Target):
     group_id: int = Field(gt=0, description="the QQ group number")
     token: str | None = Field(None, description="the endpoint's access token (sent as Authorization: Bearer)")
     image: bool = Field(True, description="also post the table picture when the notice has one")
+    url_field: ClassVar[str] = "url"
 
     _check = field_validator("url")(lambda cls, v: _check_http(v))
 
@@ -130,6 +152,7 @@ class DingTalkTarget(_Target):
     webhook: str = Field(description="the robot's webhook address, …/robot/send?access_token=…")
     secret: str | None = Field(None, description="the 加签 secret (SEC…) when the robot signs messages")
     format: Literal["text", "markdown"] = Field("text", description="text, or markdown when the notice has it")
+    url_field: ClassVar[str] = "webhook"
 
     _check = field_validator("webhook")(lambda cls, v: _check_http(v, query_key="access_token"))
 

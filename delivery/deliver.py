@@ -198,7 +198,7 @@ def _one_sender_at_a_time(store: Any) -> Iterator[None]:
     if not path or str(path) == ":memory:":
         yield
         return
-    fd = os.open(f"{path}.deliver.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(f"{path}.deliver.lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)     # blocks until the other delivery is done
         yield

@@ -328,9 +328,23 @@ def test_a_crontab_line_is_a_shell_command_that_loads_the_env_file(tmp_path):
                                    "--period", "month", "--notify"]
 
 
-def test_systemd_unit_runs_the_scheduler(tmp_path):
-    unit = systemd_unit("/etc/govfresh/sites.yaml", "/opt/govfresh/bin/govfresh", "/var/lib/govfresh")
+def test_systemd_unit_runs_the_scheduler_confined(tmp_path):
+    unit = systemd_unit("/etc/govfresh/sites.yaml", "/opt/govfresh/bin/govfresh", "/var/lib/govfresh",
+                        out_dir="/srv/govfresh/reports")
+    # Crawled pages are untrusted: a user of its own, no privileges, a read-only system,
+    # a private /tmp, and write access to its data and output folders only.
+    for line in ("User=govfresh", "NoNewPrivileges=yes", "ProtectSystem=strict", "PrivateTmp=yes",
+                 "ReadWritePaths=/var/lib/govfresh /srv/govfresh/reports", "UMask=0077"):
+        assert f"\n{line}\n" in unit, line
+    assert "User=root" not in unit
     assert "ExecStart=/opt/govfresh/bin/govfresh schedule --config /etc/govfresh/sites.yaml" in unit
     assert "WorkingDirectory=/var/lib/govfresh" in unit
     assert "RestartPreventExitStatus=3" in unit and "KillSignal=SIGTERM" in unit
     assert "[Install]\nWantedBy=multi-user.target" in unit
+
+
+def test_the_lock_file_is_private(tmp_path):
+    import os
+    import stat
+    with acquire_lock(tmp_path / "g.db") as lock:
+        assert stat.S_IMODE(os.stat(lock.path).st_mode) == 0o600

@@ -118,3 +118,17 @@ def test_every_key_is_documented():
     text = describe_targets()
     assert "type: wecom" in text and "    webhook: the robot's webhook address" in text
     assert "    from: the sender address (required)" in text
+
+
+def test_plain_http_to_another_machine_is_refused_unless_allowed():
+    wecom = {"type": "wecom", "webhook": "http://qyapi.example.cn/cgi-bin/webhook/send?key=KEY-in-clear"}
+    with pytest.raises(TargetConfigError, match="allow_http") as refused:
+        parse_targets([wecom])
+    assert "KEY-in-clear" not in str(refused.value)
+    assert parse_targets([{**wecom, "allow_http": True}])[0].allow_http
+    # A OneBot endpoint on this machine (the usual NapCat set-up) never leaves it: fine over http.
+    assert parse_targets([{"type": "onebot", "url": "http://127.0.0.1:3000", "group_id": 1}])
+    with pytest.raises(TargetConfigError, match="allow_http"):
+        parse_targets([{"type": "onebot", "url": "http://10.1.2.3:3000", "group_id": 1}])
+    with pytest.raises(TargetConfigError, match="allow_http"):
+        parse_targets([{"type": "dingtalk", "webhook": "http://oapi.example.cn/robot/send?access_token=T"}])
