@@ -67,8 +67,10 @@ SCHEMA: dict[str, dict[str, Any]] = {
     "waivers": dict(columns={"id": int, "unit": str, "rule": str, "column": str, "reason": str,
                              "until": str, "created": str},
                     pk="id"),
-    "deliveries": dict(columns={"id": int, "notice": str, "target": str, "part": int,
-                                "sent_at": str, "ok": int, "response": str},
+    # One row per attempt to post one part. `content`: a hash of the part and its target, what
+    # identifies it (not its number); ok NULL: sent, its answer never recorded (a crash).
+    "deliveries": dict(columns={"id": int, "notice": str, "target": str, "part": int, "content": str,
+                                "sent_at": str, "ok": int, "response": str, "note": str},
                        pk="id"),
 }
 
@@ -81,7 +83,7 @@ INDEXES = [
     ("links", ["run", "unit"], False),
     ("pages", ["run", "unit", "kind"], False),
     ("probes", ["unit", "at"], False),
-    ("deliveries", ["notice", "target", "part"], False),
+    ("deliveries", ["notice", "target", "content"], False),
     ("runs", ["kind", "status", "crawl_date"], False),
     ("items", ["last_seen_run"], False),   # run_items: the items present in one run
 ]
@@ -493,16 +495,28 @@ class Store:
 
     # ---- deliveries -------------------------------------------------------
 
-    def delivered_parts(self, notice: str, target: str) -> set[int]:
-        """Parts of a notice a target has confirmed, so a rerun sends only the rest."""
-        return {r["part"] for r in self.db.query(
-            "SELECT part FROM deliveries WHERE notice=? AND target=? AND ok=1", [notice, target])}
+    def delivered_contents(self, notice: str, target: str) -> set[str]:
+        """Contents (part hashes) of a notice a target has confirmed: a rerun sends only the rest."""
+        return {r["content"] for r in self.db.query(
+            "SELECT content FROM deliveries WHERE notice=? AND target=? AND ok=1", [notice, target])}
 
-    def record_delivery(self, notice: str, target: str, part: int, ok: bool, response: Any) -> None:
+    def unconfirmed_contents(self, notice: str, target: str) -> set[str]:
+        """Contents posted once whose answer was never recorded (the process died in between)."""
+        return {r["content"] for r in self.db.query(
+            "SELECT content FROM deliveries WHERE notice=? AND target=? AND ok IS NULL", [notice, target])}
+
+    def begin_delivery(self, notice: str, target: str, part: int, content: str, note: str | None = None) -> int:
+        """Log a part as being sent, before it is: a crash after sending leaves it unconfirmed, not unknown."""
         with self.transaction():
-            self.db["deliveries"].insert({"notice": notice, "target": target, "part": part,
-                                          "sent_at": utcnow(), "ok": int(ok),
-                                          "response": json.dumps(response, ensure_ascii=False)[:2000]})
+            return self.db["deliveries"].insert({"notice": notice, "target": target, "part": part,
+                                                 "content": content, "sent_at": utcnow(), "ok": None,
+                                                 "note": note}).last_pk
+
+    def end_delivery(self, row: int, ok: bool, response: Any) -> None:
+        """The platform's answer to a part logged by begin_delivery."""
+        with self.transaction():
+            self.db["deliveries"].update(row, {"ok": int(ok),
+                                               "response": json.dumps(response, ensure_ascii=False)[:2000]})
 
     def recent_deliveries(self, limit: int = 20) -> list[dict]:
         return list(self.db.query("SELECT * FROM deliveries ORDER BY id DESC LIMIT ?", [limit]))

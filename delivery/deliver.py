@@ -1,13 +1,18 @@
-"""deliver(): post a notice to every target, logging each confirmed part so nothing goes twice.
+"""deliver(): post a notice to every target, logging each part by its content so nothing goes twice.
 
-For each target the plan is the same ordered list of messages on every run;
-part n is skipped when the store says the target confirmed it. Parts are sent
+A part is known by a hash of what it says and where it goes (`content_key`), not
+by its number: when the plan changes between runs (a waiver removes a finding,
+the parts shift), a part is skipped only if that very content was confirmed to
+that target. Each part is logged before it is sent and confirmed after, so a
+crash in between costs at most one repeat, and the log says so. Parts are sent
 in order and a target stops at its first unconfirmed part, so a rerun resumes
 exactly where the last one stopped.
 """
 from __future__ import annotations
 
 import fcntl
+import hashlib
+import json
 import logging
 import os
 import time
@@ -16,6 +21,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Protocol
 
+from email.message import EmailMessage
+
 from .base import Message, PermanentError, RateLimited, SendError, Sender, TransientError, sender_for
 from .notice import Notice
 from .redact import Redactor
@@ -23,12 +30,31 @@ from .redact import Redactor
 LOG = logging.getLogger("govfresh.delivery")
 
 SENT, SKIPPED, FAILED, NOT_SENT, WOULD_SEND = "sent", "already delivered", "failed", "not sent", "would send"
+REPEAT_NOTE = "上次发送后未记录平台回复，本次重发（群内可能重复一条）"
 
 
 class DeliveryLog(Protocol):
     """The part of store.Store deliver() needs."""
-    def delivered_parts(self, notice: str, target: str) -> set[int]: ...
-    def record_delivery(self, notice: str, target: str, part: int, ok: bool, response: Any) -> None: ...
+    def delivered_contents(self, notice: str, target: str) -> set[str]: ...
+    def unconfirmed_contents(self, notice: str, target: str) -> set[str]: ...
+    def begin_delivery(self, notice: str, target: str, part: int, content: str, note: str | None = None) -> int: ...
+    def end_delivery(self, row: int, ok: bool, response: Any) -> None: ...
+
+
+def content_key(target_key: str, message: Message) -> str:
+    """What identifies a part: its target and what it says (never its number in the plan).
+
+    An e-mail is known by its text and the names of its attachments: its Date and
+    Message-ID headers, and the bytes of a freshly rendered attachment, differ on every run.
+    """
+    body = message.body
+    if isinstance(body, EmailMessage):
+        names = sorted(part.get_filename() or "" for part in body.iter_attachments())
+        canonical = json.dumps([message.preview, names], ensure_ascii=False)
+    else:
+        canonical = json.dumps(body, ensure_ascii=False, sort_keys=True, default=str)
+    digest = hashlib.sha256(f"{target_key}\x1f{message.kind}\x1f{canonical}".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 @dataclass
@@ -40,6 +66,7 @@ class PartResult:
     status: str
     preview: str = ""
     detail: str = ""
+    content: str = ""       # content_key: what the delivery log knows the part by
 
     @property
     def label(self) -> str:
@@ -174,17 +201,18 @@ def deliver(notice: Notice, targets: Iterable[Any], store: DeliveryLog | None, *
         result.notes = [redact(n) for n in sender.notes]
         for note in result.notes:
             say(logging.WARNING, f"{result.description}: {note}")
-        done = store.delivered_parts(notice.id, target.key) if store is not None else set()
+        done = store.delivered_contents(notice.id, target.key) if store is not None else set()
         total = len(messages)
-        result.parts = [PartResult(n, total, m.kind, m.size, SKIPPED if n in done else WOULD_SEND,
-                                   redact(m.preview)) for n, m in enumerate(messages, 1)]
+        keys = [content_key(target.key, m) for m in messages]
+        result.parts = [PartResult(n, total, m.kind, m.size, SKIPPED if k in done else WOULD_SEND,
+                                   redact(m.preview), content=k) for n, (m, k) in enumerate(zip(messages, keys), 1)]
         if dry_run or store is None:
             continue
         with _one_sender_at_a_time(store):
             # Re-read under the lock: another run may have sent parts while we waited.
-            done = store.delivered_parts(notice.id, target.key)
+            done = store.delivered_contents(notice.id, target.key)
             for part in result.parts:
-                part.status = SKIPPED if part.number in done else WOULD_SEND
+                part.status = SKIPPED if part.content in done else WOULD_SEND
             _send_target(notice, target, sender, messages, result, store, say, redact,
                          Pacer(sender.per_minute, clock, sleep), sleep, retries, backoff)
     return report
@@ -209,13 +237,20 @@ def _one_sender_at_a_time(store: Any) -> Iterator[None]:
 def _send_target(notice: Notice, target: Any, sender: Sender, messages: list[Message], result: TargetResult,
                  store: DeliveryLog, say: _SafeLog, redact: Redactor, pacer: Pacer,
                  sleep: Callable[[float], None], retries: int, backoff: float) -> None:
+    unconfirmed = store.unconfirmed_contents(notice.id, target.key)
     for part, message in zip(result.parts, messages):
         if part.status == SKIPPED:
             continue
+        # Logged before it goes: a crash after the post leaves an unconfirmed row, so the
+        # rerun posts it again at most once and says that the group may see it twice.
+        note = REPEAT_NOTE if part.content in unconfirmed else None
+        row = store.begin_delivery(notice.id, target.key, part.number, part.content, note)
         ok, answer, error = _send_one(sender, message, part, result.description, say, redact,
                                       pacer, sleep, retries, backoff)
-        # Recorded at once: after a crash, a rerun resends at most the part in flight.
-        store.record_delivery(notice.id, target.key, part.number, ok, redact.scrub(answer))
+        store.end_delivery(row, ok, redact.scrub(answer))
+        if note:
+            part.detail = note
+            say(logging.WARNING, f"{result.description}: part {part.label}: {note}")
         if ok:
             part.status = SENT
             say(logging.INFO, f"{result.description}: part {part.label} sent ({part.size} bytes)")

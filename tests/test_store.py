@@ -65,9 +65,13 @@ def test_reopening_an_old_database_adds_new_columns(tmp_path):
 
 
 def test_delivery_log(store):
-    store.record_delivery("weekly-2026-11-27", "wecom#1", 1, True, {"errcode": 0})
-    store.record_delivery("weekly-2026-11-27", "wecom#1", 2, False, {"errcode": 45009})
-    assert store.delivered_parts("weekly-2026-11-27", "wecom#1") == {1}
+    one = store.begin_delivery("weekly-2026-11-27", "wecom#1", 1, "c1")
+    store.end_delivery(one, True, {"errcode": 0})
+    two = store.begin_delivery("weekly-2026-11-27", "wecom#1", 2, "c2")
+    store.end_delivery(two, False, {"errcode": 45009})
+    store.begin_delivery("weekly-2026-11-27", "wecom#1", 3, "c3")      # sent, then the process died
+    assert store.delivered_contents("weekly-2026-11-27", "wecom#1") == {"c1"}
+    assert store.unconfirmed_contents("weekly-2026-11-27", "wecom#1") == {"c3"}
 
 
 def test_processes_opening_a_new_database_at_once_all_succeed(tmp_path):

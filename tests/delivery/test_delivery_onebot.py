@@ -29,7 +29,7 @@ def test_a_failed_retcode_is_recorded_as_failed_not_sent(onebot, store, clock):
     assert "retcode 100" in result.error and "群消息发送失败" in result.error
     rows = store.recent_deliveries()
     assert [(r["part"], r["ok"]) for r in rows] == [(1, 0)]
-    assert store.delivered_parts(notice.id, result.key) == set()
+    assert store.delivered_contents(notice.id, result.key) == set()
     onebot.fail_retcode = None                # the next run sends both parts
     assert deliver(notice, [target(onebot)], store, sleep=clock.sleep, clock=clock).targets[0].sent == [1, 2]
 

@@ -22,7 +22,7 @@ def test_a_failure_on_part_2_resumes_at_part_2(wecom, store, clock):
     assert result.sent == [1] and result.failed == 2
     assert [p.status for p in result.parts] == ["sent", "failed", "not sent"]
     assert contents(wecom) == PARTS[:1]                 # part 3 waited for part 2
-    assert store.delivered_parts(notice.id, result.key) == {1}
+    assert store.delivered_contents(notice.id, result.key) == {result.parts[0].content}
 
     wecom.fail_when = None
     second = deliver(notice, [wecom_target(wecom)], store, sleep=clock.sleep, clock=clock)
@@ -115,3 +115,49 @@ def test_two_runs_at_once_still_post_each_part_once(wecom, tmp_path, clock):
         t.join(20)
     assert not errors and not any(t.is_alive() for t in threads)
     assert contents(wecom) == parts
+
+
+def test_a_changed_plan_never_skips_a_part(wecom, store, clock):
+    # A waiver changed the notice after parts were sent: the first two parts now say
+    # something else. Known by content, they go out; the unchanged third does not go twice.
+    notice = Notice("weekly-2026-11-27", PARTS)
+    assert deliver(notice, [wecom_target(wecom)], store, sleep=clock.sleep, clock=clock).ok
+    changed = Notice("weekly-2026-11-27", ["【周报 1/3】豁免后的第一部分", "【周报 2/3】豁免后的第二部分", PARTS[2]])
+    again = deliver(changed, [wecom_target(wecom)], store, sleep=clock.sleep, clock=clock)
+    assert again.ok and again.targets[0].sent == [1, 2]
+    assert contents(wecom) == PARTS + list(changed.parts[:2])
+
+
+class _DiesAfterPosting:
+    """The store of a process killed after part `n` went out, before its answer was logged."""
+
+    def __init__(self, store, n):
+        self.store, self.n, self.parts = store, n, {}
+
+    def __getattr__(self, name):
+        return getattr(self.store, name)
+
+    def begin_delivery(self, notice, target, part, content, note=None):
+        row = self.store.begin_delivery(notice, target, part, content, note)
+        self.parts[row] = part
+        return row
+
+    def end_delivery(self, row, ok, response):
+        if self.parts[row] == self.n:
+            raise SystemExit("killed")
+        self.store.end_delivery(row, ok, response)
+
+
+def test_a_crash_between_send_and_log_costs_one_repeat_which_the_log_records(wecom, store, clock):
+    notice = Notice("weekly-2026-11-27", PARTS)
+    with pytest.raises(SystemExit):
+        deliver(notice, [wecom_target(wecom)], _DiesAfterPosting(store, 2), sleep=clock.sleep, clock=clock)
+    assert contents(wecom) == PARTS[:2]                 # part 2 reached the group, unlogged
+    rerun = deliver(notice, [wecom_target(wecom)], store, sleep=clock.sleep, clock=clock)
+    assert rerun.ok and rerun.targets[0].sent == [2, 3]
+    assert contents(wecom) == PARTS[:2] + PARTS[1:]     # part 2 at most once more, part 1 not again
+    assert "重发" in rerun.targets[0].parts[1].detail
+    repeat = [r for r in store.recent_deliveries() if r["part"] == 2 and r["ok"] == 1]
+    assert len(repeat) == 1 and "重发" in repeat[0]["note"]
+    third = deliver(notice, [wecom_target(wecom)], store, sleep=clock.sleep, clock=clock)
+    assert third.targets[0].sent == [] and len(wecom.accepted) == 4

@@ -63,7 +63,7 @@ def test_45009_waits_and_resumes_without_a_duplicate(wecom, store, clock):
     assert report.ok
     assert 60 in clock.sleeps
     assert contents(wecom) == ["一", "二", "三"]
-    assert store.delivered_parts(notice.id, report.targets[0].key) == {1, 2, 3}
+    assert store.delivered_contents(notice.id, report.targets[0].key) == {p.content for p in report.targets[0].parts}
 
 
 def test_bad_key_93000_stops_that_target_but_not_the_others(wecom, store, clock):
