@@ -464,6 +464,9 @@ http {{
     keepalive_requests 1000000;
     keepalive_timeout 120s;
     server_tokens off;
+    # If-Modified-Since as Apache reads it (not modified since a later time either): urlwatch
+    # sends the time of its last check, not the page's Last-Modified.
+    if_modified_since before;
     client_body_temp_path {work}/tmp;
     proxy_temp_path {work}/tmp;
     fastcgi_temp_path {work}/tmp;
