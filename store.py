@@ -78,10 +78,12 @@ INDEXES = [
     ("units", ["name"], True),
     ("columns", ["unit", "url"], True),
     ("unit_checks", ["run", "unit"], False),
+    ("unit_checks", ["unit", "run"], False),      # carry_forward_unit: a unit's latest check
     ("observations", ["run", "column"], False),
     ("observations", ["column", "run"], False),   # carry_forward: a column's latest observation
     ("links", ["run", "unit"], False),
     ("pages", ["run", "unit", "kind"], False),
+    ("pages", ["unit", "url"], False),            # carry_forward_page, previous_validators
     ("probes", ["unit", "at"], False),
     ("deliveries", ["notice", "target", "content"], False),
     ("runs", ["kind", "status", "crawl_date"], False),
@@ -313,15 +315,17 @@ class Store:
     # Where a run kept a page's validators, the first source preferred: a column's observation,
     # a guide's or report's page, the disclosure page's check. Each gives unit, url, etag, last_modified.
     _VALIDATOR_SOURCES = (
-        "SELECT c.unit, c.url, o.etag, o.last_modified FROM columns c JOIN observations o ON o.column = c.id"
+        "SELECT c.unit, c.url, o.etag, o.last_modified FROM columns c CROSS JOIN observations o ON o.column = c.id"
         " WHERE o.run=:run AND o.state IN ('list', 'empty', 'not_list')",
         "SELECT unit, url, etag, last_modified FROM pages WHERE run=:run AND content IS NOT NULL",
         "SELECT unit, final_url AS url, etag, last_modified FROM unit_checks WHERE run=:run AND reachable=1"
         " AND coalesce(state, 'read')='read'",
     )
     # What a run reached through a page (found_on): columns, and guide/report pages.
+    # CROSS JOIN keeps SQLite's order: a unit's few columns first, then each one's observation
+    # by (column, run); joined the other way, every lookup scanned the whole run's observations.
     _FOUND_ON_COLUMNS = ("SELECT o.id, c.unit, o.found_on, c.name, c.url FROM columns c"
-                         " JOIN observations o ON o.column = c.id WHERE o.run=:run")
+                         " CROSS JOIN observations o ON o.column = c.id WHERE o.run=:run")
     _FOUND_ON_PAGES = "SELECT id, unit, found_on, kind, url, title, year FROM pages WHERE run=:run"
 
     def previous_validators(self, run_id: int, unit_id: int, url: str) -> tuple[str | None, str | None] | None:
