@@ -287,7 +287,9 @@ class Store:
             copy = {k: v for k, v in previous.items() if k != "id"}
             self._insert("observations", {**copy, "run": run_id, "fetched_at": fetched_at, "http_status": 304,
                                           "found_on": found_on})
-            self.db.execute("UPDATE items SET last_seen_run=? WHERE column=? AND last_seen_run=?",
+            # "+last_seen_run": look the column's items up by the primary key; the last_seen_run
+            # index would visit every item of the previous run, for each column (quadratic).
+            self.db.execute("UPDATE items SET last_seen_run=? WHERE column=? AND +last_seen_run=?",
                             [run_id, previous["column"], previous["run"]])
             return True
 
