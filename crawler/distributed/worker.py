@@ -246,6 +246,9 @@ def work_once(redis_url: str, county: str, skip: str | None = None) -> str:
     """Wait for a crawl of `county`, work on it until it ends, return its token."""
     from scrapy.crawler import CrawlerProcess
 
+    from crawler.run import STOP_GRACE, _stop_watchdog, offline_suffix_list
+
+    offline_suffix_list()   # a worker, too, contacts nothing but Redis and the units' sites
     keys, spec = wait_for_crawl(connect(redis_url), county, skip)
     worker = new_worker_id()
     print(f"govfresh worker {worker}: crawl run {spec['run']} of {county} on {redacted(redis_url)}",
@@ -254,6 +257,9 @@ def work_once(redis_url: str, county: str, skip: str | None = None) -> str:
     crawler = process.create_crawler(WorkerSpider)
     kwargs = dict(spec["spider"], crawl_date=date.fromisoformat(spec["spider"]["crawl_date"]))
     process.crawl(crawler, redis_url=redis_url, keys=keys, worker=worker, lease_seconds=spec["lease"], **kwargs)
+    # As in one process: SIGTERM ends the worker within seconds even while a page is parsed.
+    from twisted.internet import reactor
+    reactor.callWhenRunning(reactor.callLater, 0, _stop_watchdog, STOP_GRACE)
     process.start()
     return keys.token
 
