@@ -165,7 +165,11 @@ def soak(cycles: int, units: list, server) -> int:
             row = (cycle, rss_kb() / 1024, open_fds(), child_peak, db.stat().st_size / 1e6, wall, len(now), now == first)
             rows.append(row)
             print("{:5d} | {:13.1f} | {:10d} | {:17.1f} | {:5.1f} | {:6.1f} | {} {}".format(
-                *row[:7], "same" if row[7] else "DIFFERENT"))
+                *row[:7], "same" if row[7] else "DIFFERENT"), flush=True)
+            for gone in sorted(first - now):
+                print(f"        - {gone}", flush=True)
+            for new in sorted(now - first):
+                print(f"        + {new}", flush=True)
         same = all(r[7] for r in rows)
         print(f"\nfindings identical in all {len(rows)} cycles: {same} ({len(first)} findings)")
         print(f"parent RSS: cycle 1 {rows[0][1]:.1f} MB, last {rows[-1][1]:.1f} MB; "
