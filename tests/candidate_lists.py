@@ -1,0 +1,49 @@
+"""A page's candidate lists, built the way crawler/extract/listpage.py builds them before it
+decides, for the direct tests of records.py, zones.py and liststate.py."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from bs4 import BeautifulSoup
+
+from crawler.extract.dom import parse_html
+from crawler.extract.records import _count, _fill, _Group, _group_records, _score, _title_anchors
+from crawler.extract.zones import _zone
+
+
+def page(body: str, head: str = "") -> str:
+    """A minimal UTF-8 page around ``body``."""
+    return f"<html><head><meta charset='utf-8'>{head}</head><body>{body}</body></html>"
+
+
+@dataclass
+class Candidates:
+    soup: BeautifulSoup
+    groups: list[_Group]
+
+    @property
+    def script_text(self) -> str:
+        return "\n".join(s.get_text() for s in self.soup.find_all("script"))
+
+    @property
+    def best(self) -> _Group | None:
+        """The highest-scoring dated list that is neither dropped nor a list of one."""
+        dated = [g for g in self.groups if not g.excluded and g.dated and not g.lone]
+        return max(dated, key=lambda g: g.score, default=None)
+
+
+def candidate_lists(html: str, url: str, crawl_date: date, *, zones: bool = True, dates: bool = True) -> Candidates:
+    """Title anchors lifted to records and grouped; then, as asked, zoned (chrome dropped, side
+    boxes penalised) and filled (titles, dates, pins) and scored — in listpage's order."""
+    soup = parse_html(html)
+    anchors = _title_anchors(soup)
+    counts = _count(anchors)
+    groups = _group_records(anchors, counts)
+    for g in groups:
+        if zones:
+            _zone(g, counts, len(anchors))
+        if dates and not g.excluded:
+            _fill(g, url, crawl_date)
+            _score(g)
+    return Candidates(soup, groups)
