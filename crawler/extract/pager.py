@@ -23,7 +23,8 @@ _CLUSTER_PAGER = re.compile(
 _COUNT_PAGE = re.compile(r"\bcountPage\s*=\s*(\d+)")
 _CURRENT_PAGE = re.compile(r"\bcurrentPage\s*=\s*(\d+)")
 _COUNT_PAGE_NAME = re.compile(r"[\"'](\w+)[\"']\s*\+\s*[\"']_[\"']")
-_COUNT_PAGE_EXT = re.compile(r"[\"']\.[\"']\s*\+\s*[\"'](s?html?)[\"']")
+# The extension closes an escaped href: "."+"shtml\">" (ordos, handan), or a plain string.
+_COUNT_PAGE_EXT = re.compile(r"[\"']\.[\"']\s*\+\s*[\"'](s?html?)\\?[\"']")
 # TRS avalon list2.trsapi: recordCount: '20', prepage: 10 (pingtan).
 _RECORD_COUNT = re.compile(r"\brecordCount\s*:\s*[\"']?(\d+)")
 _PREPAGE = re.compile(r"\bprepage\s*:\s*[\"']?(\d+)")

@@ -50,6 +50,9 @@ if(i>0) document.write("&nbsp;<a href=\\"{name}"+"_" + i + "."+"{ext}\\">"+(i+1)
     pytest.param(0, 3, "index", "html", URL, ["index_1.html", "index_2.html"], id="ordos-first-page"),
     pytest.param(1, 3, "index", "html", HERE + "index_1.html", ["index_2.html"], id="second-page"),
     pytest.param(0, 2, "list", "html", URL, ["list_1.html"], id="named-pages"),
+    # The script, not the address the column was crawled at, says how its pages end.
+    pytest.param(0, 3, "index", "shtml", HERE, ["index_1.shtml", "index_2.shtml"], id="shtml-pages-of-a-folder-url"),
+    pytest.param(0, 2, "index", "htm", URL, ["index_1.htm"], id="htm-pages-of-an-html-url"),
 ])
 def test_countPage_script_announces_pages(current, count, name, ext, url, further):
     raw = _COUNT_PAGE.format(current=current, count=count, name=name, ext=ext)
