@@ -29,9 +29,10 @@ _COUNT_PAGE_EXT = re.compile(r"[\"']\.[\"']\s*\+\s*[\"'](s?html?)\\?[\"']")
 _RECORD_COUNT = re.compile(r"\brecordCount\s*:\s*[\"']?(\d+)")
 _PREPAGE = re.compile(r"\bprepage\s*:\s*[\"']?(\d+)")
 _SHOWN_PAGES = re.compile(r"共\s*(\d{1,4})\s*页")
-# <a href="?page=2">, list.jsp?channelId=5&pageNo=3 …: the page number's parameter and value.
+# <a href="?page=2">, list.jsp?channelId=5&pageNo=3 …: the page number's parameter and value
+# ("&" is "&amp;" in well-formed HTML).
 _QUERY_PAGE_LINK = re.compile(
-    r"""href\s*=\s*["']([^"'<>]*?[?&](page|pageNo|pageno|pageIndex|pageindex|currentPage|curPage|pn)=(\d{1,4})\b[^"'<>]*)["']""")
+    r"""href\s*=\s*["']([^"'<>]*?(?:[?&]|&amp;)(page|pageNo|pageno|pageIndex|pageindex|currentPage|curPage|pn)=(\d{1,4})\b[^"'<>]*)["']""")
 _MAX_NEXT_PAGES = 500
 
 

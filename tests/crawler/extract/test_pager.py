@@ -114,6 +114,10 @@ def test_shown_page_count_without_links():
     pytest.param("<a href='list.jsp?channelId=5&pageNo=2'>2</a><a href='list.jsp?channelId=5&pageNo=4'>尾页</a>",
                  HERE + "list.jsp?channelId=5", 4,
                  [HERE + f"list.jsp?channelId=5&pageNo={n}" for n in (2, 3, 4)], id="jsp-list-highest-link-counts"),
+    # The same links as HTML should write them: "&" in an attribute is "&amp;".
+    pytest.param("<a href='list.jsp?channelId=5&amp;pageNo=2'>2</a><a href='list.jsp?channelId=5&amp;pageNo=3'>尾页</a>",
+                 HERE + "list.jsp?channelId=5", 3,
+                 [HERE + f"list.jsp?channelId=5&pageNo={n}" for n in (2, 3)], id="entity-escaped-ampersand"),
     pytest.param("共5页 <a href='index.html?pn=2'>下一页</a>", URL, 5,
                  [URL + f"?pn={n}" for n in (2, 3, 4, 5)], id="shown-count-beats-links"),
 ])
