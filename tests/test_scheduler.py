@@ -1,4 +1,4 @@
-"""The scheduler: crontab meaning in Asia/Shanghai, catch-up after downtime, one instance per database."""
+"""The scheduler: jobs fire on time, catch-up after downtime, one instance per database, clean SIGTERM."""
 import json
 import os
 import subprocess
@@ -12,9 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import scheduler
-from config.schedule import JOB_NAMES, ScheduleConfig, ScheduleError, next_runs, parse_crontab, parse_schedule
+from config.schedule import JOB_NAMES, ScheduleConfig, parse_schedule
 from scheduler import SchedulerLocked, acquire_lock, build_scheduler, catch_up_due, lock_holder, run_forever
-from service import crontab_lines, systemd_unit
 
 SH = ZoneInfo("Asia/Shanghai")
 REPO = Path(__file__).resolve().parents[1]
@@ -40,48 +39,6 @@ def test_default_next_fire_times_in_shanghai(tmp_path):
     assert fires == {"probe": at(2026, 11, 27, 10, 0), "crawl": at(2026, 11, 30, 6, 0),
                      "weekly": at(2026, 11, 30, 8, 30), "monthly": at(2026, 12, 1, 8, 30)}
     assert fires["weekly"].isoformat() == "2026-11-30T08:30:00+08:00"     # Monday, Beijing time
-
-
-def test_at_least_20_probes_a_day():
-    probes = next_runs(ScheduleConfig(), timezone="Asia/Shanghai", now=at(2026, 11, 27, 0, 0), count=30)["probe"]
-    in_one_day = [t for t in probes if t < at(2026, 11, 28, 0, 0)]
-    assert len(in_one_day) == 24 >= 20
-
-
-@pytest.mark.parametrize("expr, expected", [
-    ("0 9 * * 0", at(2026, 11, 29, 9, 0)),         # crontab 0 = Sunday (APScheduler 3 alone would say Monday)
-    ("0 9 * * 7", at(2026, 11, 29, 9, 0)),         # 7 = Sunday too
-    ("0 9 * * 1", at(2026, 11, 30, 9, 0)),
-    ("0 9 * * 1-5", at(2026, 11, 30, 9, 0)),       # Friday 10:00 is past 09:00: next working day
-    ("0 11 * * 1-5", at(2026, 11, 27, 11, 0)),
-    ("0 9 * * sat", at(2026, 11, 28, 9, 0)),
-    ("0 9 * * */2", at(2026, 11, 28, 9, 0)),       # Sun, Tue, Thu, Sat
-    ("@monthly", at(2026, 12, 1, 0, 0)),
-], ids=["sun-0", "sun-7", "mon", "weekdays-next-week", "weekdays-today", "sat-name", "every-2nd-day", "macro"])
-def test_crontab_meaning_of_weekdays(expr, expected):
-    assert parse_crontab(expr, "Asia/Shanghai").get_next_fire_time(None, FRIDAY) == expected
-
-
-@pytest.mark.parametrize("expr, message", [
-    ("30 8 * *", "needs 5 fields (minute hour day-of-month month day-of-week), got 4"),
-    ("61 * * * *", "minute field '61' is invalid"),
-    ("30 24 * * 1", "hour field '24' is invalid"),
-    ("30 8 * 13 *", "month field '13' is invalid"),
-    ("30 8 * * 8", "day of week '8' must be 0-7"),
-    ("30 8 * * mon-fri/0", "step '0' must be a positive number"),
-    ("30 8 1 * 1", "restrict the day of month or the day of week, not both"),
-], ids=["four-fields", "minute", "hour", "month", "weekday", "step", "dom-and-dow"])
-def test_bad_crontab_strings_say_what_is_wrong(expr, message):
-    with pytest.raises(ScheduleError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        parse_crontab(expr)
-
-
-def test_schedule_errors_name_the_key():
-    with pytest.raises(ScheduleError) as err:
-        parse_schedule({"weekly": "30 8 * *", "wekly": "0 9 * * 1"})
-    lines = str(err.value).splitlines()
-    assert lines[0].startswith("schedule.weekly: '30 8 * *' is not a crontab line")
-    assert lines[1].startswith("schedule.wekly: unknown key")
 
 
 def test_null_disables_a_job_and_other_keys_keep_their_defaults(tmp_path):
@@ -284,63 +241,6 @@ def test_sigterm_lets_the_running_job_finish(tmp_path):
     assert out.index("finished") < out.index("exited cleanly")     # shutdown waited for the job
     assert Path(f"{tmp_path / 't.db'}.done").exists()
     assert "SIGTERM received: finishing the current job" in err
-
-
-# ---- cron and systemd -------------------------------------------------------------------
-
-def test_crontab_lines_load_the_secrets_then_run_the_jobs_commands(tmp_path):
-    config = tmp_path / "sites.yaml"
-    lines = crontab_lines(config, ScheduleConfig(), "/opt/govfresh/bin/govfresh", env_file="/etc/govfresh.env",
-                          out="/srv/reports")
-    assert "CRON_TZ=Asia/Shanghai" in lines
-    load = "set -a; [ ! -r /etc/govfresh.env ] || . /etc/govfresh.env; set +a;"
-    assert lines[-4:] == [
-        f"0 * * * * {load} /opt/govfresh/bin/govfresh probe --config {config}",
-        f"0 6 * * 1 {load} /opt/govfresh/bin/govfresh crawl --config {config}",
-        # the weekly job reports and notifies; it does not crawl again (the crawl is its own job)
-        f"30 8 * * 1 {load} /opt/govfresh/bin/govfresh report --config {config} --period week --notify"
-        " --out /srv/reports",
-        f"30 8 1 * * {load} /opt/govfresh/bin/govfresh report --config {config} --period month --notify"
-        " --out /srv/reports",
-    ]
-
-
-def test_crontab_lines_quote_paths_and_note_disabled_jobs():
-    lines = crontab_lines("/srv/清河 县/sites%.yaml", ScheduleConfig(probe=None), "govfresh",
-                          env_file="/etc/gov fresh%.env", db="/var/lib/g.db")
-    assert "# probe: disabled in the schedule" in lines
-    assert ("0 6 * * 1 set -a; [ ! -r '/etc/gov fresh\\%.env' ] || . '/etc/gov fresh\\%.env'; set +a;"
-            " govfresh crawl --config '/srv/清河 县/sites\\%.yaml' --db /var/lib/g.db") in lines
-
-
-def test_a_crontab_line_is_a_shell_command_that_loads_the_env_file(tmp_path):
-    import subprocess
-
-    env_file = tmp_path / "govfresh.env"
-    env_file.write_text("ONEBOT_TOKEN=t0ken\n", encoding="utf-8")
-    fake = tmp_path / "govfresh"
-    fake.write_text('#!/bin/sh\necho "$ONEBOT_TOKEN $*"\n', encoding="utf-8")
-    fake.chmod(0o755)
-    line = crontab_lines(tmp_path / "sites.yaml", ScheduleConfig(), fake, env_file=env_file)[-1]
-    command = line.split(" ", 5)[5].replace("\\%", "%")      # what cron hands to /bin/sh
-    done = subprocess.run(["/bin/sh", "-c", command], capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
-    assert done.stdout.split() == ["t0ken", "report", "--config", str(tmp_path / "sites.yaml"),
-                                   "--period", "month", "--notify"]
-
-
-def test_systemd_unit_runs_the_scheduler_confined(tmp_path):
-    unit = systemd_unit("/etc/govfresh/sites.yaml", "/opt/govfresh/bin/govfresh", "/var/lib/govfresh",
-                        out_dir="/srv/govfresh/reports")
-    # Crawled pages are untrusted: a user of its own, no privileges, a read-only system,
-    # a private /tmp, and write access to its data and output folders only.
-    for line in ("User=govfresh", "NoNewPrivileges=yes", "ProtectSystem=strict", "PrivateTmp=yes",
-                 "ReadWritePaths=/var/lib/govfresh /srv/govfresh/reports", "UMask=0077"):
-        assert f"\n{line}\n" in unit, line
-    assert "User=root" not in unit
-    assert "ExecStart=/opt/govfresh/bin/govfresh schedule --config /etc/govfresh/sites.yaml" in unit
-    assert "WorkingDirectory=/var/lib/govfresh" in unit
-    assert "RestartPreventExitStatus=3" in unit and "KillSignal=SIGTERM" in unit
-    assert "[Install]\nWantedBy=multi-user.target" in unit
 
 
 def test_the_lock_file_is_private(tmp_path):
