@@ -14,8 +14,7 @@ __all__ = ["judge", "judge_unit", "load_ruleset", "RuleSet", "RuleSetError", "Fi
 
 def judge_unit(unit: UnitFacts, ruleset: RuleSet, as_of: date) -> list[Finding]:
     """One unit's findings. A site whose page was not read gets only findings about that."""
-    rules = [RULE_KINDS[spec.kind](spec, ruleset) for spec in ruleset.rules]
-    return [f for rule in rules for f in rule.findings(unit, as_of)]
+    return [f for rule in ruleset.checks for f in rule.findings(unit, as_of)]
 
 
 def judge(facts: Iterable[UnitFacts], ruleset: RuleSet, as_of: date) -> dict[str, list[Finding]]:

@@ -300,9 +300,20 @@ class GuideMissingElement(Rule):
         if unit.guide_text is None:
             return   # no guide at all is guide_missing's finding
         elements = self.spec.params["elements"]
-        for key in missing_elements(unit.guide_text, elements):
+        for key in self._missing(unit.guide_text):
             yield self.finding(unit, f"政府信息公开指南缺少“{elements[key].get('label', key)}”",
                                column=None, url=unit.guide_url, element=key)
+
+
+    def _missing(self, text: str) -> list[str]:
+        # A unit's guide is the same text week after week (stored once per content):
+        # a report over a year of crawls reads it once.
+        memo = self.__dict__.setdefault("_memo", {})
+        if text not in memo:
+            if len(memo) > 4096:
+                memo.clear()
+            memo[text] = missing_elements(text, self.spec.params["elements"])
+        return memo[text]
 
 
 class AnnualReportMissing(Rule):

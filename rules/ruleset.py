@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -60,14 +61,34 @@ class RuleSet:
     verdict: dict = field(default_factory=dict)
 
     def category_of(self, column_name: str) -> str:
-        """The category whose longest synonym appears in the column's name; 'other' if none."""
-        name = normalise(column_name)
-        best, best_len = "other", 0
-        for cat in self.categories.values():
-            for syn in cat.names:
-                if len(syn) > best_len and normalise(syn) in name:
-                    best, best_len = cat.key, len(syn)
-        return best
+        """The category whose longest synonym appears in the column's name; 'other' if none.
+
+        Asked for every column of every crawl a report judges: answers are kept per name.
+        """
+        known = self._categories_by_name
+        if column_name not in known:
+            name = normalise(column_name)
+            best, best_len = "other", 0
+            for key, syn in self._synonyms:
+                if len(syn) > best_len and syn in name:
+                    best, best_len = key, len(syn)
+            if len(known) < 100_000:
+                known[column_name] = best
+            return best
+        return known[column_name]
+
+    @cached_property
+    def checks(self) -> tuple:
+        """The rule kinds this set enables, built once: what judging a unit runs."""
+        return tuple(RULE_KINDS[spec.kind](spec, self) for spec in self.rules)
+
+    @cached_property
+    def _synonyms(self) -> tuple[tuple[str, str], ...]:
+        return tuple((cat.key, normalise(syn)) for cat in self.categories.values() for syn in cat.names)
+
+    @cached_property
+    def _categories_by_name(self) -> dict[str, str]:
+        return {}
 
     def rule(self, kind: str) -> RuleSpec | None:
         return next((r for r in self.rules if r.kind == kind), None)

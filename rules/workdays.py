@@ -23,6 +23,7 @@ def covered(year: int) -> bool:
     return True
 
 
+@lru_cache(maxsize=8192)
 def is_workday(day: date) -> bool:
     """A working day in China: holidays off, 调休 weekends on; Mon–Fri for an uncovered year."""
     if covered(day.year):
@@ -30,6 +31,7 @@ def is_workday(day: date) -> bool:
     return day.weekday() < 5
 
 
+@lru_cache(maxsize=4096)
 def add_working_days(start: date, days: int) -> date:
     """The day `days` working days after `start` (start itself not counted)."""
     current = start
