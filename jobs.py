@@ -243,13 +243,15 @@ def crawl_summary(db: str | Path, run_id: int) -> str:
 
 def read_with_text(counts: dict[str, int]) -> str:
     """How many lists needed a data call or the browser (their cost), for the crawl summary and status."""
-    calls = {k: n for k, n in counts.items() if k != "browser"}
+    calls = {k: n for k, n in counts.items() if k not in ("browser", "browser_units")}
     parts = []
     if calls:
         parts.append(f"{sum(calls.values())} 个栏目列表通过数据接口读取（"
                      + "，".join(f"{k} {n}" for k, n in calls.items()) + "）")
     if counts.get("browser"):
         parts.append(f"{counts['browser']} 个栏目列表用浏览器读取")
+    if counts.get("browser_units"):
+        parts.append(f"{counts['browser_units']} 个信息公开页在浏览器中通过反爬虫验证后读取")
     return "；".join(parts)
 
 

@@ -30,6 +30,8 @@ SCHEMA: dict[str, dict[str, Any]] = {
                                  "final_url": str, "http_status": int, "reachable": int, "error": str,
                                  "elapsed_ms": int, "newest_date": str, "blocked": int,
                                  "etag": str, "last_modified": str,
+                                 # static, or browser: the page was read once a challenge was passed in it
+                                 "read_with": str,
                                  # read | unreachable | blocked | unverifiable | not_checked (rules/facts.py);
                                  # complete=0: the crawl's deadline cut the unit short.
                                  "state": str, "complete": int},
@@ -481,10 +483,18 @@ class Store:
                 "links": one("SELECT count(*) FROM links WHERE run=?")}
 
     def run_read_with(self, run_id: int) -> dict[str, int]:
-        """Lists of the run read other than from the page as served, by how (list_source): the cost of reading them."""
-        return {row["list_source"]: row["n"] for row in self.db.query(
+        """What the run read other than from pages as served, and how: the cost of reading them.
+
+        Lists by list_source (a data call's kind, or browser) and, as ``browser_units``, the
+        disclosure pages read once a challenge was passed in the browser.
+        """
+        counts = {row["list_source"]: row["n"] for row in self.db.query(
             "SELECT list_source, count(*) AS n FROM observations WHERE run=? AND list_source IS NOT NULL"
-            " AND list_source<>'static' GROUP BY list_source ORDER BY list_source", [run_id])}
+            " AND list_source<>'static' AND state IN ('list', 'empty', 'not_list')"
+            " GROUP BY list_source ORDER BY list_source", [run_id])}
+        units = next(iter(self.db.execute("SELECT count(*) FROM unit_checks WHERE run=? AND read_with='browser'",
+                                          [run_id]).fetchone()), 0)
+        return {**counts, **({"browser_units": units} if units else {})}
 
     # ---- waivers ------------------------------------------------------------
 

@@ -96,6 +96,14 @@ class CrawlSettings(_Strict):
                                   "nextgroup/dataproxy, ?page=N) so 条数 is the column's total, not its first page's")
     max_pages_per_column: int = Field(20, ge=1, le=500, description="with count_all_pages: list pages read per "
                                       "column at most (the first included)")
+    browser: bool = Field(True, description="render in Debian's Chromium the pages the static path cannot read "
+                          "(lists filled by script that no data call reads, anti-bot challenges); false: never")
+    browser_path: str | None = Field(None, description="the Chromium to drive (default /usr/bin/chromium); "
+                                     "nothing is ever downloaded")
+    browser_pages: int = Field(2, ge=1, le=8, description="pages rendered at once at most")
+    browser_timeout: float = Field(30, gt=0, le=300, description="seconds a page may take to render, "
+                                   "a challenge's reload included")
+    browser_memory_mb: int = Field(512, ge=64, le=8192, description="JavaScript heap of one rendered page at most")
     reference_url: str | None = Field(
         None, description="an address the office can always reach (the county portal, a public site): when most "
                           "units fail alike, it tells an outage of the office's own network from one of the units")

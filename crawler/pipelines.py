@@ -91,7 +91,8 @@ class StorePipeline:
                 "fetched_at", "url", "final_url", "http_status", "reachable", "state", "error", "elapsed_ms",
                 "newest_date")},
                                     blocked=int(item.get("blocked", False)), kind=self.kinds[item["unit"]],
-                                    etag=item.get("etag"), last_modified=item.get("last_modified"))
+                                    etag=item.get("etag"), last_modified=item.get("last_modified"),
+                                    read_with=item.get("read_with"))
         elif kind == "unit_unchanged":
             store.carry_forward_unit(run, uid, item["fetched_at"], item["elapsed_ms"], self.kinds[item["unit"]])
         elif kind == "column":

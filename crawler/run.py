@@ -152,9 +152,13 @@ def _crawl_in_process(config: Config, db_path: str | Path, run_id: int, kwargs: 
     settings.update(defaults.settings_for(config.crawl), priority="project")
     settings.update({"GOVFRESH_DB": str(db_path), "GOVFRESH_RUN_ID": run_id, "GOVFRESH_UNITS": kwargs["units"],
                      "GOVFRESH_PROGRESS": sys.stderr.isatty()}, priority="project")
+    # The browser fallback runs in this process only (distributed workers read statically).
+    browser = _browser_settings(config, settings.get("USER_AGENT"))
+    settings.update(browser, priority="project")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(DisclosureSpider)
-    process.crawl(crawler, previous=previous, **kwargs)
+    process.crawl(crawler, previous=previous, browser=bool(browser), browser_timeout=config.crawl.browser_timeout,
+                  **kwargs)
     # Scrapy installs its own signal handlers once the reactor has started; ours wrap them,
     # so they go in on the reactor's first turn, after Scrapy's.
     from twisted.internet import reactor   # only now: CrawlerProcess chose and installed it
@@ -163,6 +167,23 @@ def _crawl_in_process(config: Config, db_path: str | Path, run_id: int, kwargs: 
     reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
     store_error = crawler.stats.get_value("govfresh/store_error") if crawler.stats else None
     return reason, store_error, crawler.spider.unfinished() if reason == "closespider_timeout" else ([], [])
+
+
+def _browser_settings(config: Config, user_agent: str) -> dict:
+    """Scrapy settings for the browser fallback (crawler/browser.py); {} when off or when there is no Chromium."""
+    if not config.crawl.browser:
+        return {}
+    from crawler import browser
+
+    path = browser.chromium_path(config.crawl.browser_path)
+    if path is None:
+        # Said once per crawl; the crawl then reads statically, as without the browser.
+        print(f"govfresh: 未找到 Chromium（{config.crawl.browser_path or '/usr/bin/chromium'}）：需要浏览器才能读取的页面"
+              "仍记为无法核实。安装 Debian 的 chromium 软件包，或设置 crawl.browser: false 关闭此提示。",
+              file=sys.stderr)
+        return {}
+    return browser.scrapy_settings(path, config.crawl.browser_pages, config.crawl.browser_timeout,
+                                   config.crawl.browser_memory_mb, config.timezone, user_agent)
 
 
 def _outage(config: Config, checks: list[dict]) -> str | None:

@@ -47,6 +47,7 @@ class FindingRow:
     rectified_at: date | None = None
     recurrences: int = 0         # 复发次数: times it came back after being rectified
     overdue: bool = False        # still open after its deadline (逾期)
+    date_note: str | None = None  # how the newest date was read, when not from the page as served (浏览器渲染)
 
     @property
     def is_open(self) -> bool:
@@ -525,7 +526,13 @@ def _finding_row(finding: Mapping[str, Any], unit: Mapping[str, Any],
         rectified_at=_parse_date(finding.get("rectified_at")),
         recurrences=finding["recurrences"] if isinstance(finding.get("recurrences"), int) else 0,
         overdue=finding.get("overdue") is True,
+        date_note=_DATE_NOTES.get(clean_text(facts.get("date_source"))) if newest_date else None,
     )
+
+
+# A date read from a page only a browser could show is said so: a clerk checking it by hand
+# must open the page in a browser too (a plain download shows no list).
+_DATE_NOTES = {"browser": "浏览器渲染"}
 
 
 def _fallback_description(rule: str, column: str | None, element: str | None,

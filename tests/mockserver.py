@@ -160,3 +160,27 @@ def hanweb_dataproxy(records: list[str], columnid: str) -> Callable[[Handler], N
                f"<recordset>{chosen}</recordset></datastore>")
         handler.reply(200, {"Content-Type": "text/xml; charset=utf-8"}, xml.encode())
     return route
+
+
+def cookie_challenge(route: Route, status: int = 412, cookie: str = "wzws_cid=7f3a9c") -> Callable[[Handler], None]:
+    """A web application firewall in front of `route`: without its cookie, a page whose script sets it.
+
+    status 412: 瑞数-style, the script sets the cookie and reloads at once; 200: 云锁/安全狗-style,
+    a near-empty page that sets it and jumps back after a moment. With the cookie, `route` answers.
+    """
+    if status == 412:
+        script = f'var _0x3f2a=["cookie"];document.cookie="{cookie}; path=/";location.reload();'
+    else:
+        script = (f'function YunSuoAutoJump(){{document.cookie="{cookie}; path=/";self.location=location.href}}'
+                  "setTimeout(YunSuoAutoJump,100);")
+    challenge = html(f'<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><script>{script}</script>'
+                     "</body></html>", status=status)
+
+    def guarded(handler: Handler) -> None:
+        if cookie not in (handler.headers.get("Cookie") or ""):
+            handler.reply(*challenge)
+        elif callable(route):
+            route(handler)
+        else:
+            handler.reply(*route)
+    return guarded

@@ -43,11 +43,12 @@ from crawler.extract.encoding import decode
 from crawler.extract.links import discover_columns, extract_links
 from crawler.extract.listpage import extract_list
 from crawler.extract.readable import BLOCKED, UNREACHABLE, UNVERIFIABLE, Verdict, judge_answer
-from crawler.extract.sources import STATIC
+from crawler.extract.sources import BROWSER, STATIC
 from crawler.extract.types import LIST, NOT_LIST, SOURCE_DETAIL, SOURCE_LAST_MODIFIED, SOURCE_LIST, ListPage
 from crawler.middlewares import OutOfScope
 from crawler.previous import NoPreviousCrawl, PreviousCrawl
 from crawler.scope import Scope
+from crawler.spiders.rendered import RenderSteps
 from crawler.spiders.script_lists import ScriptListSteps
 
 GUIDE_WORDS = ("指南",)
@@ -178,14 +179,19 @@ class ColumnClaims:
         return new
 
 
-class DisclosureSpider(ScriptListSteps, scrapy.Spider):
+class DisclosureSpider(ScriptListSteps, RenderSteps, scrapy.Spider):
     name = "disclosure"
 
     def __init__(self, units: list[dict], crawl_date: date, max_column_depth: int = 2,
                  max_links_checked: int = 200, previous: PreviousCrawl | NoPreviousCrawl | None = None,
                  max_list_pages: int = 1, page_budget: float | None = DEFAULT_SECONDS,
-                 claims: ColumnClaims | None = None, **kwargs: Any):
+                 claims: ColumnClaims | None = None, browser: bool = False, browser_timeout: float = 30.0,
+                 **kwargs: Any):
         super().__init__(**kwargs)
+        # The browser (spiders/rendered.py) for what the static path cannot read; cookies a
+        # challenge set in it, waiting for the unit's next plain request.
+        self.browser, self.browser_timeout = browser, browser_timeout
+        self.passed_cookies: dict[str, dict[str, str]] = {}
         # What the last finished crawl saw: every page is asked for conditionally, and one
         # that answers 304 Not Modified is carried forward, not re-parsed (crawler/previous.py).
         self.previous = previous or NoPreviousCrawl()
@@ -233,7 +239,8 @@ class DisclosureSpider(ScriptListSteps, scrapy.Spider):
         # HTTPERROR_ALLOW_ALL already brings 4xx/5xx to the callbacks.
         return scrapy.Request(url, callback=callback, errback=errback, method=method, headers=headers,
                               dont_filter=True, meta={"unit": unit, "scope": self.scopes[unit],
-                                                      "home_urls": self.home_urls.setdefault(unit, set()), **meta})
+                                                      "home_urls": self.home_urls.setdefault(unit, set()), **meta},
+                              **self._with_cookies(unit))
 
     def adopt(self, meta: dict) -> None:
         """Take a unit's home page from a request that carries it: a distributed worker calls
@@ -271,12 +278,15 @@ class DisclosureSpider(ScriptListSteps, scrapy.Spider):
                    newest_date: str | None = None) -> dict:
         self.reached.add(name)
         # Validators only for a page that was read: anything else is asked for in full next time.
-        validators = _validators(response) if response is not None and verdict.read else {}
+        # (A rendered page's headers are its first answer's, a challenge's: no validators either.)
+        validators = _validators(response) if response is not None and verdict.read \
+            and not response.meta.get("rendered") else {}
         return {"type": "unit", "unit": name, "fetched_at": now_iso(), "url": self._unit(name)["url"],
                 "final_url": response.url if response is not None else None,
                 "http_status": response.status if response is not None else None,
                 "reachable": verdict.state != UNREACHABLE, "state": verdict.state,
                 "error": verdict.reason, "newest_date": newest_date, "blocked": verdict.state == BLOCKED,
+                "read_with": BROWSER if response is not None and response.meta.get("rendered") else STATIC,
                 "elapsed_ms": int((time.monotonic() - started) * 1000), **validators}
 
     def unit_failed(self, failure: Failure) -> Iterator[dict]:
@@ -285,6 +295,7 @@ class DisclosureSpider(ScriptListSteps, scrapy.Spider):
         yield self._unit_item(meta["unit"], describe_failure(failure), None, meta.get("started", time.monotonic()))
 
     def parse_disclosure(self, response: Response) -> Iterator[Any]:
+        response = self._as_rendered(response)
         meta = response.meta
         self._answered(meta)
         name = meta["unit"]
@@ -296,6 +307,10 @@ class DisclosureSpider(ScriptListSteps, scrapy.Spider):
                                                   int((time.monotonic() - started) * 1000))
             return
         verdict = judge_response(response)
+        if verdict.state == BLOCKED and self._can_render(meta):
+            # A challenge: pass it the way a visitor's browser does (spiders/rendered.py).
+            yield self._render_request(response.request, self.parse_disclosure, self.unit_failed)
+            return
         if not verdict.read:
             yield self._unit_item(name, verdict, response, started)
             return
@@ -474,7 +489,8 @@ class DisclosureSpider(ScriptListSteps, scrapy.Spider):
         items = page.items if page else []
         if newest is None and page is not None and page.newest_date is not None:
             top = max((i for i in items if i.date), key=lambda i: i.date)
-            newest, date_source = (page.newest_date, top.title, top.url), SOURCE_LIST
+            newest, date_source = (page.newest_date, top.title, top.url), \
+                BROWSER if meta.get("rendered") else SOURCE_LIST
         newest_date, newest_title, newest_url = newest or (None, None, None)
         return {
             "type": "column", "unit": meta["unit"], "name": meta["column"], "url": url,
@@ -486,14 +502,16 @@ class DisclosureSpider(ScriptListSteps, scrapy.Spider):
                 "newest_title": newest_title, "newest_url": newest_url, "date_source": date_source,
                 "error": error, "meta_name": page.column_name if page else None,
                 "last_modified": last_modified, "etag": meta.get("etag"), "found_on": meta.get("found_on"),
-                # how the list was read: the page as served, one of its data calls (extract/sources/)
-                "list_source": meta.get("list_source") or STATIC,
+                # how the list was read: the page as served, one of its data calls (extract/sources/),
+                # or the DOM the browser rendered
+                "list_source": meta.get("list_source") or (BROWSER if meta.get("rendered") else STATIC),
             },
             "items": [{"url": i.url, "title": i.title, "date": i.date.isoformat() if i.date else None,
                        "report_year": report_year(i.title)} for i in items],
         }
 
     def parse_column(self, response: Response) -> Iterator[Any]:
+        response = self._as_rendered(response)
         meta = response.meta
         self._answered(meta)
         unit = meta["unit"]
@@ -513,6 +531,9 @@ class DisclosureSpider(ScriptListSteps, scrapy.Spider):
             yield from self._page_requests(unit, response.url, pages)
             return
         verdict = judge_response(response)
+        if verdict.state == BLOCKED and self._can_render(meta):
+            yield self._render_request(response.request, self.parse_column, self.column_failed)
+            return
         if not verdict.read:
             # A challenge, a file, an unfollowed redirect: neither the column's content nor
             # (unless the site failed) an outage.
@@ -522,6 +543,10 @@ class DisclosureSpider(ScriptListSteps, scrapy.Spider):
         meta["etag"] = response.headers.get("ETag", b"").decode("latin-1") or None
         content_type = _content_type(response)
         last_modified = response.headers.get("Last-Modified", b"").decode("latin-1") or None
+        if meta.get("rendered"):
+            # Headers of a rendered page are its first answer's (a challenge's): neither a validator
+            # nor a date; the next crawl asks for it in full.
+            meta["etag"] = last_modified = None
         name = meta["column"]
         is_guide = any(w in name for w in GUIDE_WORDS)
         is_parent = False
@@ -552,9 +577,12 @@ class DisclosureSpider(ScriptListSteps, scrapy.Spider):
                     new.discard(link.url)
                     yield self._column_request(unit, link.text, link.url, depth=meta["depth"] + 1,
                                                found_on=response.url)
-        if page.state == UNVERIFIABLE:
-            # A list the page's script fills: read through the call the script makes (script_lists.py).
+        if page.state == UNVERIFIABLE and not meta.get("rendered"):
+            # A list the page's script fills: read through the call the script makes (script_lists.py),
+            # else in the browser (rendered.py).
             request = self._script_list_request(meta, response, page, content_type)
+            if request is None and self._can_render(meta):
+                request = self._render_request(response.request, self.parse_column, self.column_failed)
             if request is not None:
                 yield request
                 return

@@ -96,6 +96,11 @@ class ScriptListSteps:
         yield from self._listed(meta, meta["list_url"], page, meta["list_status"], None)
 
     def _unread_script_list(self, meta: dict, shell: ListPage) -> Iterator[Any]:
-        """A script-filled list no data call could read: recorded unverifiable, as the page showed it."""
+        """A script-filled list no data call could read: the browser's turn, else recorded unverifiable."""
         meta["list_source"] = None
+        if self._can_render(meta):
+            page = scrapy.Request(meta["list_url"], meta={k: v for k, v in meta.items()
+                                                          if k not in ("data_call", "items", "calls_left")})
+            yield self._render_request(page, self.parse_column, self.column_failed)
+            return
         yield from self._listed(meta, meta["list_url"], shell, meta["list_status"], None)

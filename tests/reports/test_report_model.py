@@ -119,6 +119,18 @@ def test_finding_fills_newest_date_title_and_url_from_its_column():
         date(2026, 10, 28), "秋季会议", "http://x.gov.cn/gzdt/")
 
 
+def test_a_date_read_in_the_browser_is_marked_so():
+    # A clerk who checks it by hand must open the page in a browser: a plain download shows no list.
+    cols = [{"name": "工作动态", "url": "http://x.gov.cn/gzdt/", "newest_date": "2026-10-28", "date_source": "browser"},
+            {"name": "通知公告", "url": "http://x.gov.cn/tzgg/", "newest_date": "2026-05-02", "date_source": "list"}]
+    data = export(unit("乙局", finding("column_stale", column="工作动态", url=None),
+                       finding("column_stale", column="通知公告", url=None), columns=cols))
+    report = build_period(data, "week")
+    assert [r.date_note for r in report.units[0].findings] == ["浏览器渲染", None]
+    from reports.renderers.markdown import MarkdownRenderer
+    assert "最新更新日期：2026-10-28（浏览器渲染）" in MarkdownRenderer().render(report).decode()
+
+
 def test_missing_message_gets_a_plain_description():
     data = export(unit("乙局",
                        finding("guide_missing_element", "deduction", column=None,

@@ -63,6 +63,8 @@ def _options(script: str, start: int, verb: str | None) -> tuple[str, str, dict]
     if m is None:
         return None
     rest = script[m.end():m.end() + _MAX_SCAN]
+    if rest.lstrip().startswith("+"):
+        return None   # `"/data/" + name`: an address built at run time, not one to rebuild here
     data: dict = {}
     if rest.lstrip().startswith(","):
         try:

@@ -1,0 +1,54 @@
+"""The spider's browser steps: a page the static path could not read is asked again, rendered.
+
+Two kinds of page go to the browser (crawler/browser.py), and nothing else:
+* a column list its script fills that no data call could read (spiders/script_lists.py);
+* an anti-bot challenge (extract/readable.py says blocked): the challenge's own script sets its
+  cookie and reloads, as in a visitor's browser. The cookies it set are handed to the plain
+  crawl (Scrapy's cookie jar), so the unit's other pages are read statically again.
+
+The rendered response goes back to the same callback, with its final status, and through the
+same extractors; what it still cannot show stays blocked or unverifiable.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import scrapy
+from scrapy.http import Response
+
+from crawler.browser import rendered_outcome, render_meta
+
+
+class RenderSteps:
+    """Mixed into DisclosureSpider: the browser as the fallback of the static path."""
+
+    browser: bool = False            # set by the spider: crawl.browser and Chromium present
+    browser_timeout: float = 30.0
+
+    def _can_render(self, meta: dict) -> bool:
+        return self.browser and not meta.get("rendered")
+
+    def _render_request(self, request: scrapy.Request, callback: Callable, errback: Callable) -> scrapy.Request:
+        """`request` again, in the browser (no validators: a rendered page is read in full)."""
+        meta = {k: v for k, v in request.meta.items() if not k.startswith(("download_", "playwright", "_"))
+                and k not in ("depth", "retry_times", "redirect_times", "redirect_urls", "redirect_reasons")}
+        self.pending[meta["unit"]] += 1
+        self.crawler.stats.inc_value("govfresh/browser/pages")
+        return scrapy.Request(request.url, callback=callback, errback=errback, dont_filter=True,
+                              meta={**meta, **render_meta(self.browser_timeout)})
+
+    def _as_rendered(self, response: Response) -> Response:
+        """A rendered response with the final document's status; its cookies go to the plain crawl."""
+        if not response.meta.get("rendered"):
+            return response
+        outcome = rendered_outcome(response.meta)
+        cookies = outcome.get("cookies") or []
+        if cookies:
+            self.passed_cookies[response.meta["unit"]] = {c["name"]: c["value"] for c in cookies}
+        status = outcome.get("status") or response.status
+        return response.replace(status=status) if status != response.status else response
+
+    def _with_cookies(self, unit: str) -> dict[str, Any]:
+        """Cookie arguments for a unit's next plain request: those a passed challenge set, once."""
+        cookies = self.passed_cookies.pop(unit, None)
+        return {"cookies": cookies} if cookies else {}
