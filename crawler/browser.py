@@ -33,6 +33,8 @@ from crawler.extract.readable import is_challenge
 
 DEFAULT_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 MAX_RELOADS = 2          # a challenge that still stands after this many reloads is blocked
+RELOAD_WAIT = 5.0        # seconds a challenge page gets to reload itself
+IDLE_WAIT = 15.0         # seconds a page's data calls get to go quiet (network idle)
 SLOT = "browser"         # the download slot of rendered pages: their own concurrency, apart from the hosts'
 
 # Chromium switched to a quiet, offline-first mode: no updates, sync, metrics or other Google
@@ -99,14 +101,25 @@ def rendered_outcome(meta: dict) -> dict:
 
 
 async def guard_page(page: Any, request: Any) -> None:
-    """Abort every request the page makes off the unit's scope (registered before navigation)."""
+    """Abort every request the page makes off the unit's scope, and reloads past ``MAX_RELOADS``.
+
+    Registered before the page is opened. A challenge that reloads at once, forever, would
+    otherwise ask the site hundreds of times a minute; a visitor's patience is a few reloads.
+    """
     scope = request.meta["scope"]
+    documents = 0
 
     async def route(route: Any, pw_request: Any) -> None:
-        if scope.allows(pw_request.url):
-            await route.fallback()
-        else:
+        nonlocal documents
+        if not scope.allows(pw_request.url):
             await route.abort("blockedbyclient")
+            return
+        if pw_request.is_navigation_request() and pw_request.frame == page.main_frame:
+            documents += 1
+            if documents > 1 + MAX_RELOADS:
+                await route.abort("blockedbyclient")
+                return
+        await route.fallback()
 
     await page.route("**/*", route)
     if hasattr(page, "route_web_socket"):
@@ -122,39 +135,53 @@ async def settle(page: Any, timeout: float) -> dict:
     """Wait as a visitor does: the page's scripts run, a challenge's reload happens, the list arrives.
 
     Returns the final document's HTTP status, how many reloads happened, and the cookies the
-    page's own scripts set (a passed challenge's cookie lets the plain crawl go on).
+    page's own scripts set (a passed challenge's cookie lets the plain crawl go on). A challenge
+    is given ``RELOAD_WAIT`` seconds to reload and at most ``MAX_RELOADS`` reloads; a page
+    that is no challenge gets the rest of ``timeout`` (at most ``IDLE_WAIT``) for its data calls.
     """
     from playwright.async_api import Error as PlaywrightError
 
     loop = asyncio.get_running_loop()
     end = loop.time() + timeout
 
-    def left_ms() -> float:
-        return max(0.0, end - loop.time()) * 1000
+    def left_ms(cap: float | None = None) -> float:
+        left = max(0.0, end - loop.time())
+        return max(1.0, min(left, cap) if cap else left) * 1000
 
-    async def quiet() -> None:
-        for state in ("load", "networkidle"):
-            with suppress(PlaywrightError, asyncio.TimeoutError):
-                await page.wait_for_load_state(state, timeout=max(1.0, left_ms()))
+    async def wait_for(state: str, cap: float | None = None) -> None:
+        with suppress(PlaywrightError, asyncio.TimeoutError):
+            await page.wait_for_load_state(state, timeout=left_ms(cap))
 
     reloads, status = 0, None
     while True:
-        await quiet()
+        await wait_for("load", RELOAD_WAIT if reloads else None)
         status, html = await _document(page)
-        if not is_challenge(status or 200, html.encode("utf-8", "replace")) or reloads >= MAX_RELOADS \
-                or left_ms() <= 0:
+        if not is_challenge(status or 200, html.encode("utf-8", "replace")):
+            # The page itself: let its scripts fetch the list, then read what they made of it.
+            await wait_for("networkidle", IDLE_WAIT)
+            status = (await _document(page))[0] or status
             break
+        if reloads >= MAX_RELOADS or end <= loop.time():
+            break   # the challenge stands
         # Still the challenge: its script sets the cookie and reloads; wait for that navigation.
         try:
             await page.wait_for_event("framenavigated", predicate=lambda f: f == page.main_frame,
-                                      timeout=min(left_ms(), 10_000) or 1)
+                                      timeout=left_ms(RELOAD_WAIT))
         except (PlaywrightError, asyncio.TimeoutError):
             break
         reloads += 1
+    if page.url.startswith("chrome-error:"):
+        # The last navigation failed (a reload past the limit, a page off scope): nothing of the
+        # site is shown, so nothing is read; the request fails and the static facts stand.
+        raise NotShown(f"浏览器未能显示页面（{reloads} 次重新加载后）")
     cookies = []
     with suppress(PlaywrightError):
         cookies = await page.context.cookies(page.url)
     return {"status": status, "reloads": reloads, "url": page.url, "cookies": cookies}
+
+
+class NotShown(Exception):
+    """The browser ended on its own error page: the site's page was not shown."""
 
 
 async def _document(page: Any) -> tuple[int | None, str]:

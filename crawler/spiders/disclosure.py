@@ -286,7 +286,8 @@ class DisclosureSpider(ScriptListSteps, RenderSteps, scrapy.Spider):
                 "http_status": response.status if response is not None else None,
                 "reachable": verdict.state != UNREACHABLE, "state": verdict.state,
                 "error": verdict.reason, "newest_date": newest_date, "blocked": verdict.state == BLOCKED,
-                "read_with": BROWSER if response is not None and response.meta.get("rendered") else STATIC,
+                "read_with": BROWSER if verdict.read and response is not None and response.meta.get("rendered")
+                else STATIC,
                 "elapsed_ms": int((time.monotonic() - started) * 1000), **validators}
 
     def unit_failed(self, failure: Failure) -> Iterator[dict]:
@@ -309,7 +310,8 @@ class DisclosureSpider(ScriptListSteps, RenderSteps, scrapy.Spider):
         verdict = judge_response(response)
         if verdict.state == BLOCKED and self._can_render(meta):
             # A challenge: pass it the way a visitor's browser does (spiders/rendered.py).
-            yield self._render_request(response.request, self.parse_disclosure, self.unit_failed)
+            yield self._render_request(response.request, self.parse_disclosure,
+                                       lambda: iter([self._unit_item(name, verdict, response, started)]))
             return
         if not verdict.read:
             yield self._unit_item(name, verdict, response, started)
@@ -532,7 +534,8 @@ class DisclosureSpider(ScriptListSteps, RenderSteps, scrapy.Spider):
             return
         verdict = judge_response(response)
         if verdict.state == BLOCKED and self._can_render(meta):
-            yield self._render_request(response.request, self.parse_column, self.column_failed)
+            yield self._render_request(response.request, self.parse_column, lambda: iter([self._column_item(
+                meta, response.url, state=verdict.state, http_status=response.status, error=verdict.reason)]))
             return
         if not verdict.read:
             # A challenge, a file, an unfollowed redirect: neither the column's content nor
@@ -582,7 +585,8 @@ class DisclosureSpider(ScriptListSteps, RenderSteps, scrapy.Spider):
             # else in the browser (rendered.py).
             request = self._script_list_request(meta, response, page, content_type)
             if request is None and self._can_render(meta):
-                request = self._render_request(response.request, self.parse_column, self.column_failed)
+                request = self._render_request(response.request, self.parse_column, lambda: self._listed(
+                    meta, response.url, page, response.status, last_modified))
             if request is not None:
                 yield request
                 return

@@ -11,10 +11,11 @@ same extractors; what it still cannot show stays blocked or unverifiable.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import scrapy
 from scrapy.http import Response
+from twisted.python.failure import Failure
 
 from crawler.browser import rendered_outcome, render_meta
 
@@ -28,14 +29,26 @@ class RenderSteps:
     def _can_render(self, meta: dict) -> bool:
         return self.browser and not meta.get("rendered")
 
-    def _render_request(self, request: scrapy.Request, callback: Callable, errback: Callable) -> scrapy.Request:
-        """`request` again, in the browser (no validators: a rendered page is read in full)."""
+    def _render_request(self, request: scrapy.Request, callback: Callable, static: Callable[[], Iterator[Any]]
+                        ) -> scrapy.Request:
+        """`request` again, in the browser (no validators: a rendered page is read in full).
+
+        ``static`` yields what the static path saw (blocked, unverifiable): the facts recorded when
+        the browser fails too (a crash, a page that never stops reloading, its time limit).
+        """
         meta = {k: v for k, v in request.meta.items() if not k.startswith(("download_", "playwright", "_"))
                 and k not in ("depth", "retry_times", "redirect_times", "redirect_urls", "redirect_reasons")}
         self.pending[meta["unit"]] += 1
         self.crawler.stats.inc_value("govfresh/browser/pages")
-        return scrapy.Request(request.url, callback=callback, errback=errback, dont_filter=True,
-                              meta={**meta, **render_meta(self.browser_timeout)})
+        return scrapy.Request(request.url, callback=callback, errback=self.render_failed, dont_filter=True,
+                              meta={**meta, **render_meta(self.browser_timeout), "static_facts": static})
+
+    def render_failed(self, failure: Failure) -> Iterator[Any]:
+        """The browser could not show the page either: the static path's facts stand."""
+        meta = failure.request.meta
+        self._answered(meta)
+        self.crawler.stats.inc_value("govfresh/browser/failed")
+        yield from meta["static_facts"]()
 
     def _as_rendered(self, response: Response) -> Response:
         """A rendered response with the final document's status; its cookies go to the plain crawl."""

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from crawler.browser import chromium_path
-from mockserver import MockServer, cookie_challenge, html, json_data
+from mockserver import MockServer, challenge_412, cookie_challenge, html, json_data
 from store import Store
 
 CRAWL_DATE = date(2026, 11, 27)
@@ -90,12 +90,14 @@ def portal():
             "/gone/gzdt/": html(fetched_list('"/data/" + "missing"')),
             "/offsite/": html(disclosure(("工作动态", "/offsite/gzdt/"))),
             "/offsite/gzdt/": html(fetched_list(off_site)),
+            "/forever/": challenge_412(),        # a challenge no browser passes: it reloads for ever
             "/static/": html(disclosure(("工作动态", "/static/gzdt/"))),
             "/static/gzdt/": html(STATIC_LIST),
         })
         units = {"挑战412单位": f"{server.url}/c412/", "挑战200单位": f"{server.url}/c200/",
                  "脚本列表单位": f"{server.url}/xhr/", "接口失效单位": f"{server.url}/gone/",
-                 "外站接口单位": f"{server.url}/offsite/", "静态单位": f"{server.url}/static/"}
+                 "外站接口单位": f"{server.url}/offsite/", "静态单位": f"{server.url}/static/",
+                 "永挑战单位": f"{server.url}/forever/"}
         yield server, elsewhere, units
 
 
@@ -126,6 +128,15 @@ def test_cookie_challenge_is_passed_as_a_browser_passes_it(rendered, unit):
             "SELECT u.name, c.read_with FROM unit_checks c JOIN units u ON u.id = c.unit")}
     assert read_with[unit] == "browser"
     assert not any(f["rule"] == "site_blocked" for f in u["findings"])
+
+
+def test_a_challenge_that_still_stands_is_blocked_after_a_few_polite_reloads(portal, rendered):
+    server, _, _ = portal
+    units, _, _ = rendered
+    u = units["永挑战单位"]
+    assert u["blocked"] and [f["rule"] for f in u["findings"]] == ["site_blocked"]
+    # One plain request, then the browser's first load and at most two reloads: never a reload storm.
+    assert 2 <= sum(1 for _, path in server.hits if path == "/forever/") <= 4
 
 
 def test_a_passed_challenge_lets_the_plain_crawl_go_on(rendered):
