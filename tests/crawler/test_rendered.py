@@ -6,14 +6,11 @@ what the browser still cannot show stays unverifiable; a static control never ne
 browser contacts nothing off the unit's scope; `crawl.browser: false` and a missing Chromium
 behave as before.
 """
-import json
-import subprocess
-import sys
 from datetime import date
-from pathlib import Path
 
 import pytest
 
+from crawl_cli import crawl_and_export
 from crawler.browser import chromium_path
 from mockserver import MockServer, challenge_412, cookie_challenge, html, json_data
 from store import Store
@@ -57,19 +54,7 @@ ROWS = {"rows": [{"name": "全县冬季森林防火工作部署会召开", "href
 
 
 def crawl(tmp, units, extra=()):
-    sites = tmp / "sites.yaml"
-    lines = ["county: 测试县", "crawl:", "  timeout: 10", "  browser_timeout: 15", *extra, "units:"]
-    for name, url in units.items():
-        lines += [f"  - name: {name}", f"    url: {url}"]
-    sites.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    db = tmp / "t.db"
-    run = subprocess.run([sys.executable, "-m", "cli", "crawl", "--config", str(sites), "--db", str(db),
-                          "--crawl-date", CRAWL_DATE.isoformat()], capture_output=True, text=True, timeout=240)
-    assert run.returncode == 0, run.stderr
-    export = subprocess.run([sys.executable, "-m", "cli", "export", "--db", str(db), "--as-of", CRAWL_DATE.isoformat()],
-                            capture_output=True, text=True, timeout=120)
-    assert export.returncode == 0, export.stderr
-    return {u["name"]: u for u in json.loads(export.stdout)["units"]}, db, run
+    return crawl_and_export(tmp, units, CRAWL_DATE, ("  browser_timeout: 15", *extra))
 
 
 @pytest.fixture(scope="module")

@@ -5,13 +5,12 @@ whose records come from dataproxy.jsp in two groups, a column filled by a JSON A
 in epoch milliseconds, a static control, and a column whose call goes to another site.
 """
 import json
-import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
+from crawl_cli import crawl_and_export, govfresh
 from mockserver import MockServer, hanweb_dataproxy, html, json_data
 from store import Store
 
@@ -57,21 +56,10 @@ def crawled(tmp_path_factory):
             "/offsite-unit/gzdt/": html(off_site),
         })
         units = {"汉威单位": "/hw/", "接口单位": "/api-unit/", "静态单位": "/static-unit/", "外站单位": "/offsite-unit/"}
-        sites = tmp / "sites.yaml"
-        lines = ["county: 测试县", "crawl:", "  timeout: 10", "  count_all_pages: true", "units:"]
-        for name, path in units.items():
-            lines += [f"  - name: {name}", f"    url: {server.url}{path}"]
-        sites.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        db = tmp / "t.db"
-        run = subprocess.run([sys.executable, "-m", "cli", "crawl", "--config", str(sites), "--db", str(db),
-                              "--crawl-date", CRAWL_DATE.isoformat()], capture_output=True, text=True, timeout=120)
-        assert run.returncode == 0, run.stderr
-        export = subprocess.run([sys.executable, "-m", "cli", "export", "--db", str(db), "--as-of",
-                                 CRAWL_DATE.isoformat()], capture_output=True, text=True, timeout=120)
-        assert export.returncode == 0, export.stderr
-        columns = {u["name"]: {c["name"]: c for c in u["columns"]} for u in json.loads(export.stdout)["units"]}
-        status = subprocess.run([sys.executable, "-m", "cli", "status", "--config", str(sites), "--db", str(db)],
-                                capture_output=True, text=True, timeout=120)
+        found, db, run = crawl_and_export(tmp, {n: server.url + p for n, p in units.items()}, CRAWL_DATE,
+                                          ("  count_all_pages: true",))
+        columns = {name: {c["name"]: c for c in u["columns"]} for name, u in found.items()}
+        status = govfresh("status", "--config", str(tmp / "sites.yaml"), "--db", str(db))
         assert status.returncode == 0, status.stderr
         yield columns, server.hits, elsewhere.hits, db, run.stdout + status.stdout
 

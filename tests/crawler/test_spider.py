@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from crawl_cli import crawl_and_export
 from mockserver import MockServer, hang, html, redirect
 from store import Store
 
@@ -48,17 +49,8 @@ def govfresh(*args, cwd=None):
 
 
 def run_crawl(tmp_path, units, timeout=10):
-    sites = tmp_path / "sites.yaml"
-    lines = ["county: 测试县", "crawl:", f"  timeout: {timeout}", "units:"]
-    for name, url in units:
-        lines += [f"  - name: {name}", "    kind: department", f"    url: {url}"]
-    sites.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    db = tmp_path / "t.db"
-    result = govfresh("crawl", "--config", str(sites), "--db", str(db), "--crawl-date", CRAWL_DATE.isoformat())
-    assert result.returncode == 0, result.stderr
-    export = govfresh("export", "--db", str(db), "--as-of", CRAWL_DATE.isoformat())
-    assert export.returncode == 0, export.stderr
-    return {u["name"]: u for u in json.loads(export.stdout)["units"]}, db
+    found, db, _ = crawl_and_export(tmp_path, dict(units), CRAWL_DATE, timeout=timeout)
+    return found, db
 
 
 @pytest.fixture(scope="module")
