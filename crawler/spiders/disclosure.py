@@ -311,7 +311,7 @@ class DisclosureSpider(ScriptListSteps, RenderSteps, scrapy.Spider):
         if verdict.state == BLOCKED and self._can_render(meta):
             # A challenge: pass it the way a visitor's browser does (spiders/rendered.py).
             yield self._render_request(response.request, self.parse_disclosure,
-                                       lambda: iter([self._unit_item(name, verdict, response, started)]))
+                                       facts=self._unit_item(name, verdict, response, started))
             return
         if not verdict.read:
             yield self._unit_item(name, verdict, response, started)
@@ -534,8 +534,8 @@ class DisclosureSpider(ScriptListSteps, RenderSteps, scrapy.Spider):
             return
         verdict = judge_response(response)
         if verdict.state == BLOCKED and self._can_render(meta):
-            yield self._render_request(response.request, self.parse_column, lambda: iter([self._column_item(
-                meta, response.url, state=verdict.state, http_status=response.status, error=verdict.reason)]))
+            yield self._render_request(response.request, self.parse_column, facts=self._column_item(
+                meta, response.url, state=verdict.state, http_status=response.status, error=verdict.reason))
             return
         if not verdict.read:
             # A challenge, a file, an unfollowed redirect: neither the column's content nor
@@ -585,8 +585,8 @@ class DisclosureSpider(ScriptListSteps, RenderSteps, scrapy.Spider):
             # else in the browser (rendered.py).
             request = self._script_list_request(meta, response, page, content_type)
             if request is None and self._can_render(meta):
-                request = self._render_request(response.request, self.parse_column, lambda: self._listed(
-                    meta, response.url, page, response.status, last_modified))
+                request = self._render_request(response.request, self.parse_column,
+                                               listed=(response.url, page, response.status, last_modified))
             if request is not None:
                 yield request
                 return

@@ -29,26 +29,33 @@ class RenderSteps:
     def _can_render(self, meta: dict) -> bool:
         return self.browser and not meta.get("rendered")
 
-    def _render_request(self, request: scrapy.Request, callback: Callable, static: Callable[[], Iterator[Any]]
-                        ) -> scrapy.Request:
+    def _render_request(self, request: scrapy.Request, callback: Callable, *, facts: dict | None = None,
+                        listed: tuple | None = None) -> scrapy.Request:
         """`request` again, in the browser (no validators: a rendered page is read in full).
 
-        ``static`` yields what the static path saw (blocked, unverifiable): the facts recorded when
-        the browser fails too (a crash, a page that never stops reloading, its time limit).
+        What the static path saw is kept for when the browser fails too (a crash, a page that
+        never stops reloading, its time limit): ``facts``, the item it would have recorded, or
+        ``listed``, the arguments of the list it read (url, page, status, last_modified). Plain
+        data, never a closure: a request may be queued elsewhere (a distributed crawl).
         """
         meta = {k: v for k, v in request.meta.items() if not k.startswith(("download_", "playwright", "_"))
                 and k not in ("depth", "retry_times", "redirect_times", "redirect_urls", "redirect_reasons")}
         self.pending[meta["unit"]] += 1
         self.crawler.stats.inc_value("govfresh/browser/pages")
         return scrapy.Request(request.url, callback=callback, errback=self.render_failed, dont_filter=True,
-                              meta={**meta, **render_meta(self.browser_timeout), "static_facts": static})
+                              meta={**meta, **render_meta(self.browser_timeout),
+                                    "static_facts": facts, "static_listed": listed})
 
     def render_failed(self, failure: Failure) -> Iterator[Any]:
         """The browser could not show the page either: the static path's facts stand."""
         meta = failure.request.meta
         self._answered(meta)
         self.crawler.stats.inc_value("govfresh/browser/failed")
-        yield from meta["static_facts"]()
+        if meta.get("static_facts") is not None:
+            yield meta["static_facts"]
+        elif meta.get("static_listed") is not None:
+            plain = {k: v for k, v in meta.items() if k != "rendered"}
+            yield from self._listed(plain, *meta["static_listed"])
 
     def _as_rendered(self, response: Response) -> Response:
         """A rendered response with the final document's status; its cookies go to the plain crawl."""

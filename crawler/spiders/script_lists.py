@@ -101,7 +101,7 @@ class ScriptListSteps:
         if self._can_render(meta):
             page = scrapy.Request(meta["list_url"], meta={k: v for k, v in meta.items()
                                                           if k not in ("data_call", "items", "calls_left")})
-            yield self._render_request(page, self.parse_column, lambda: self._listed(
-                meta, meta["list_url"], shell, meta["list_status"], None))
+            yield self._render_request(page, self.parse_column,
+                                       listed=(meta["list_url"], shell, meta["list_status"], None))
             return
         yield from self._listed(meta, meta["list_url"], shell, meta["list_status"], None)
