@@ -162,15 +162,15 @@ async def settle(page: Any, timeout: float) -> dict:
             status = (await _document(page))[0] or status
             break
         if reloads >= MAX_RELOADS or end <= loop.time():
-            break   # the challenge stands
+            raise NotShown(f"反爬虫验证页（浏览器重新加载 {reloads} 次后仍未通过）")
         # Still the challenge: its script sets the cookie and reloads; wait for that navigation.
         try:
             await page.wait_for_event("framenavigated", predicate=lambda f: f == page.main_frame,
                                       timeout=left_ms(RELOAD_WAIT))
         except (PlaywrightError, asyncio.TimeoutError):
-            break
+            raise NotShown("反爬虫验证页（浏览器中未重新加载）") from None
         reloads += 1
-    if page.url.startswith("chrome-error:"):
+    if not page.url.startswith(("http:", "https:")):
         # The last navigation failed (a reload past the limit, a page off scope): nothing of the
         # site is shown, so nothing is read; the request fails and the static facts stand.
         raise NotShown(f"浏览器未能显示页面（{reloads} 次重新加载后）")
@@ -181,7 +181,8 @@ async def settle(page: Any, timeout: float) -> dict:
 
 
 class NotShown(Exception):
-    """The browser ended on its own error page: the site's page was not shown."""
+    """The site's page was not shown (the browser's own error page, a challenge that stands):
+    the render fails and what the static path saw is recorded."""
 
 
 async def _document(page: Any) -> tuple[int | None, str]:
