@@ -74,6 +74,10 @@ SCHEMA: dict[str, dict[str, Any]] = {
     "deliveries": dict(columns={"id": int, "notice": str, "target": str, "part": int, "content": str,
                                 "sent_at": str, "ok": int, "response": str, "note": str},
                        pk="id"),
+    # A finished crawl as the rules judged it (rules/period.py), kept so a report over a year of
+    # crawls does not judge them all again. `key` names the rules and their code: another key is
+    # another judgement. Derived data: deleting the table changes no report.
+    "judged_crawls": dict(columns={"run": int, "key": str, "data": str}, pk="run"),
 }
 
 INDEXES = [
@@ -223,6 +227,17 @@ class Store:
             args.append(as_of.isoformat())
         rows = list(self.db.query(sql + " ORDER BY crawl_date DESC, id DESC LIMIT 1", args))
         return rows[0] if rows else None
+
+    def judged_crawl(self, run_id: int, key: str) -> str | None:
+        """A crawl's judgement stored under this key, or None."""
+        row = self.db.execute("SELECT data FROM judged_crawls WHERE run=? AND key=?", [run_id, key]).fetchone()
+        return row[0] if row else None
+
+    def save_judged_crawl(self, run_id: int, key: str, data: str) -> None:
+        """Keep a crawl's judgement (one per run: a new key replaces the old one)."""
+        with self.transaction():
+            self.db.execute("INSERT OR REPLACE INTO judged_crawls (run, key, data) VALUES (?, ?, ?)",
+                            [run_id, key, data])
 
     def unfinished_runs_after(self, run_id: int, kind: str, until: date) -> list[dict]:
         """Runs after `run_id` up to `until` that did not finish (failed, aborted): why the data is old."""

@@ -20,7 +20,8 @@ history). One entry per identity:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import json
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from typing import Callable, Iterable, Mapping
 
@@ -55,6 +56,24 @@ class JudgedCrawl:
     day: date
     findings: tuple[Finding, ...]
     units: Mapping[str, UnitRead]       # every unit the crawl checked, by name
+
+    def to_json(self) -> str:
+        """The judgement as text, to keep (store.save_judged_crawl)."""
+        return json.dumps({
+            "run_id": self.run_id, "day": self.day.isoformat(),
+            "findings": [{**asdict(f), "newest_date": f.newest_date and f.newest_date.isoformat()}
+                         for f in self.findings],
+            "units": {name: [u.read, dict(u.columns), u.checked] for name, u in self.units.items()},
+        }, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> "JudgedCrawl":
+        data = json.loads(text)
+        return cls(run_id=data["run_id"], day=date.fromisoformat(data["day"]),
+                   findings=tuple(Finding(**{**f, "newest_date": f["newest_date"] and date.fromisoformat(f["newest_date"])})
+                                  for f in data["findings"]),
+                   units={name: UnitRead(read, columns, checked) for name, (read, columns, checked)
+                          in data["units"].items()})
 
     def reread(self, finding: Finding) -> bool:
         """Whether this crawl read what the finding is about, so not seeing it again means it is fixed."""

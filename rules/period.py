@@ -11,9 +11,13 @@ date, however often and in whatever order it is asked.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+import json
+import sqlite3
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
-from functools import partial
+from functools import lru_cache, partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 from zoneinfo import ZoneInfo
 
@@ -204,14 +208,58 @@ def judge_crawl(store: "Store", run: dict, ruleset: RuleSet) -> tuple[JudgedCraw
                         units={u.name: UnitRead.of(u) for u in facts}), facts)
 
 
+_RULES_DIR = Path(__file__).resolve().parent
+
+
+@lru_cache(maxsize=1)
+def _rules_code() -> str:
+    """A hash of the rules' own code: a judgement kept by other code is not reused."""
+    digest = hashlib.sha256()
+    for path in sorted(_RULES_DIR.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def judgement_key(ruleset: RuleSet) -> str:
+    """What a kept judgement of a crawl depends on besides the crawl: the rule set and the rules' code."""
+    spec = json.dumps([ruleset.id, {k: asdict(c) for k, c in ruleset.categories.items()},
+                       [asdict(r) for r in ruleset.rules]], ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256((spec + _rules_code()).encode()).hexdigest()[:32]
+
+
+def kept_judgement(store: "Store", run: dict, ruleset: RuleSet, key: str, today: date) -> JudgedCrawl:
+    """A crawl's judgement, kept from an earlier report when the crawl's day is over.
+
+    Only a past day's crawl is kept: its week of availability probes is complete, so
+    judging it again would give the same findings.
+    """
+    kept = store.judged_crawl(run["id"], key)
+    if kept is not None:
+        return JudgedCrawl.from_json(kept)
+    crawl, _ = judge_crawl(store, run, ruleset)
+    keep(store, crawl, key, today)
+    return crawl
+
+
+def keep(store: "Store", crawl: JudgedCrawl, key: str, today: date) -> None:
+    """Keep a past day's judgement; best effort (a read-only database is judged every time)."""
+    if crawl.day < today and store.judged_crawl(crawl.run_id, key) is None:
+        try:
+            store.save_judged_crawl(crawl.run_id, key, crawl.to_json())
+        except sqlite3.OperationalError:
+            pass
+
+
 def judge_as_of(store: "Store", as_of: date, ruleset: RuleSet, settings: Settings = Settings()) -> Judgement:
     """Every finished crawl up to as_of judged, the ledger derived, the waivers known on as_of."""
     runs = store.finished_runs("crawl", until=as_of)
-    crawls, latest = [], []
-    for run in runs:
-        crawl, facts = judge_crawl(store, run, ruleset)
+    key, today = judgement_key(ruleset), datetime.now(ZoneInfo(settings.timezone)).date()
+    crawls = [kept_judgement(store, run, ruleset, key, today) for run in runs[:-1]]
+    latest = []
+    if runs:
+        crawl, latest = judge_crawl(store, runs[-1], ruleset)   # the newest crawl's facts fill the columns table
+        keep(store, crawl, key, today)
         crawls.append(crawl)
-        latest = facts          # only the newest crawl's facts are kept
     entries = derive(crawls, partial(add_working_days, days=settings.deadline_days), settings.recurrence_days)
     waivers = list(settings.waivers) + store.waivers(date.min)
     unfinished = store.unfinished_runs_after(runs[-1]["id"] if runs else 0, "crawl", as_of)

@@ -2,10 +2,12 @@
 import json
 import random
 from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from rules.ledger import RECURRED
 from timeline import crawl, fresh, judged, unit
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 W1, W2, W3, W4 = date(2026, 11, 13), date(2026, 11, 20), date(2026, 11, 27), date(2026, 12, 4)
 
 
@@ -177,3 +179,30 @@ def test_the_readme_worked_example(store):
         "10-23": [],
         "10-30": [("recurred", "2026-09-25", "2026-10-15", 1, True)],
     }
+
+
+def test_a_kept_judgement_says_what_judging_again_says(store):
+    for day, units in timeline(store):
+        crawl(store, day, units)
+    fresh_exports = {day: as_json(export(store, day)) for day in (W1, W2, W3, W4)}   # keeps the judgements
+    today = datetime.now(SHANGHAI).date()
+    assert store.db["judged_crawls"].count == sum(day < today for day in (W1, W2, W3, W4))   # past days' crawls
+    assert {day: as_json(export(store, day)) for day in (W1, W2, W3, W4)} == fresh_exports
+    store.db["judged_crawls"].delete_where()               # derived data: dropping it changes nothing
+    assert {day: as_json(export(store, day)) for day in (W1, W2, W3, W4)} == fresh_exports
+
+
+def test_a_judgement_kept_under_other_rules_is_not_used(store, tmp_path):
+    from rules import load_ruleset
+    from rules.period import judge_as_of, judgement_key
+
+    for day in (W1, W2):
+        crawl(store, day, {"教育局": unit({"工作动态": "2026-11-01", "通知公告": day.isoformat()})})
+    export(store, W2)
+    strict = tmp_path / "strict.yaml"
+    strict.write_text("id: strict\nextends: national-2019\ncategories:\n  dynamic:\n    max_age_days: 7\n",
+                      encoding="utf-8")
+    rules = load_ruleset(strict)
+    assert judgement_key(rules) != judgement_key(load_ruleset("national-2019"))
+    first = judge_as_of(store, W2, rules).crawls[0]           # 11-01 is 12 days before W1: stale only at 7 days
+    assert [f.rule for f in first.findings] == ["column_stale"]
