@@ -65,6 +65,7 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/extraction.py
 	$(BIN)/python bench/crawl.py
+	$(BIN)/python bench/browser.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

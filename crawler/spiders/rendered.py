@@ -69,6 +69,10 @@ class RenderSteps:
         return response.replace(status=status) if status != response.status else response
 
     def _with_cookies(self, unit: str) -> dict[str, Any]:
-        """Cookie arguments for a unit's next plain request: those a passed challenge set, once."""
-        cookies = self.passed_cookies.pop(unit, None)
+        """Cookie arguments for a unit's plain requests: those a passed challenge set.
+
+        On every request of the unit, not only the next: requests already waiting are sent in
+        any order, and one sent before the cookie reached Scrapy's jar would meet the challenge again.
+        """
+        cookies = self.passed_cookies.get(unit)
         return {"cookies": cookies} if cookies else {}

@@ -63,8 +63,9 @@ def portal():
         off_site = f'"{elsewhere.url}/data/" + "rows"'
         elsewhere.routes["/data/rows"] = json_data(ROWS)
         server.routes.update({
-            "/c412/": cookie_challenge(html(disclosure(("工作动态", "/c412/gzdt/"))), status=412),
-            "/c412/gzdt/": cookie_challenge(html(STATIC_LIST), status=412),
+            "/c412/": cookie_challenge(html(disclosure(*[(f"工作动态{i}", f"/c412/gzdt{i}/") for i in range(4)])),
+                                       status=412),
+            **{f"/c412/gzdt{i}/": cookie_challenge(html(STATIC_LIST), status=412) for i in range(4)},
             "/c200/": cookie_challenge(html(disclosure(("工作动态", "/c200/gzdt/"))), status=200,
                                        cookie="security_session_verify=a1b2"),
             "/c200/gzdt/": cookie_challenge(html(STATIC_LIST), status=200, cookie="security_session_verify=a1b2"),
@@ -125,9 +126,12 @@ def test_a_challenge_that_still_stands_is_blocked_after_a_few_polite_reloads(por
 
 
 def test_a_passed_challenge_lets_the_plain_crawl_go_on(rendered):
-    # The cookie the challenge's script set is the plain crawl's too: the column is read statically.
+    # The cookie the challenge's script set is the plain crawl's too: every column (whatever order
+    # its request is sent in) is read statically, none needs the browser again.
     units, _, _ = rendered
-    assert units["挑战412单位"]["columns"][0]["list_source"] == "static"
+    cols = units["挑战412单位"]["columns"]
+    assert len(cols) == 4 and {c["list_source"] for c in cols} == {"static"}
+    assert {c["newest_date"] for c in cols} == {"2026-11-24"}
 
 
 def test_a_list_the_browser_still_cannot_see_is_unverifiable_not_empty(rendered):
