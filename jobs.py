@@ -435,7 +435,7 @@ def demo(today: date, out: str | Path, say: Callable[[str], None] = print) -> tu
         sites = out / "sites.yaml"
         portal.sites(sites)
         say(f"模拟县网站已在 {portal.base_url} 启动")
-        crawl(sites, db, today)
+        say(crawl_summary(db, crawl(sites, db, today)))   # with the lists that needed a data call or the browser
         planted = portal.expected()["findings"]
     judgement = judge(db, today)
     report = period_report(judgement, "week")

@@ -32,6 +32,17 @@ TRS, HANWEB, CATALOGUE = "trs", "hanweb", "catalogue"
 # How list dates are written: 2026-11-20 | 2026年11月20日 | 2026/11/3 | [11-20]
 YMD, CN, SLASH, SHORT = "ymd", "cn", "slash", "short"
 
+# How a column's list reaches the page (None: in its HTML, as served). JPAGE: a Hanweb page
+# without its recordset, the records only from dataproxy.jsp; XHR: a JSON API its $.ajax names
+# (dates as epoch milliseconds); SCRIPT: an address its script builds at run time, so only a
+# browser reads it. LIST_SOURCES: what a correct crawl records as the column's list_source.
+JPAGE, XHR, SCRIPT = "jpage", "xhr", "script"
+LIST_SOURCES = {None: "static", JPAGE: "hanweb_dataproxy", XHR: "json_api", SCRIPT: "browser"}
+LIST_API = "/api/xxgk/list"          # a unit's JSON list API, under its own prefix
+# A web application firewall's cookie (瑞数/云锁 style): a unit with `challenge` answers every
+# request without it with a page whose script sets it and reloads.
+CHALLENGE_COOKIE = ("wzws_cid", "qinghe-2026")
+
 # Column categories. Only dynamic and notice columns can go stale.
 DYNAMIC, NOTICE, OTHER, GUIDE = "dynamic", "notice", "other", "guide"
 NOTICE_NAMES = ("通知公告", "公示公告", "政策文件", "规范性文件")
@@ -124,6 +135,7 @@ class ColumnSpec:
     status: int = 200                 # HTTP status the column page answers
     sidebar_from: str | None = None   # slug of a column whose newest items fill a 热点信息 box
     future_title: bool = False        # newest item's title names a date next year
+    loader: str | None = None         # JPAGE | XHR | SCRIPT: the list is not in the page's HTML
 
 
 @dataclass(frozen=True)
@@ -142,6 +154,7 @@ class UnitSpec:
     annual_report_gap: bool = False   # the report due last is not published
     outage: str | None = None         # "refused": nothing listens; "503": answers 503 everywhere
     dead_link: bool = False           # disclosure page links a 政策解读 page that does not exist
+    challenge: int | None = None      # 412 or 200: a cookie challenge guards every page (passed in a browser)
 
 
 def _columns(kind: str, v: int, drop: tuple[str, ...] = (), **changes: dict) -> tuple[ColumnSpec, ...]:
@@ -226,6 +239,12 @@ UNITS: tuple[UnitSpec, ...] = (
              guide_missing=frozenset({"address", "catalogue_system"}),
              columns=_columns(TOWN, 22)),
     UnitSpec("btz", "白塔镇", TOWN, CATALOGUE, columns=_columns(TOWN, 23)),
+    # --- lists only a data call or a browser reads (issue 13) ----------------------------
+    UnitSpec("fgj", "清河县发展和改革局", DEPARTMENT, HANWEB,
+             columns=_columns(DEPARTMENT, 24, gzdt=dict(loader=JPAGE), tzgg=dict(loader=JPAGE))),
+    UnitSpec("slj", "清河县水利局", DEPARTMENT, CATALOGUE, challenge=412,
+             columns=_columns(DEPARTMENT, 25, gzdt=dict(loader=SCRIPT, ages=run(33, 10)),
+                              tzgg=dict(loader=XHR))),
 )
 
 
@@ -268,6 +287,7 @@ class Column:
     path: str                          # root-relative path that link resolves to
     items: list[Item] = field(default_factory=list)   # in display order
     guide: Guide | None = None
+    unread: bool = False               # a crawl without a browser cannot read this list (SCRIPT)
 
     PAGE_SIZE = 15
 
@@ -319,6 +339,8 @@ class Column:
     def state(self) -> str:
         if self.status != 200:
             return "error"
+        if self.unread:
+            return "unverifiable"
         if self.guide is not None:
             return "not_list"
         return "list" if self.items else "empty"
@@ -338,7 +360,14 @@ class Column:
     def date_source(self) -> str | None:
         if self.state != "list":
             return None
+        if self.spec.loader == SCRIPT:
+            return "browser"
         return "list" if self.spec.show_dates else "detail"
+
+    @property
+    def list_source(self) -> str:
+        """How a correct crawl reads the list: as served, through its data call, or in a browser."""
+        return LIST_SOURCES[self.spec.loader]
 
 
 @dataclass(eq=False)
@@ -422,6 +451,10 @@ class Unit:
                 out.append(f"{c.name}: future date in a title")
             if len(c.pages) > 1:
                 out.append(f"{c.name}: {len(c.pages)} list pages")
+            if s.loader:
+                out.append(f"{c.name}: list read {LIST_SOURCES[s.loader]}")
+        if self.spec.challenge:
+            out.append(f"HTTP {self.spec.challenge} cookie challenge on every page")
         return out
 
 
@@ -777,38 +810,59 @@ def sites_entries(county: County, base_url: str, refused_base_url: str) -> list[
             for u in county.units]
 
 
-def expected(today: date, base_url: str, refused_base_url: str = "http://127.0.0.1:9") -> dict:
+def _seen(county: County, browser: bool) -> County:
+    """The county as a crawl without a browser sees it: challenged units blocked, script lists unread."""
+    if browser:
+        return county
+    for unit in county.units:
+        for c in unit.columns:
+            if c.spec.loader == SCRIPT:
+                c.unread = True
+    return county
+
+
+def expected(today: date, base_url: str, refused_base_url: str = "http://127.0.0.1:9",
+             browser: bool = True) -> dict:
     """What a correct crawl of the portal at `base_url` on `today` observes and concludes.
 
+    `browser`: whether the crawl has one (crawl.browser and Chromium); without it, the
+    challenged unit is blocked and lists only a browser reads are unverifiable.
     Returns {"today", "county", "base_url", "facts": [unit…], "findings": {(unit, rule, column, element)}}.
     """
-    county = build_county(today)
+    county = _seen(build_county(today), browser)
     base = base_url.rstrip("/")
     facts = []
     for unit in county.units:
+        blocked = bool(unit.spec.challenge) and not browser
         facts.append({
             "name": unit.name, "kind": unit.kind, "style": unit.style,
             "url": unit_url(unit, base, refused_base_url),
-            "reachable": unit.reachable,
-            "columns": [] if not unit.reachable else [{
+            "reachable": unit.reachable, "blocked": blocked,
+            "columns": [] if not unit.reachable or blocked else [{
                 "name": c.name, "url": base + c.path, "category": c.category,
                 "state": c.state, "status": c.status, "newest_date": c.newest_date,
                 "item_count": c.item_count, "date_source": c.date_source,
+                "list_source": c.list_source if c.state in ("list", "empty") else None,
             } for c in unit.columns],
         })
     return {"today": today, "county": COUNTY, "base_url": base, "facts": facts,
-            "findings": findings(county, base)}
+            "findings": findings(county, base, browser)}
 
 
-def findings(county: County, base_url: str) -> set[tuple[str, str, str | None, str | None]]:
+def findings(county: County, base_url: str, browser: bool = True) -> set[tuple[str, str, str | None, str | None]]:
     """Problems a correct rule set finds, as (unit, rule, column or dead URL, guide element)."""
     today, out = county.today, set()
     for unit in county.units:
         if not unit.reachable:
             out.add((unit.name, "site_unreachable", None, None))
             continue
+        if unit.spec.challenge and not browser:
+            out.add((unit.name, "site_blocked", None, None))
+            continue
         for c in unit.columns:
-            if c.state == "error":
+            if c.state == "unverifiable":
+                out.add((unit.name, "column_unverifiable", c.name, None))
+            elif c.state == "error":
                 out.add((unit.name, "column_unreachable", c.name, None))
             elif c.state == "empty":
                 out.add((unit.name, "column_empty", c.name, None))
@@ -831,7 +885,7 @@ def finding_key(unit: str, finding: dict) -> tuple[str, str, str | None, str | N
     """An export finding in the shape of `findings()`, so the two can be compared as sets."""
     rule = finding["rule"]
     column = finding["url"] if rule == "dead_link" else finding.get("column")
-    if rule in ("annual_report_missing", "guide_missing_element", "site_unreachable"):
+    if rule in ("annual_report_missing", "guide_missing_element", "site_unreachable", "site_blocked"):
         column = None
     return (unit, rule, column, finding.get("element"))
 

@@ -7,15 +7,16 @@ answers the planted outages (404, 500, 503).
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from urllib.parse import parse_qs
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from demo.county import (
-    DYNAMIC, FIRST_SITE_YEAR, HANWEB, NOTICE, County, Column, Item, Unit,
+    CHALLENGE_COOKIE, DYNAMIC, FIRST_SITE_YEAR, HANWEB, LIST_API, NOTICE, County, Column, Item, Unit,
     build_county, format_date, report_sections,
 )
 
@@ -60,9 +61,14 @@ class Site:
         kind, _unit, obj, _page_no = target
         return (obj.status if kind == "list" else 200), target
 
-    def respond(self, path: str, query: str = "", form: bytes = b"") -> Response:
+    def respond(self, path: str, query: str = "", form: bytes = b"", cookie: str = "") -> Response:
+        unit = self.county.unit_for_path(path)
+        if unit is not None and unit.spec.challenge and "=".join(CHALLENGE_COOKIE) not in cookie:
+            return _challenge(unit.spec.challenge)
         if path == HANWEB_PROXY:
             return self._hanweb_proxy(query, form)
+        if unit is not None and path == unit.prefix.rstrip("/") + LIST_API:
+            return self._list_api(unit, query, form)
         status, target = self._resolve(path)
         if status == 503:
             return _error(503, "Service Unavailable", (("Retry-After", "3600"),))
@@ -141,6 +147,43 @@ class Site:
         body = self.env.get_template("hanweb_dataproxy.xml").render(
             column=column, records=column.items[max(start, 1) - 1:end], show=format_date)
         return Response(200, body.encode("utf-8"), "text/xml; charset=utf-8")
+
+
+    def _list_api(self, unit: Unit, query: str, form: bytes) -> Response:
+        """A consolidated platform's JSON list API: one page of a column, dates in epoch milliseconds."""
+        params = parse_qs(query)
+        params.update(parse_qs(form.decode("utf-8", "replace")))
+        try:
+            column = self.county.column_by_cms_id(int(params.get("channelId", ["0"])[0]))
+            page, size = int(params.get("pageNo", ["1"])[0]), int(params.get("pageSize", ["15"])[0])
+        except ValueError:
+            column = None
+        if column is None or column.unit is not unit or not column.spec.loader or page < 1 or size < 1:
+            return Response(200, b'{"code": 404, "msg": "no such channel"}', "application/json; charset=utf-8")
+        rows = [{"title": i.title, "url": i.href, "indexNo": i.index_no,
+                 "writtenTime": _epoch_ms(i.written or i.date, "09:00"), "publishTime": _epoch_ms(i.date, i.time)}
+                for i in column.items[(page - 1) * size:page * size]]
+        body = {"code": 0, "msg": "ok", "data": {"total": len(column.items), "pageNo": page, "list": rows}}
+        return Response(200, json.dumps(body, ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8")
+
+
+_CN = timezone(timedelta(hours=8))
+
+
+def _epoch_ms(day: date, clock: str) -> int:
+    """Milliseconds since 1970 of a China-time moment, as Java-backed APIs send dates."""
+    hour, minute = map(int, clock.split(":"))
+    return int(datetime.combine(day, time(hour, minute), _CN).timestamp() * 1000)
+
+
+def _challenge(status: int) -> Response:
+    """A WAF's challenge: the page's script sets the cookie and reloads (412 at once; 200 after a moment)."""
+    name, value = CHALLENGE_COOKIE
+    set_cookie = f'document.cookie="{name}={value}; path=/";'
+    script = (f'var _0x5a1c=["cookie","reload"];{set_cookie}location.reload();' if status == 412
+              else f'setTimeout(function(){{{set_cookie}self.location=location.href}},100);')
+    body = f'<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><script>{script}</script></body></html>'
+    return Response(status, body.encode("utf-8"), "text/html; charset=utf-8")
 
 
 def _html(text: str) -> Response:

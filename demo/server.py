@@ -28,7 +28,8 @@ class DemoPortal:
         self._server: LoopbackServer | None = None
 
     def _answer(self, request: Request) -> None:
-        response = self.site.respond(request.url_path, request.query, request.body)
+        response = self.site.respond(request.url_path, request.query, request.body,
+                                     request.headers.get("Cookie") or "")
         request.reply(response.status, [("Content-Type", response.content_type), *response.headers], response.body)
 
     # --- lifecycle -----------------------------------------------------------
@@ -74,10 +75,16 @@ class DemoPortal:
                         encoding="utf-8")
         return path
 
-    def expected(self) -> dict:
-        """The correct crawl result for this portal: see `demo.county.expected`."""
+    def expected(self, browser: bool | None = None) -> dict:
+        """The correct crawl result for this portal: see `demo.county.expected`.
+
+        `browser`: whether the crawl has one; None: whether this machine has Chromium for it.
+        """
         self._require_started()
-        return county_module.expected(self.today, self.base_url, self.refused_base_url)
+        if browser is None:
+            from crawler.browser import chromium_path
+            browser = chromium_path() is not None
+        return county_module.expected(self.today, self.base_url, self.refused_base_url, browser)
 
     def _require_started(self) -> None:
         if self.base_url is None:

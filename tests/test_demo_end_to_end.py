@@ -12,6 +12,7 @@ from datetime import date
 import pytest
 import yaml
 
+from crawler.browser import chromium_path
 from demo.county import compare, expected
 
 TODAY = date(2026, 11, 27)
@@ -32,7 +33,8 @@ def demo_run(tmp_path_factory):
     urls = {u["name"]: u["url"] for u in yaml.safe_load((out / "sites.yaml").read_text(encoding="utf-8"))["units"]}
     base = urls["清河县教育局"].split("/jyj/")[0]
     refused = urls["清河县医疗保障局"].split("/ybj/")[0]
-    return out, printed, export, expected(TODAY, base, refused)
+    # Without Chromium the crawl reads as before: the portal's answer key says what that sees.
+    return out, printed, export, expected(TODAY, base, refused, browser=chromium_path() is not None)
 
 
 def test_every_planted_problem_is_found_and_nothing_else(demo_run):
@@ -62,11 +64,17 @@ def test_every_unit_and_column_fact_matches_the_portal(demo_run):
                 assert got["item_count"] == col["item_count"], where
                 if col["date_source"]:
                     assert got["date_source"] == col["date_source"], where
+                # As served, through the page's own data call, or in the browser.
+                assert got["list_source"] == col["list_source"], where
 
 
 def test_demo_prints_summary_self_check_and_report_path(demo_run):
     out, printed, _, truth = demo_run
     assert "个单位" in printed and "存在问题" in printed
+    # What it took: the lists read through their data calls and in the browser.
+    assert "3 个栏目列表通过数据接口读取（hanweb_dataproxy 2，json_api 1）" in printed
+    if chromium_path() is not None:
+        assert "1 个栏目列表用浏览器读取" in printed and "1 个信息公开页在浏览器中通过反爬虫验证后读取" in printed
     n = len(truth["findings"])
     assert f"模拟县预设问题 {n} 个：发现 {n} 个，漏报 0 个，误报 0 个" in printed
     report = next(line for line in printed.splitlines() if line.startswith("weekly problem list:"))

@@ -22,9 +22,16 @@ BASE = "http://127.0.0.1:8000"
 TODAYS = [TODAY, date(2027, 1, 15), date(2028, 3, 1)]
 
 
+class PassedSite(Site):
+    """The portal as a visitor sees it once the challenged unit's cookie is set (a browser passed it)."""
+
+    def respond(self, path: str, query: str = "", form: bytes = b"", cookie: str = "=".join(cm.CHALLENGE_COOKIE)):
+        return super().respond(path, query, form, cookie)
+
+
 @pytest.fixture(scope="module")
 def site() -> Site:
-    return Site(TODAY)
+    return PassedSite(TODAY)
 
 
 @pytest.fixture(scope="module")
@@ -233,8 +240,8 @@ def test_list_pages_show_the_fact_item_counts_and_dates(site, exp):
         if not unit.reachable:
             continue
         for col in unit.columns:
-            if col.state not in ("list", "empty"):
-                continue
+            if col.state not in ("list", "empty") or col.spec.loader:
+                continue   # (a loader's list is not in the page: test_loader_columns_ship_no_list)
             html = _first_page(site, {"url": BASE + col.path})
             if unit.style == cm.HANWEB:
                 count = html.count("<record>")
@@ -253,7 +260,7 @@ def test_hanweb_list_is_only_inside_the_script(site):
         if unit.style != cm.HANWEB or not unit.reachable:
             continue
         for col in unit.columns:
-            if col.state != "list":
+            if col.state != "list" or col.spec.loader:
                 continue
             html = _first_page(site, {"url": BASE + col.path})
             outside = re.sub(r"<script\b.*?</script>", "", html, flags=re.S)
@@ -369,3 +376,35 @@ def test_hanweb_dataproxy_pages_records(site):
     assert body.count("<record>") == 5 and f"<totalrecord>{len(col.items)}</totalrecord>" in body
     assert site.respond("/module/web/jpage/dataproxy.jsp", "columnid=1").status == 404
 
+
+
+def test_loader_columns_ship_no_list_and_say_how_it_is_read(site, exp):
+    """A loader column's page holds no item (its list comes by data call or in a browser);
+    each loader kind is planted, and expected() names the list_source a correct crawl records."""
+    loaders = {}
+    for unit in site.county.units:
+        for col in unit.columns:
+            if not col.spec.loader:
+                continue
+            loaders[col.spec.loader] = col
+            html = _first_page(site, {"url": BASE + col.path})
+            assert not any(i.title in html for i in col.items), (unit.name, col.name)
+            fact = column_fact(exp, unit.name, col.name)
+            assert fact["list_source"] == cm.LIST_SOURCES[col.spec.loader]
+            assert fact["date_source"] == ("browser" if col.spec.loader == cm.SCRIPT else "list")
+    assert set(loaders) == {cm.JPAGE, cm.XHR, cm.SCRIPT}
+    # The jpage column's records come from the proxy in full.
+    jpage = loaders[cm.JPAGE]
+    proxy = text(site.respond("/module/web/jpage/dataproxy.jsp", "startrecord=1&endrecord=45",
+                              f"columnid={jpage.cms_id}".encode()))
+    assert proxy.count("<record>") == len(jpage.items)
+
+
+def test_without_a_browser_the_challenged_unit_is_blocked_and_script_lists_unverifiable():
+    exp = cm.expected(TODAY, BASE, "http://127.0.0.1:9", browser=False)
+    slj = next(u for u in exp["facts"] if u["name"] == "清河县水利局")
+    assert slj["blocked"] and slj["columns"] == []
+    assert ("清河县水利局", "site_blocked", None, None) in exp["findings"]
+    with_browser = cm.expected(TODAY, BASE, "http://127.0.0.1:9")
+    # What only the browser sees: the script-filled 工作动态 is stale (a planted problem).
+    assert ("清河县水利局", "column_stale", "工作动态", None) in with_browser["findings"]

@@ -1,16 +1,18 @@
 """The portal over real HTTP on loopback: statuses, headers, encodings, sites.yaml."""
 from __future__ import annotations
 
+import json
 import re
 import socket
 import urllib.error
 import urllib.request
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
 
+from demo.county import CHALLENGE_COOKIE
 from demo.server import DemoPortal, free_port
 
 TODAY = date(2026, 11, 27)
@@ -22,14 +24,41 @@ def portal():
         yield p
 
 
-def fetch(url: str, method: str = "GET", data: bytes | None = None):
+def fetch(url: str, method: str = "GET", data: bytes | None = None, cookie: str | None = None):
     """(status, headers, body) without raising on HTTP errors."""
-    request = urllib.request.Request(url, method=method, data=data)
+    request = urllib.request.Request(url, method=method, data=data, headers={"Cookie": cookie} if cookie else {})
     try:
         with urllib.request.urlopen(request, timeout=5) as r:
             return r.status, r.headers, r.read()
     except urllib.error.HTTPError as e:
         return e.code, e.headers, e.read()
+
+
+# The challenged unit's cookie, as its challenge's script sets it in a browser.
+PASSED = "=".join(CHALLENGE_COOKIE)
+
+
+def test_the_challenged_unit_answers_every_page_with_its_challenge_until_the_cookie_is_set(portal):
+    url = unit_fact(portal, "清河县水利局")["url"]
+    status, _, body = fetch(url)
+    assert status == 412 and b"document.cookie" in body and b"location.reload()" in body
+    assert b"<a " not in body                       # nothing of the site until the cookie is set
+    assert fetch(url + "index.html")[0] == 412 and fetch(url, cookie=PASSED)[0] == 200
+
+
+def test_list_api_answers_the_channels_first_page_with_epoch_dates(portal):
+    county = portal.site.county
+    column = county.unit("slj").column("tzgg")
+    api = portal.url("/slj/api/xxgk/list")
+    status, headers, body = fetch(api, "POST", f"channelId={column.cms_id}&pageNo=1&pageSize=15".encode(), PASSED)
+    rows = json.loads(body)["data"]["list"]
+    assert status == 200 and headers["Content-Type"].startswith("application/json")
+    assert [r["title"] for r in rows] == [i.title for i in column.pages[0]]
+    newest = datetime.fromtimestamp(rows[0]["publishTime"] / 1000, timezone(timedelta(hours=8))).date()
+    assert newest == column.items[0].date
+    # Only for a column whose page calls it, only for the unit's own channels.
+    other = county.unit("rsj").column("tzgg")
+    assert json.loads(fetch(api, "POST", f"channelId={other.cms_id}".encode(), PASSED)[2])["code"] == 404
 
 
 def unit_fact(portal, name: str) -> dict:
@@ -49,16 +78,16 @@ def test_start_sets_base_url_and_stop_frees_the_port():
 
 
 def test_every_reachable_unit_serves_its_disclosure_page(portal):
-    for u in portal.expected()["facts"]:
+    for u in portal.expected(browser=True)["facts"]:
         if not u["reachable"]:
             continue
-        status, headers, body = fetch(u["url"])
+        status, headers, body = fetch(u["url"], cookie=PASSED)
         assert status == 200, u["name"]
         assert headers["Content-Type"].startswith("text/html")
-        assert fetch(u["url"] + "index.html")[2] == body
+        assert fetch(u["url"] + "index.html", cookie=PASSED)[2] == body
         for c in u["columns"]:
             if c["state"] != "error":
-                assert fetch(c["url"], "HEAD")[0] == 200, (u["name"], c["name"])
+                assert fetch(c["url"], "HEAD", cookie=PASSED)[0] == 200, (u["name"], c["name"])
 
 
 def test_gbk_units(portal):
