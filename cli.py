@@ -131,7 +131,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     config, path = _config(args, required=args.notify)
     if args.notify and not config.notify:   # as the scheduler's job: report, and say there is no one to tell
-        print(f"{path}: no `notify:` targets configured; the list is written, not sent", file=sys.stderr)
+        print(f"{path}：未配置发送对象（notify:），问题清单已生成，未发送", file=sys.stderr)
     try:
         result = jobs.report_job(config, _db(args, config, path), args.period, _as_of(args, config),
                                  _formats(args.format), Path(args.out), args.rules,
@@ -160,7 +160,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     html, paths = jobs.demo(args.today or today_in("Asia/Shanghai"), args.out)
     print_paths(paths)
-    print(f"weekly problem list: {html}")
+    print(f"周问题清单：{html}")
     return 0
 
 
@@ -260,7 +260,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
             print(f"{args.file}: {len(exc.problems)} 处问题", file=sys.stderr)
             print("\n".join(exc.problems), file=sys.stderr)
             return 2
-        print(f"{args.file}: ok — rule set {rs.id}, {len(rs.categories)} categories, {len(rs.rules)} rules")
+        print(f"{args.file}：检查通过 — 规则集 {rs.id}，{len(rs.categories)} 个类别，{len(rs.rules)} 条规则")
         return 0
     config = None if args.rules else _config(args, required=False)[0]
     print(jobs.explain_rules(jobs.ruleset_for(config, args.rules)))

@@ -30,6 +30,10 @@ from .redact import Redactor
 LOG = logging.getLogger("govfresh.delivery")
 
 SENT, SKIPPED, FAILED, NOT_SENT, WOULD_SEND = "sent", "already delivered", "failed", "not sent", "would send"
+# What the clerk reads on the console for each state (the log keeps the English key).
+STATUS_LABELS = {SENT: "已发送", SKIPPED: "此前已送达", FAILED: "发送失败", NOT_SENT: "未发送（等待前一部分）",
+                 WOULD_SEND: "将发送"}
+KIND_LABELS = {"text": "文字", "markdown": "Markdown", "image": "图片", "email": "邮件"}
 REPEAT_NOTE = "上次发送后未记录平台回复，本次重发（群内可能重复一条）"
 
 
@@ -112,27 +116,27 @@ class DeliveryReport:
         for t in self.targets:
             total = len(t.parts)
             if self.dry_run:
-                state = f"would send {sum(p.status == WOULD_SEND for p in t.parts)} of {total} parts"
+                state = f"试运行：{total} 部分中将发送 {sum(p.status == WOULD_SEND for p in t.parts)} 部分"
             elif t.complete:
-                state = f"done: {len(t.sent)} sent, {total - len(t.sent)} already delivered"
+                state = f"完成：本次发送 {len(t.sent)} 部分，此前已送达 {total - len(t.sent)} 部分"
             else:
-                state = f"FAILED: {t.error}"
-            lines.append(f"{t.description}: {state}")
-        return "\n".join(lines) or "no notify targets configured"
+                state = f"失败：{t.error}"
+            lines.append(f"{t.description}：{state}")
+        return "\n".join(lines) or "未配置发送对象（notify）"
 
     def render(self) -> str:
         """Everything, part by part; for a dry run this is exactly what would be posted."""
-        out = [f"notice {self.notice_id}{' (dry run: nothing sent)' if self.dry_run else ''}"]
+        out = [f"通报 {self.notice_id}{'（试运行：未发送任何内容）' if self.dry_run else ''}"]
         if self.attachments:
             out.append(f"附件：{'、'.join(self.attachments)}")
         for t in self.targets:
-            out.append(f"\n== {t.description}: {len(t.parts)} part(s)")
-            out.extend(f"   note: {n}" for n in t.notes)
+            out.append(f"\n== {t.description}：共 {len(t.parts)} 部分")
+            out.extend(f"   说明：{n}" for n in t.notes)
             if t.error and not t.parts:
-                out.append(f"   error: {t.error}")
+                out.append(f"   错误：{t.error}")
             for p in t.parts:
-                out.append(f"-- part {p.label} · {p.kind} · {p.size} bytes · {p.status}"
-                           + (f" · {p.detail}" if p.detail else ""))
+                out.append(f"-- 第 {p.label} 部分 · {KIND_LABELS.get(p.kind, p.kind)} · {p.size} 字节 · "
+                           f"{STATUS_LABELS.get(p.status, p.status)}" + (f" · {p.detail}" if p.detail else ""))
                 if self.dry_run and p.status == WOULD_SEND:
                     out.append(p.preview)
         return "\n".join(out)

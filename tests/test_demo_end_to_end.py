@@ -77,7 +77,7 @@ def test_demo_prints_summary_self_check_and_report_path(demo_run):
         assert "1 个栏目列表用浏览器读取" in printed and "1 个信息公开页在浏览器中通过反爬虫验证后读取" in printed
     n = len(truth["findings"])
     assert f"模拟县预设问题 {n} 个：发现 {n} 个，漏报 0 个，误报 0 个" in printed
-    report = next(line for line in printed.splitlines() if line.startswith("weekly problem list:"))
+    report = next(line for line in printed.splitlines() if line.startswith("周问题清单："))
     html_path = out / f"weekly-{TODAY.isoformat()}.html"
     assert report.endswith(str(html_path.resolve()))
     html = html_path.read_text(encoding="utf-8")

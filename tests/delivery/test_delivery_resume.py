@@ -59,10 +59,10 @@ def test_dry_run_sends_nothing_and_shows_every_part(wecom, onebot, store, clock)
     assert wecom.requests == 0 and onebot.requests == 0
     assert store.recent_deliveries() == []
     text = report.render()
-    assert "dry run: nothing sent" in text
+    assert "试运行：未发送任何内容" in text
     for part in PARTS:
         assert text.count(part) == 2                    # once per target
-    assert "part 1/3 · text · 28 bytes · would send" in text
+    assert "第 1/3 部分 · 文字 · 28 字节 · 将发送" in text
     assert "key=***" in text and "group 42" in text
 
 
@@ -71,8 +71,8 @@ def test_dry_run_marks_parts_already_delivered(wecom, store, clock):
     wecom.fail_when = lambda p: (500, {}) if "第三部分" in p["text"]["content"] else None
     deliver(notice, [wecom_target(wecom)], store, sleep=clock.sleep, clock=clock, retries=0)
     text = deliver(notice, [wecom_target(wecom)], store, dry_run=True).render()
-    assert "part 1/3 · text · 28 bytes · already delivered" in text
-    assert "part 3/3 · text · 28 bytes · would send" in text
+    assert "第 1/3 部分 · 文字 · 28 字节 · 此前已送达" in text
+    assert "第 3/3 部分 · 文字 · 28 字节 · 将发送" in text
     assert "第一部分" not in text and "第三部分" in text
 
 

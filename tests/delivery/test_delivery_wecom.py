@@ -44,7 +44,7 @@ def test_a_rerun_sends_nothing_new(wecom, store, clock):
     again = deliver(notice, [target(wecom.url())], store, sleep=clock.sleep, clock=clock)
     assert again.ok and again.targets[0].sent == []
     assert contents(wecom) == ["一", "二", "三"]
-    assert "3 already delivered" in again.summary()
+    assert "本次发送 0 部分，此前已送达 3 部分" in again.summary()
 
 
 def test_never_more_than_20_messages_in_any_minute(wecom, store, clock):
