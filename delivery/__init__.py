@@ -7,10 +7,10 @@ from . import dingtalk, mail, onebot, wecom  # noqa: F401  (importing registers 
 from .base import SENDERS, Message, PermanentError, RateLimited, SendError, Sender, TransientError
 from .notice import Notice
 from .deliver import DeliveryReport, PartResult, TargetResult, deliver
-from .redact import Redactor, redact_url
+from .redact import Redactor
 from .split import split_text, utf8_len
 from config.targets import (DingTalkTarget, EmailTarget, OneBotTarget, Target, TargetConfigError, WecomTarget,
-                      describe_targets, parse_targets)
+                            describe_targets, parse_targets, redact_url)
 
 __all__ = [
     "Notice", "deliver", "DeliveryReport", "TargetResult", "PartResult",

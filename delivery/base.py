@@ -67,7 +67,7 @@ class Sender(Plugin):
         if fmt == "markdown" and notice.markdown_parts:
             return "markdown", notice.markdown_parts
         if fmt == "markdown":
-            self.notes.append("the notice has no markdown version; sending text")
+            self.notes.append("通报没有 Markdown 版本，改发纯文字")
         return "text", notice.parts
 
     def send(self, message: Message) -> Any:
@@ -76,6 +76,22 @@ class Sender(Plugin):
 
 
 SENDERS = Sender.registry
+
+
+FILES_BY_MAIL = "附件（Excel/Word）只通过邮件发送"
+
+
+def robot_answer(answer: Any, platform: str, rate_limited: int, busy: int) -> Any:
+    """A WeCom/DingTalk robot's answer: errcode 0 is the only confirmation (HTTP 200 means nothing)."""
+    code = answer.get("errcode") if isinstance(answer, dict) else None
+    if code == 0:
+        return answer
+    text = f"{platform} errcode {code}: {answer.get('errmsg', '') if isinstance(answer, dict) else answer}"
+    if code == rate_limited:
+        raise RateLimited(text, answer, wait=60.0)
+    if code == busy:
+        raise TransientError(text, answer)
+    raise PermanentError(text, answer)
 
 
 def image_preview(png: bytes) -> str:

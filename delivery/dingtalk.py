@@ -7,7 +7,7 @@ import hmac
 from typing import Any
 from urllib.parse import quote_plus
 
-from .base import Message, PermanentError, RateLimited, Sender, TransientError
+from .base import FILES_BY_MAIL, Message, Sender, robot_answer
 from .notice import Notice
 from .split import split_text, utf8_len
 from .transport import post_json
@@ -40,9 +40,9 @@ class DingTalkSender(Sender):
                         if msgtype == "markdown" else {"msgtype": "text", "text": {"content": chunk}})
                 messages.append(Message(msgtype, chunk, utf8_len(chunk), body))
         if notice.png is not None:
-            self.notes.append("picture not sent: DingTalk robots take only links to pictures")
+            self.notes.append("图片未发送：钉钉机器人只接受图片链接")
         if notice.files:
-            self.notes.append("files are sent by e-mail only")
+            self.notes.append(FILES_BY_MAIL)
         return messages
 
     def _url(self) -> str:
@@ -53,14 +53,6 @@ class DingTalkSender(Sender):
         return f"{self.target.webhook}&timestamp={timestamp}&sign={sign(self.target.secret, timestamp)}"
 
     def send(self, message: Message) -> Any:
-        answer = post_json(self._url(), message.body, timeout=self.timeout)
-        code = answer.get("errcode") if isinstance(answer, dict) else None
-        if code == 0:
-            return answer
-        text = f"DingTalk errcode {code}: {answer.get('errmsg', '') if isinstance(answer, dict) else answer}"
-        if code == RATE_LIMITED:
-            raise RateLimited(text, answer, wait=60.0)
-        if code == BUSY:
-            raise TransientError(text, answer)
-        # 310000 bad signature / keyword / IP, 300001 bad token, 460101 too long…
-        raise PermanentError(text, answer)
+        # 310000 bad signature / keyword / IP, 300001 bad token, 460101 too long… are final.
+        return robot_answer(post_json(self._url(), message.body, timeout=self.timeout),
+                            "DingTalk", RATE_LIMITED, BUSY)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from .base import Message, PermanentError, Sender, image_preview
+from .base import FILES_BY_MAIL, Message, PermanentError, Sender, image_preview
 from .notice import Notice
 from .split import split_text, utf8_len
 from .transport import post_json
@@ -27,7 +27,7 @@ class OneBotSender(Sender):
             messages.append(Message("image", image_preview(notice.png), len(notice.png),
                                     [{"type": "image", "data": {"file": f"base64://{encoded}"}}]))
         if notice.files:
-            self.notes.append("files are sent by e-mail only")
+            self.notes.append(FILES_BY_MAIL)
         return messages
 
     def send(self, message: Message) -> Any:

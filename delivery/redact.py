@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 from urllib.parse import quote, quote_plus
 
-from config.targets import MASK, query_values, redact_url  # noqa: F401  (the URL helpers live with the models)
+from config.targets import MASK
 
 # Shorter strings cannot be secrets worth hiding, and masking them would garble
 # ordinary text (a one-letter "password" would blank every matching letter).

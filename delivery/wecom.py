@@ -5,7 +5,7 @@ import base64
 import hashlib
 from typing import Any
 
-from .base import Message, PermanentError, RateLimited, Sender, TransientError, image_preview
+from .base import FILES_BY_MAIL, Message, Sender, image_preview, robot_answer
 from .notice import Notice
 from .split import split_text, utf8_len
 from .transport import post_json
@@ -30,26 +30,17 @@ class WecomSender(Sender):
                     for part in parts for chunk in split_text(part, limit)]
         if notice.png is not None and self.target.image:
             if len(notice.png) > IMAGE_LIMIT:
-                self.notes.append(f"picture not sent: {len(notice.png)} bytes is over WeCom's 2 MB")
+                self.notes.append(f"图片未发送：{len(notice.png)} 字节，超过企业微信 2 MB 的上限")
             else:
                 messages.append(Message("image", image_preview(notice.png), len(notice.png), {
                     "msgtype": "image",
                     "image": {"base64": base64.b64encode(notice.png).decode("ascii"),
                               "md5": hashlib.md5(notice.png).hexdigest()}}))
         if notice.files:
-            self.notes.append("files are sent by e-mail only")
+            self.notes.append(FILES_BY_MAIL)
         return messages
 
     def send(self, message: Message) -> Any:
-        answer = post_json(self.target.webhook, message.body, timeout=self.timeout)
-        # HTTP 200 means nothing; errcode 0 is the only confirmation.
-        code = answer.get("errcode") if isinstance(answer, dict) else None
-        if code == 0:
-            return answer
-        text = f"WeCom errcode {code}: {answer.get('errmsg', '') if isinstance(answer, dict) else answer}"
-        if code == RATE_LIMITED:
-            raise RateLimited(text, answer, wait=60.0)
-        if code == BUSY:
-            raise TransientError(text, answer)
-        # 93000 invalid webhook, 40058 content too long, 40008 bad msgtype…
-        raise PermanentError(text, answer)
+        # 93000 invalid webhook, 40058 content too long, 40008 bad msgtype… are final.
+        return robot_answer(post_json(self.target.webhook, message.body, timeout=self.timeout),
+                            "WeCom", RATE_LIMITED, BUSY)
