@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from bs4 import BeautifulSoup
-
-from crawler.extract.dom import parse_html
+from crawler.extract.dom import Element, parse_html, text_of
 from crawler.extract.records import _count, _fill, _Group, _group_records, _score, _title_anchors
 from crawler.extract.zones import _zone
 
@@ -19,12 +17,12 @@ def page(body: str, head: str = "") -> str:
 
 @dataclass
 class Candidates:
-    soup: BeautifulSoup
+    doc: Element
     groups: list[_Group]
 
     @property
     def script_text(self) -> str:
-        return "\n".join(s.get_text() for s in self.soup.find_all("script"))
+        return "\n".join(text_of(s) for s in self.doc.iter("script"))
 
     @property
     def best(self) -> _Group | None:
@@ -36,8 +34,8 @@ class Candidates:
 def candidate_lists(html: str, url: str, crawl_date: date, *, zones: bool = True, dates: bool = True) -> Candidates:
     """Title anchors lifted to records and grouped; then, as asked, zoned (chrome dropped, side
     boxes penalised) and filled (titles, dates, pins) and scored — in listpage's order."""
-    soup = parse_html(html)
-    anchors = _title_anchors(soup)
+    doc = parse_html(html)
+    anchors = _title_anchors(doc)
     counts = _count(anchors)
     groups = _group_records(anchors, counts)
     for g in groups:
@@ -46,4 +44,4 @@ def candidate_lists(html: str, url: str, crawl_date: date, *, zones: bool = True
         if dates and not g.excluded:
             _fill(g, url, crawl_date)
             _score(g)
-    return Candidates(soup, groups)
+    return Candidates(doc, groups)

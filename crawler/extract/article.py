@@ -5,10 +5,8 @@ import re
 
 from datetime import date
 
-from bs4 import BeautifulSoup, NavigableString, Tag
-
 from . import dates as D
-from .dom import parse_html
+from .dom import Element, Page, classes, is_tag, parse_html, text_nodes
 from .encoding import decode
 from .types import ArticleDate
 
@@ -83,22 +81,25 @@ def _without_server_tags(html: str) -> str:
     return "".join(out)
 
 
-def _soup(body: bytes | str, content_type: str | None) -> BeautifulSoup:
-    html = decode(body, content_type) if isinstance(body, (bytes, bytearray)) else body
+def _tree(body: bytes | str | Page, content_type: str | None) -> Element:
+    """The page's tree: a shared `Page`'s own tree unless server tags had to be removed first."""
+    page = body if isinstance(body, Page) else None
+    html = page.html if page is not None else (
+        decode(body, content_type) if isinstance(body, (bytes, bytearray)) else body)
     # JSP/ASP tags a template left in the served page (<%@ page … %>, <%-- IDE header --%>) are
     # no part of what a reader sees; as text their "@" would pass for an e-mail address.
-    return parse_html(_without_server_tags(html))
+    shown = _without_server_tags(html)
+    if page is not None and shown == html:
+        return page.tree()
+    return parse_html(shown)
 
 
-def _attr_text(tag: Tag) -> str:
-    cls = tag.get("class") or []
-    if isinstance(cls, str):
-        cls = [cls]
-    return (" ".join(cls) + " " + str(tag.get("id") or "")).lower().strip()
+def _attr_text(tag: Element) -> str:
+    return (" ".join(classes(tag)) + " " + (tag.get("id") or "")).lower().strip()
 
 
-def _is_chrome(tag: Tag) -> bool:
-    if tag.name in _CHROME_TAGS:
+def _is_chrome(tag: Element) -> bool:
+    if tag.tag in _CHROME_TAGS:
         return True
     s = _attr_text(tag)
     if not s:
@@ -106,21 +107,21 @@ def _is_chrome(tag: Tag) -> bool:
     return bool(_CHROME_SUBSTR.search(s)) or bool(set(_TOKEN_SPLIT.split(s)) & _CHROME_TOKENS)
 
 
-def _meta(soup: BeautifulSoup, *names: str) -> tuple[str, str] | None:
+def _meta(doc: Element, *names: str) -> tuple[str, str] | None:
     wanted = {n.lower() for n in names}
-    for m in soup.find_all("meta"):
+    for m in doc.iter("meta"):
         key = (m.get("name") or m.get("property") or "").strip()
         if key.lower() in wanted and (m.get("content") or "").strip():
-            return key, m["content"].strip()
+            return key, m.get("content").strip()
     return None
 
 
-def _generation_stamp(soup: BeautifulSoup) -> str | None:
+def _generation_stamp(doc: Element) -> str | None:
     """Page-generation time (meta HtmlGenerateTime or others='页面生成时间 …'), to the second."""
-    hit = _meta(soup, "HtmlGenerateTime")
+    hit = _meta(doc, "HtmlGenerateTime")
     values = [hit[1]] if hit else []
-    values += [m.get("content") or "" for m in soup.find_all("meta", attrs={"name": True})
-               if _GEN_META_LABEL.search(m.get("content") or "")]
+    values += [m.get("content") or "" for m in doc.iter("meta")
+               if m.get("name") is not None and _GEN_META_LABEL.search(m.get("content") or "")]
     for v in values:
         m = _STAMP.search(v)
         if m:
@@ -128,42 +129,82 @@ def _generation_stamp(soup: BeautifulSoup) -> str | None:
     return None
 
 
-def _strip(soup: BeautifulSoup, chrome: bool = True) -> Tag:
-    for t in soup.find_all(_DROP_TAGS):
-        t.decompose()
-    # Not soup.body: broken pages close <body> early and lxml puts the rest beside it (govcn).
-    body = soup
-    if chrome:
-        total = len(body.get_text())
-        for t in body.find_all(True):
+class _Content:
+    """The page as a reader sees it: the tree without scripts, forms and page chrome.
+
+    Nothing is removed from the tree (other readers of the response share it): the elements
+    left out are remembered, and every walk here steps around them.
+    """
+
+    def __init__(self, doc: Element):
+        self.root = doc   # not <body>: broken pages close it early and the rest sits beside it (govcn)
+        self.dropped: set[Element] = set(doc.iter(*_DROP_TAGS))
+        total = len(self.text(doc))
+        stack = [iter(doc)]
+        while stack:
+            t = next(stack[-1], None)
+            if t is None:
+                stack.pop()
+                continue
+            if not is_tag(t) or t in self.dropped:
+                continue
             # A "chrome" class on a wrapper holding most of the text (<div id="top"> around
             # the whole page) is layout: keep it.
-            if not t.decomposed and _is_chrome(t) and len(t.get_text()) < 0.5 * total:
-                t.decompose()
-    return body
+            if _is_chrome(t) and len(self.text(t)) < 0.5 * total:
+                self.dropped.add(t)
+                continue
+            if len(t):
+                stack.append(iter(t))
+
+    def kids(self, el: Element) -> list[Element]:
+        return [c for c in el if is_tag(c) and c not in self.dropped]
+
+    def strings(self, el: Element) -> list[tuple[str, Element]]:
+        """(text, its element) of the text nodes under ``el`` a reader sees, in page order."""
+        return text_nodes(el, self.dropped)
+
+    def _in_dropped(self, el: Element, top: Element) -> bool:
+        node = el
+        while node is not None:
+            if node in self.dropped:
+                return True
+            if node is top:
+                return False
+            node = node.getparent()
+        return False
+
+    def text(self, el: Element) -> str:
+        return "".join(t for t, _ in self.strings(el))
+
+    def find(self, el: Element, tag: str, attr: str | None = None) -> Element | None:
+        """The first ``tag`` below ``el`` (with ``attr``, if given) a reader sees."""
+        for d in el.iterdescendants(tag):
+            if (attr is None or d.get(attr) is not None) and not self._in_dropped(d, el):
+                return d
+        return None
 
 
-def extract_article_date(body: bytes, url: str, content_type: str | None = None) -> ArticleDate:
+def extract_article_date(body: bytes | Page, url: str, content_type: str | None = None) -> ArticleDate:
     """The page's own publication date: shown label, then meta PubDate, then firstpublishedtime,
     then a date shown alone under the title ("(2024年03月23日)") or as a 年月日 line of the body.
 
     The shown 发布时间/发布日期/日期/时间 wins: on the gansu_fzgg article meta PubDate equals the
     page-generation stamp (2025-03-27) while the page shows 日期：2025-02-26.  Page-generation
-    times (HtmlGenerateTime, 页面生成时间) are never returned.
+    times (HtmlGenerateTime, 页面生成时间) are never returned.  ``body`` may be a shared `Page`.
     """
-    soup = _soup(body, content_type)
-    gen = _generation_stamp(soup)
-    pub = _meta(soup, *_PUB_META)
-    first = _meta(soup, "firstpublishedtime")
-    content = _strip(soup)
-    strings = [s for s in content.find_all(string=True) if type(s) is NavigableString and s.strip()]
-    for i, s in enumerate(strings):
+    doc = _tree(body, content_type)
+    gen = _generation_stamp(doc)
+    pub = _meta(doc, *_PUB_META)
+    first = _meta(doc, "firstpublishedtime")
+    content = _Content(doc)
+    strings = [(t, el) for t, el in content.strings(doc) if t.strip()]
+    for i, (s, _) in enumerate(strings):
         t = s.strip()
         if any(c.isdigit() for c in t):
             hit = D.labelled_date(t)
         elif len(t) <= 8 and i + 1 < len(strings):
             # "<span>发布时间：</span><span>2026-11-20</span>": label and date in two nodes.
-            hit = D.labelled_date(t + strings[i + 1].strip()[:40])
+            hit = D.labelled_date(t + strings[i + 1][0].strip()[:40])
         else:
             hit = None
         if hit:
@@ -182,42 +223,46 @@ def extract_article_date(body: bytes, url: str, content_type: str | None = None)
     return _unlabelled_date(content, strings)
 
 
-def _bare_date(s: NavigableString) -> date | None:
+# A text node as the readers below take it: its text and the element it sits in.
+_Text = tuple[str, Element]
+
+
+def _bare_date(content: _Content, s: _Text) -> date | None:
     """The date a text node holds when it holds nothing else: (2024年03月23日), 2024-03-23 16:23."""
-    t = s.strip()
+    t = s[0].strip()
     if len(t) > 40 or not _BARE_DATE.match(D.normalize(t)):
         return None
-    for anc in s.parents:
-        if anc.name in _NOT_OWN_DATE:
+    for anc in (s[1], *s[1].iterancestors()):
+        if anc.tag in _NOT_OWN_DATE:
             return None  # a link's date, a list row's, a table cell's: some other document's
-        if anc.name in _BLOCK:
-            if anc.find("a", href=True) is not None:
+        if anc.tag in _BLOCK:
+            if content.find(anc, "a", attr="href") is not None:
                 return None  # "<p><a>相关文章</a> (2026-11-20)</p>"
             break
     return D.parse_date(t)
 
 
-def _after_clock(strings: list[NavigableString], i: int) -> bool:
+def _after_clock(strings: list[_Text], i: int) -> bool:
     """"今天是" just before: the header clock split over two nodes, not a publication date."""
-    return i > 0 and _CLOCK_BEFORE.search(strings[i - 1].strip()) is not None
+    return i > 0 and _CLOCK_BEFORE.search(strings[i - 1][0].strip()) is not None
 
 
-def _in_footer(strings: list[NavigableString], i: int) -> bool:
+def _in_footer(strings: list[_Text], i: int) -> bool:
     """Site footer words around a date line (主办, 网站标识码, 版权所有): the server's clock."""
-    near = "".join(s.strip() for s in strings[max(0, i - 3):i + 3])
+    near = "".join(s.strip() for s, _ in strings[max(0, i - 3):i + 3])
     return _FOOTER_WORDS.search(near) is not None
 
 
-def _is_title(s: NavigableString) -> bool:
-    if len(s.strip()) < 6:
+def _is_title(s: _Text) -> bool:
+    if len(s[0].strip()) < 6:
         return False
-    for anc in list(s.parents)[:3]:
-        if anc.name in ("h1", "h2") or "title" in _attr_text(anc):
-            return anc.name != "a" and anc.find_parent("a") is None
+    for anc in [s[1], *s[1].iterancestors()][:3]:
+        if anc.tag in ("h1", "h2") or "title" in _attr_text(anc):
+            return anc.tag != "a" and next(anc.iterancestors("a"), None) is None
     return False
 
 
-def _unlabelled_date(content: Tag, strings: list[NavigableString]) -> ArticleDate:
+def _unlabelled_date(content: _Content, strings: list[_Text]) -> ArticleDate:
     """No label, no meta: the date shown alone under the title, else a bare 年月日 line of the body.
 
     Dates inside links, list rows and table cells belong to other documents; a date right after
@@ -227,89 +272,96 @@ def _unlabelled_date(content: Tag, strings: list[NavigableString]) -> ArticleDat
     title = next((i for i, s in enumerate(strings) if _is_title(s)), None)
     if title is not None:
         for i in range(title + 1, min(len(strings), title + 1 + _UNDER_TITLE)):
-            d = _bare_date(strings[i])
+            d = _bare_date(content, strings[i])
             if d and not _after_clock(strings, i):
                 return ArticleDate(d, "shown:under-title")
     main = _main_container(content)
+    in_main = set(main.iter())
     for i, s in enumerate(strings):
-        if (title is not None and i <= title) or main not in s.parents:
+        if (title is not None and i <= title) or s[1] not in in_main:
             continue
-        d = _bare_date(s) if _CN_DATE_LINE.match(D.normalize(s.strip())) else None
+        d = _bare_date(content, s) if _CN_DATE_LINE.match(D.normalize(s[0].strip())) else None
         if d and not _after_clock(strings, i) and not _in_footer(strings, i):
             return ArticleDate(d, "shown:line")
     return ArticleDate(None, None)
 
 
-def extract_text(body: bytes, url: str, content_type: str | None = None) -> str:
+def extract_text(body: bytes | Page, url: str, content_type: str | None = None) -> str:
     """Main readable text of an article/guide/report page, one block per line.
 
     Scripts, styles, header/nav/footer chrome are dropped; inline elements are joined without
     separators (guides split "通信地址：" and the address over several spans) and full-width
     ASCII is folded (＠ → @, ０５９１ → 0591).  If no single container holds most of the text,
     the whole cleaned body is returned: missing a guide element is worse than extra text.
+    ``body`` may be a shared `Page`.
     """
-    soup = _soup(body, content_type)
-    title = _meta(soup, "ArticleTitle")
-    root = _strip(soup)
-    h1 = root.find("h1")
-    main = _main_container(root)
-    text = _render(main)
+    doc = _tree(body, content_type)
+    title = _meta(doc, "ArticleTitle")
+    content = _Content(doc)
+    h1 = content.find(doc, "h1")
+    main = _main_container(content)
+    text = _render(content, main)
     # The title often sits outside the body container; reports are recognised by it.
-    heading = _render(h1) if h1 is not None else (title[1] if title else "")
+    heading = _render(content, h1) if h1 is not None else (title[1] if title else "")
     heading = heading.replace("\n", "")
     if heading and heading not in text:
         text = heading + "\n" + text
     return text
 
 
-def _text_len(tag: Tag, memo: dict[int, int]) -> int:
+# Ruby annotations (<rt>, <rp>) are not read as text.
+_NOT_READ = frozenset({"rt", "rp"})
+
+
+def _text_len(content: _Content, tag: Element, memo: dict[Element, int]) -> int:
     """Non-link text length of a subtree (links are navigation, not content)."""
-    n = 0
-    for c in tag.children:
-        if isinstance(c, Tag):
-            if c.name == "a":
-                continue
-            n += _text_len(c, memo)
-        elif type(c) is NavigableString:
-            n += len(c.strip())
-    memo[id(tag)] = n
+    n = len(tag.text.strip()) if tag.text else 0
+    for c in tag:
+        if is_tag(c) and c.tag != "a" and c.tag not in _NOT_READ and c not in content.dropped:
+            n += _text_len(content, c, memo)
+        if c.tail:   # the text after an element left out is still read
+            n += len(c.tail.strip())
+    memo[tag] = n
     return n
 
 
-def _main_container(root: Tag) -> Tag:
-    memo: dict[int, int] = {}
-    total = _text_len(root, memo)
+def _main_container(content: _Content) -> Element:
+    memo: dict[Element, int] = {}
+    root = content.root
+    total = _text_len(content, root, memo)
     node = root
     while True:
-        here = memo.get(id(node), 0)
-        kids = [c for c in node.children if isinstance(c, Tag)]
+        here = memo.get(node, 0)
+        kids = content.kids(node)
         if not kids or here == 0:
             return node
-        best = max(kids, key=lambda c: memo.get(id(c), 0))
+        best = max(kids, key=lambda c: memo.get(c, 0))
         # Descend while one child holds most of the text; stop before splitting the content.
-        if memo.get(id(best), 0) >= 0.8 * here and memo.get(id(best), 0) >= 0.5 * total:
+        if memo.get(best, 0) >= 0.8 * here and memo.get(best, 0) >= 0.5 * total:
             node = best
             continue
         return node
 
 
-def _render(root: Tag) -> str:
+def _render(content: _Content, root: Element) -> str:
     out: list[str] = []
 
-    def walk(t: Tag) -> None:
-        for c in t.children:
-            if isinstance(c, Tag):
-                if c.name in _BLOCK:
+    def walk(t: Element) -> None:
+        if t.text:
+            out.append(t.text.replace("\n", " "))
+        for c in t:
+            if is_tag(c) and c not in content.dropped and c.tag not in _NOT_READ:
+                if c.tag in _BLOCK:
                     out.append("\n")
                     walk(c)
                     out.append("\n")
-                elif c.name in _CELL:
+                elif c.tag in _CELL:
                     walk(c)
                     out.append(" ")
                 else:
                     walk(c)
-            elif type(c) is NavigableString:
-                out.append(str(c).replace("\n", " "))
+            if c.tail:
+                out.append(c.tail.replace("\n", " "))
 
     walk(root)
     text = "".join(out).translate(_FW_TABLE)

@@ -46,6 +46,8 @@ _MD = re.compile(
     r"(?<![0-9A-Za-z/_%.:\-])(\d{1,2}(?=-)|\d{2})([-/.])(\d{2})(?![0-9A-Za-z/_%:]|[-./]\d)"
 )
 _CN_MD = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
+# Any digit at all (every date pattern below needs one): most text nodes have none.
+_DIGIT = re.compile(r"\d")
 # A clock time after a date is part of the date label, not a "rest" that makes it a title.
 _TIME = re.compile(r"\d{1,2}[:：]\d{2}(?:[:：]\d{2})?(?:\.\d+)?")
 
@@ -194,7 +196,7 @@ def node_dates(text: str, crawl_date: date, hint: date | None = None, max_len: i
     ``crawl_date`` are dropped: a future date is never an update.
     """
     t = normalize(text).strip()
-    if not t or len(t) > max_len or not any(c.isdigit() for c in t):
+    if not t or len(t) > max_len or not _DIGIT.search(t):
         return []
     spans: list[tuple[int, int, date, str | None]] = []
     for rx in (_YMD, _CN_YMD):

@@ -1,42 +1,106 @@
-"""Small text and attribute helpers shared by the list-page modules (no page logic here)."""
+"""The page tree (lxml) and the node, text and URL helpers every reader of a page shares.
+
+A page is parsed once (``parse_html``, or lazily through ``Page``) and every reader of that
+response walks the same tree. lxml keeps text in ``.text``/``.tail`` rather than in nodes of
+their own; the helpers here give the readers text nodes as a person sees them, with the rules
+the extractors were built on: text in scripts, styles, templates and ruby annotations is not
+shown, comments are not text, and a run of ASCII whitespace between tags counts as one
+space or newline (outside ``<pre>``/``<textarea>``).
+"""
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup, NavigableString, Tag
 from lxml import etree
 
-_STOP_TAGS = {"body", "html", "[document]", "form"}
+Element = etree._Element
+
+# The parsed page's top-level nodes sit under one element of this name (a page can have
+# content after </html>: govcn's article pages put their body there).
+DOCUMENT = "govfresh-document"
+_STOP_TAGS = {"body", "html", DOCUMENT, "form"}
 _TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
 _WS = re.compile(r"\s+")
 # `[^<>]`, not `[^>]`: from every "<" of a page without ">" the latter scanned to the end.
 _HTML_TAG = re.compile(r"<[^<>]+>")
 _SCRIPT_OPEN = re.compile(r"<script\b([^<>]*)>", re.I)
 _SCRIPT_CLOSE = re.compile(r"</script\s*>", re.I)
+# Elements whose text is not shown (script and style code, <template> markup, ruby notes).
+_NOT_SHOWN = frozenset({"script", "style", "template", "rt", "rp"})
+# Where whitespace is kept as written.
+_PRESERVE = frozenset({"pre", "textarea"})
+_CONTEXT = (*_NOT_SHOWN, *_PRESERVE)
+# Of those, the ones that can hold elements (script and style hold only their code).
+_NESTING = ("template", "rt", "rp", *_PRESERVE)
+_PLAIN = "data-govfresh-plain"   # on the document element: no element of _NESTING in the page
+_ASCII_SPACES = " \n\t\f\r"
 
 
 class TooDeep(ValueError):
     """A page nested deeper than any real page (and than libxml2 itself allows)."""
 
 
-def parse_html(html: str) -> BeautifulSoup:
-    """The page as a tree, refusing one nested absurdly deep (TooDeep).
+def parse_html(html: str, refuse_deep: bool = True) -> Element:
+    """The page as a tree under one document element, refusing one nested absurdly deep (TooDeep).
 
-    BeautifulSoup builds whatever depth it is fed (27,000 unclosed tags make a tree
-    27,000 deep), and every walk up a node's parents, or down recursively, then costs
-    that much per node. libxml2's own parser stops at depth 256, which no real page
-    comes near; asking it first costs a few milliseconds a megabyte.
+    libxml2 stops at depth 256, which no real page comes near; a page past it is refused
+    rather than read truncated (``refuse_deep=False``: read truncated, for a fragment of a
+    page already read).
     """
-    probe = etree.HTMLParser(recover=True, encoding="utf-8")
+    parser = etree.HTMLParser(recover=True, encoding="utf-8")
     try:
-        etree.fromstring(html.encode("utf-8", "surrogatepass"), probe)
-    except (etree.XMLSyntaxError, ValueError):
-        pass
-    if any("Excessive depth" in e.message for e in probe.error_log):
+        root = etree.fromstring(html.encode("utf-8", "surrogatepass"), parser)
+    except (etree.XMLSyntaxError, ValueError):   # an empty page
+        root = None
+    if refuse_deep and any("Excessive depth" in e.message for e in parser.error_log):
         raise TooDeep("页面结构嵌套过深（超过256层）")
-    return BeautifulSoup(html, "lxml")
+    doc = etree.Element(DOCUMENT)
+    if root is not None:
+        tops = [*reversed(list(root.itersiblings(preceding=True))), root, *root.itersiblings()]
+        for node in tops:
+            node.tail = None   # text outside the top-level elements is no part of the page
+            doc.append(node)
+    mark_plain(doc)
+    return doc
+
+
+def mark_plain(doc: Element) -> None:
+    """Note on the document whether any text in it can be hidden or kept as written.
+
+    Most pages have no <template>, <pre> or ruby: then no text node needs its ancestors
+    looked up (a quarter of a list page's work otherwise).
+    """
+    root = doc.getroottree().getroot()
+    if next(root.iter(*_NESTING), None) is None:
+        root.set(_PLAIN, "")
+    elif _PLAIN in root.attrib:
+        del root.attrib[_PLAIN]
+
+
+class Page:
+    """One response's text and its one tree, parsed on first use and shared by every reader.
+
+    A reader that changes the tree (extract/hidden_lists.py unwraps a list kept in a
+    comment) calls ``changed()``: the next reader gets the page parsed afresh.
+    """
+
+    def __init__(self, html: str):
+        self.html = html
+        self._tree: Element | None = None
+
+    def tree(self) -> Element:
+        if self._tree is None:
+            self._tree = parse_html(self.html)
+        return self._tree
+
+    def changed(self) -> None:
+        self._tree = None
+
+
+def as_page(html: str | Page) -> Page:
+    return html if isinstance(html, Page) else Page(html)
 
 
 MAX_URL = 2048   # longer than any real page address: such an href is no address
@@ -71,11 +135,19 @@ def script_blocks(html: str) -> Iterator[tuple[int, int, str, str]]:
         pos = closer.end()
 
 
-def _attr_text(tag: Tag) -> str:
-    cls = tag.get("class") or []
-    if isinstance(cls, str):
-        cls = [cls]
-    return (" ".join(cls) + " " + str(tag.get("id") or "")).lower().strip()
+# --- nodes ---------------------------------------------------------------------------------
+
+def is_tag(node: object) -> bool:
+    """An element (not a comment, a processing instruction or a text)."""
+    return isinstance(getattr(node, "tag", None), str)
+
+
+def classes(el: Element) -> list[str]:
+    return (el.get("class") or "").split()
+
+
+def _attr_text(el: Element) -> str:
+    return (" ".join(classes(el)) + " " + (el.get("id") or "")).lower().strip()
 
 
 def _tokens(s: str) -> set[str]:
@@ -86,11 +158,129 @@ def _clean(s: str) -> str:
     return _WS.sub(" ", s.replace("\xa0", " ")).strip()
 
 
-def _is_text(s) -> bool:
-    # Only plain text nodes: comments, scripts, styles and <template> strings are not shown.
-    return type(s) is NavigableString
+def has_descendant(el: Element, *tags: str, attr: str | None = None) -> bool:
+    """Whether ``el`` holds (below itself) an element of one of ``tags`` (with ``attr``, if given)."""
+    for d in el.iterdescendants(*tags):
+        if attr is None or d.get(attr) is not None:
+            return True
+    return False
 
 
-def _strings(node: Tag):
-    """Shown text nodes under ``node`` (faster than find_all(string=True) with a filter)."""
-    return (d for d in node.descendants if type(d) is NavigableString)
+def find_by_id(doc: Element, ident: str) -> Element | None:
+    """The first element whose id is ``ident``."""
+    for el in doc.iter():
+        if el.get("id") == ident and is_tag(el):
+            return el
+    return None
+
+
+# --- text ----------------------------------------------------------------------------------
+
+class Hidden(str):
+    """A text node a reader does not see (inside a script, style, template): not text."""
+
+
+def _context(el: Element) -> tuple[bool, bool]:
+    """(inside an element whose text is not shown, inside pre/textarea) for ``el``'s own text."""
+    hidden = el.tag in _NOT_SHOWN
+    keep = el.tag in _PRESERVE
+    if el.getroottree().getroot().get(_PLAIN) is not None:
+        return hidden, keep
+    for anc in el.iterancestors(*_CONTEXT):
+        if anc.tag in _PRESERVE:
+            keep = True
+        else:
+            hidden = True
+    return hidden, keep
+
+
+def _shown(t: str, keep: bool) -> str:
+    # A run of ASCII whitespace between tags is one space, or one newline when it has one.
+    if keep or t.strip(_ASCII_SPACES):
+        return t
+    return "\n" if "\n" in t else " "
+
+
+def text_nodes(el: Element, skip: set[Element] | frozenset[Element] = frozenset()) -> list[tuple[str, Element]]:
+    """(text, the element it sits in) of every text node a reader sees under ``el``, in page order.
+
+    Elements in ``skip`` (and what they hold) are stepped around; their tails are still read.
+    """
+    hidden, keep = _context(el)
+    out: list[tuple[str, Element]] = []
+    if not hidden:
+        _collect(el, keep, skip, out)
+    return out
+
+
+def _collect(el: Element, keep: bool, skip: set[Element] | frozenset[Element], out: list[tuple[str, Element]]) -> None:
+    if el.text:
+        out.append((_shown(el.text, keep), el))
+    for c in el:
+        tag = c.tag
+        if tag.__class__ is str and tag not in _NOT_SHOWN and c not in skip:
+            _collect(c, keep or tag in _PRESERVE, skip, out)
+        if c.tail:
+            out.append((_shown(c.tail, keep), el))
+
+
+def _strings(el: Element) -> list[str]:
+    """Shown text nodes under ``el`` (each as a reader sees it)."""
+    return [t for t, _ in text_nodes(el)]
+
+
+def text_of(el: Element) -> str:
+    """All text of ``el`` as a reader sees it; a script's, style's or template's own content for one."""
+    if el.tag in ("script", "style"):
+        return _shown(el.text, False) if el.text else ""
+    if el.tag in _NOT_SHOWN:
+        return "".join(_own_strings(el))
+    return "".join(_strings(el))
+
+
+def _own_strings(el: Element) -> Iterator[str]:
+    # A template's (rt's, rp's) own text: what it holds, scripts and styles aside.
+    if el.text:
+        yield _shown(el.text, False)
+    for c in el:
+        if is_tag(c) and c.tag not in ("script", "style"):
+            yield from _own_strings(c)
+        if c.tail:
+            yield _shown(c.tail, False)
+
+
+def spaced_text(el: Element) -> str:
+    """Text nodes stripped and joined by one space (BeautifulSoup's get_text(" ", strip=True))."""
+    return " ".join(s for s in (t.strip() for t in _strings(el)) if s)
+
+
+def child_nodes(el: Element) -> Iterator[Element | str]:
+    """``el``'s children in page order: elements, comments, and its texts (a `Hidden` where not shown)."""
+    hidden, keep = _context(el)
+    if el.text:
+        yield _text_node(el.text, hidden, keep)
+    for c in el:
+        yield c
+        if c.tail:
+            yield _text_node(c.tail, hidden, keep)
+
+
+def next_nodes(el: Element) -> Iterator[Element | str]:
+    """What follows ``el`` under its parent, in page order: its tail, then each sibling and its tail."""
+    parent = el.getparent()
+    hidden, keep = _context(parent) if parent is not None else (False, False)
+    if el.tail:
+        yield _text_node(el.tail, hidden, keep)
+    for s in el.itersiblings():
+        yield s
+        if s.tail:
+            yield _text_node(s.tail, hidden, keep)
+
+
+def _text_node(t: str, hidden: bool, keep: bool) -> str:
+    return Hidden(t) if hidden else _shown(t, keep)
+
+
+def is_text(node: object) -> bool:
+    """A text node a reader sees (not an element, a comment or hidden text)."""
+    return type(node) is str

@@ -11,10 +11,11 @@ import re
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta, timezone
 
-from bs4 import BeautifulSoup, Comment, Tag
+from lxml import etree
 
 from . import dates as D
-from .dom import _HTML_TAG, _clean, join_url, script_blocks
+from .dom import (DOCUMENT, _HTML_TAG, Element, _clean, has_descendant, is_tag, join_url, mark_plain, parse_html,
+                  script_blocks)
 from .jsdata import dict_lists, script_literals
 from .types import Item
 
@@ -83,42 +84,62 @@ def _records(recordset: str) -> list[str]:
     return recs
 
 
-def _unwrap_comments(soup: BeautifulSoup, counts: dict[int, int], notes: list[str]) -> bool:
-    """Parse item lists that sit inside an HTML comment of an otherwise empty container."""
+def _unwrap_comments(doc: Element, counts: dict[Element, int], notes: list[str]) -> bool:
+    """Parse item lists that sit inside an HTML comment of an otherwise empty container (in place)."""
     done = False
-    for c in [d for d in soup.descendants if type(d) is Comment]:
-        text = str(c)
+    for c in list(doc.iter(etree.Comment)):
+        text = c.text or ""
         if "href" not in text or not re.search(r"<(?:li|tr|dd|dl|div|p)\b", text, re.I):
             continue
-        parent = c.parent
-        if parent is None or parent.name in ("head", "html", "[document]", "body"):
+        parent = c.getparent()
+        if parent is None or parent.tag in ("head", "html", DOCUMENT, "body"):
             continue
-        if counts.get(id(parent), 0) > 0:
+        if counts.get(parent, 0) > 0:
             continue  # the container shows live items; the comment is an old copy
-        frag = BeautifulSoup(text, "lxml")
-        body = frag.body or frag
-        nodes = list(body.contents)
-        if not any(isinstance(n, Tag) and n.find("a", href=True) for n in nodes):
+        frag = parse_html(text, refuse_deep=False)
+        body = next(frag.iter("body"), frag)
+        if not any(is_tag(n) and has_descendant(n, "a", attr="href") for n in body):
             continue
-        for n in nodes:
-            c.insert_before(n.extract())
-        c.extract()
+        _replace(c, body)
         done = True
     if done:
+        mark_plain(doc)   # the comment's markup may hold a <pre> or a <template>
         notes.append("list read from an HTML comment")
     return done
 
 
-def _json_list(soup: BeautifulSoup, base: str, crawl_date: date) -> list[Item]:
+def _replace(comment: Element, body: Element) -> None:
+    """Put ``body``'s content where ``comment`` is, keeping the text around the comment."""
+    _append_text(comment, body.text)
+    for n in list(body):
+        comment.addprevious(n)
+    _append_text(comment, comment.tail)
+    comment.tail = None
+    comment.getparent().remove(comment)
+
+
+def _append_text(before: Element, text: str | None) -> None:
+    """Add ``text`` just before ``before``: to its previous sibling's tail, or its parent's text."""
+    if not text:
+        return
+    prev = before.getprevious()
+    if prev is not None:
+        prev.tail = (prev.tail or "") + text
+    else:
+        parent = before.getparent()
+        parent.text = (parent.text or "") + text
+
+
+def _json_list(doc: Element, base: str, crawl_date: date) -> list[Item]:
     lists = []
-    for s in soup.find_all("script"):
+    for s in doc.iter("script"):
         if s.get("src"):
             continue
         typ = (s.get("type") or "").lower()
         is_json = "json" in typ
         if typ and not is_json and "javascript" not in typ and "ecmascript" not in typ:
             continue
-        text = s.get_text()
+        text = s.text or ""
         if "[" not in text or "{" not in text:
             continue
         lists.extend(lst for lit in script_literals(text, is_json=is_json) for lst in dict_lists(lit))

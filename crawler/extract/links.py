@@ -5,9 +5,7 @@ import re
 from posixpath import dirname
 from urllib.parse import urlsplit, urlunsplit
 
-from bs4 import BeautifulSoup
-
-from crawler.extract.dom import join_url, parse_html
+from crawler.extract.dom import Element, Page, as_page, has_descendant, join_url, spaced_text
 from crawler.extract.types import Link
 
 # Site-wide chrome, pagers and actions: never columns.
@@ -53,42 +51,50 @@ def clean_url(href: str, base_url: str) -> str | None:
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
 
 
-def _text(a) -> str:
-    text = " ".join(a.get_text(" ", strip=True).split())
+def _text(a: Element) -> str:
+    text = " ".join(spaced_text(a).split())
     if not text:
         text = (a.get("title") or "").strip()
     if not text:
-        img = a.find("img")
-        text = (img.get("alt") or "").strip() if img else ""
+        img = next(a.iterdescendants("img"), None)
+        text = (img.get("alt") or "").strip() if img is not None else ""
     return text
 
 
-def _box_title(a) -> str:
+_BOX_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "span", "em", "p", "div", "dt")
+
+
+def _box_title(a: Element) -> str:
     """The heading of the box a "更多" link belongs to (<h3>机构职能</h3><a>更多>></a>)."""
-    for parent in list(a.parents)[:3]:
-        for el in parent.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "span", "em", "p", "div", "dt"]):
-            if el is a or a in el.parents or el in a.parents or el.find("a") is not None:
+    around = list(a.iterancestors())
+    related = {*around, *a.iter()}   # the link itself, what it holds, what holds it
+    for parent in around[:3]:
+        for el in parent.iterdescendants(*_BOX_HEADINGS):
+            if el in related or has_descendant(el, "a"):
                 continue
-            text = " ".join(el.get_text(" ", strip=True).split())
+            text = " ".join(spaced_text(el).split())
             if 2 <= len(text) <= 20 and not _HAS_DATE.search(text) and text.lower() not in _NOT_COLUMNS:
                 return text
     return ""
 
 
-def _soup(html: str) -> BeautifulSoup:
-    return parse_html(html)
+def _base(doc: Element, url: str) -> str:
+    """The page's <base href>, resolved against its URL (the URL itself when there is none)."""
+    base = next((b for b in doc.iter("base") if b.get("href") is not None), None)
+    return (join_url(url, base.get("href")) or url) if base is not None else url
 
 
-def extract_links(html: str | BeautifulSoup, base_url: str) -> list[Link]:
-    """Every http(s) link on the page, in page order, one per URL."""
-    soup = html if isinstance(html, BeautifulSoup) else _soup(html)
-    base = soup.find("base", href=True)
-    if base:
-        base_url = join_url(base_url, base["href"]) or base_url
+def extract_links(html: str | Page, base_url: str) -> list[Link]:
+    """Every http(s) link on the page, in page order, one per URL (``html``: the page, or a shared `Page`)."""
+    doc = as_page(html).tree()
+    base_url = _base(doc, base_url)
     seen: set[str] = set()
     links = []
-    for a in soup.find_all("a", href=True):
-        url = clean_url(a["href"], base_url)
+    for a in doc.iter("a"):
+        href = a.get("href")
+        if href is None:
+            continue
+        url = clean_url(href, base_url)
         if url and url not in seen:
             seen.add(url)
             links.append(Link(text=_text(a), url=url))
@@ -109,7 +115,7 @@ def _same_page(a: str, b: str) -> bool:
     return norm(a) == norm(b)
 
 
-def discover_columns(html: str | BeautifulSoup, page_url: str, allowed_hosts: set[str] | frozenset[str],
+def discover_columns(html: str | Page, page_url: str, allowed_hosts: set[str] | frozenset[str],
                      exclude: set[str] | frozenset[str] = frozenset()) -> list[Link]:
     """The column links of a disclosure (or parent column) page, names as shown.
 
@@ -118,15 +124,17 @@ def discover_columns(html: str | BeautifulSoup, page_url: str, allowed_hosts: se
     directory are preferred; elsewhere on the host a link must read like a
     column of a disclosure catalogue.
     """
-    soup = html if isinstance(html, BeautifulSoup) else _soup(html)
+    doc = as_page(html).tree()
     scope = _scope(page_url)
     in_scope: list[Link] = []
     elsewhere: list[Link] = []
     seen: set[str] = set()
-    base = soup.find("base", href=True)
-    base_url = (join_url(page_url, base["href"]) or page_url) if base else page_url
-    for a in soup.find_all("a", href=True):
-        url = clean_url(a["href"], base_url)
+    base_url = _base(doc, page_url)
+    for a in doc.iter("a"):
+        href = a.get("href")
+        if href is None:
+            continue
+        url = clean_url(href, base_url)
         if not url or url in seen or _same_page(url, page_url) or any(_same_page(url, e) for e in exclude):
             continue
         parts = urlsplit(url)
@@ -140,8 +148,8 @@ def discover_columns(html: str | BeautifulSoup, page_url: str, allowed_hosts: se
                 or text.startswith("走进") or _FILE_TEXT.search(text) or _DOWNLOAD_URL.search(url):
             continue
         # A link whose row carries a date is a list item, not a column.
-        row = a.find_parent(["li", "tr", "dd", "p"])
-        if row is not None and _HAS_DATE.search(row.get_text(" ", strip=True).replace(text, "")):
+        row = next(a.iterancestors("li", "tr", "dd", "p"), None)
+        if row is not None and _HAS_DATE.search(spaced_text(row).replace(text, "")):
             continue
         seen.add(url)
         link = Link(text=text, url=url)

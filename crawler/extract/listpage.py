@@ -28,7 +28,7 @@ from __future__ import annotations
 from datetime import date
 
 
-from .dom import _attr_text, _clean, join_url, parse_html
+from .dom import Page, _attr_text, _clean, join_url, parse_html, text_of
 from .encoding import decode
 from .hidden_lists import _json_list, _unwrap_comments, _unwrap_hanweb
 from .liststate import _article_like, _no_list_state, _script_filled_hole
@@ -41,39 +41,49 @@ from .zones import _zone
 
 # --- public API ----------------------------------------------------------------------------
 
-def extract_list(body: bytes | str, url: str, crawl_date: date, content_type: str | None = None) -> ListPage:
-    """What a column list page says: state, items with dates, column name and further pages."""
-    html = decode(body, content_type) if isinstance(body, (bytes, bytearray)) else body
-    return _Extractor(html, url, crawl_date).run()
+def extract_list(body: bytes | str | Page, url: str, crawl_date: date, content_type: str | None = None) -> ListPage:
+    """What a column list page says: state, items with dates, column name and further pages.
+
+    ``body`` may be a `Page` whose tree other readers of the same response share.
+    """
+    if isinstance(body, Page):
+        page = body
+    else:
+        page = Page(decode(body, content_type) if isinstance(body, (bytes, bytearray)) else body)
+    return _Extractor(page, url, crawl_date).run()
 
 
 # --- implementation ------------------------------------------------------------------------
 
 class _Extractor:
-    def __init__(self, html: str, url: str, crawl_date: date):
-        self.counts: dict[int, int] = {}
+    def __init__(self, page: Page, url: str, crawl_date: date):
+        self.counts: dict = {}
         self.total_anchors = 0
-        self.raw = html
+        self.page = page
+        self.raw = page.html
         self.url = url
         self.crawl_date = crawl_date
         self.notes: list[str] = []
-        html, self.hanweb_records, self.hanweb_proxy = _unwrap_hanweb(html, self.notes)
-        self.soup = parse_html(html)
-        base = self.soup.find("base", href=True)
-        self.base = (join_url(url, base["href"].strip()) or url) if base else url
-        self.script_text = "\n".join(s.get_text() for s in self.soup.find_all("script"))
+        html, self.hanweb_records, self.hanweb_proxy = _unwrap_hanweb(page.html, self.notes)
+        # A Hanweb recordset read into the page makes another tree than the one others read.
+        self.doc = page.tree() if self.hanweb_records is None else parse_html(html)
+        base = next((b for b in self.doc.iter("base") if b.get("href") is not None), None)
+        self.base = (join_url(url, base.get("href").strip()) or url) if base is not None else url
+        self.script_text = "\n".join(text_of(s) for s in self.doc.iter("script"))
 
     def _groups(self) -> list[_Group]:
-        anchors = _title_anchors(self.soup)
+        anchors = _title_anchors(self.doc)
         counts = _count(anchors)
-        if _unwrap_comments(self.soup, counts, self.notes):
-            anchors = _title_anchors(self.soup)
+        if _unwrap_comments(self.doc, counts, self.notes):
+            if self.hanweb_records is None:
+                self.page.changed()   # the shared tree now holds the comment's list: others parse afresh
+            anchors = _title_anchors(self.doc)
             counts = _count(anchors)
         self.counts, self.total_anchors = counts, len(anchors)
         return _group_records(anchors, counts)
 
     def _meta(self, name: str) -> str | None:
-        for m in self.soup.find_all("meta"):
+        for m in self.doc.iter("meta"):
             if (m.get("name") or "").strip().lower() == name.lower():
                 v = (m.get("content") or "").strip()
                 if v:
@@ -107,9 +117,9 @@ class _Extractor:
         if (best is None or best.penalized) and not undated:
             # A column holding one dated document (机构职能 with its one 职责 file).
             best = max((g for g in live if g.lone), key=lambda g: g.score, default=best)
-        json_items = _json_list(self.soup, self.base, self.crawl_date)
+        json_items = _json_list(self.doc, self.base, self.crawl_date)
 
-        if _article_like(self.soup, best):
+        if _article_like(self.doc, best):
             return page(NOT_LIST, note="article page (ArticleTitle/PubDate meta or long body text)")
 
         json_dated = sum(1 for i in json_items if i.date)
@@ -119,9 +129,9 @@ class _Extractor:
         if json_items and not dom_strong and (best is None or best.penalized or json_dated > best.dated):
             return page(LIST, json_items, "items read from inline script data")
         if best is not None and not best.penalized:
-            hole = _script_filled_hole(self.soup, self.script_text, best)
+            hole = _script_filled_hole(self.doc, self.script_text, best)
             if hole is not None:
-                return page(UNVERIFIABLE, note=f"main list <{hole.name} {_attr_text(hole)}> is filled by script; "
+                return page(UNVERIFIABLE, note=f"main list <{hole.tag} {_attr_text(hole)}> is filled by script; "
                                                f"only a small static list ({best.dated} dated) is readable")
             return page(LIST, [_item(r) for r in best.records])
 
@@ -129,7 +139,7 @@ class _Extractor:
         if undated:
             g = max(undated, key=lambda g: g.score)
             return page(LIST, [_item(r) for r in g.records], "items carry no dates")
-        state = _no_list_state(self.soup, self.script_text, self.raw, self.hanweb_records, best)
+        state = _no_list_state(self.doc, self.script_text, self.raw, self.hanweb_records, best)
         if state is not None:
             return page(state[0], note=state[1])
         if best is not None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from bs4 import BeautifulSoup, Tag
+from lxml import etree
 
-from .dom import _STOP_TAGS, _attr_text, _clean, _is_text, _tokens
+from .dom import (_STOP_TAGS, Element, _attr_text, _clean, _tokens, find_by_id, has_descendant, is_tag,
+                  text_nodes, text_of)
 from .pager import _TOTAL_RECORD
 from .records import _Group
 from .types import EMPTY, UNVERIFIABLE
@@ -35,36 +36,37 @@ _ARTICLE_META = {"articletitle", "pubdate", "firstpublishedtime", "contentsource
 
 # --- article, not a list -------------------------------------------------------------------
 
-def _article_like(soup: BeautifulSoup, best: _Group | None) -> bool:
-    names = {(m.get("name") or "").strip().lower() for m in soup.find_all("meta")}
+def _article_like(doc: Element, best: _Group | None) -> bool:
+    names = {(m.get("name") or "").strip().lower() for m in doc.iter("meta")}
     if "articletitle" in names:
         return True
     weak = best is None or best.dated < 5
     if names & _ARTICLE_META and weak:
         return True  # PubDate/firstpublishedtime: an article page (govcn trap)
-    return weak and _text_block(soup) >= 1500
+    return weak and _text_block(doc) >= 1500
 
 
-def _text_block(soup: BeautifulSoup) -> int:
+def _text_block(doc: Element) -> int:
     """Longest run of paragraph text in one container: article bodies have one, lists don't."""
-    sums: dict[int, int] = defaultdict(int)
-    for p in soup.find_all("p"):
-        if p.find_parent("a") or p.find_parent(_ZONE_TAGS):
+    sums: dict[Element, int] = defaultdict(int)
+    for p in doc.iter("p"):
+        if next(p.iterancestors("a", *_ZONE_TAGS), None) is not None:
             continue
-        n = len(_clean(p.get_text()))
-        if n and p.parent is not None:
-            sums[id(p.parent)] += n
+        n = len(_clean(text_of(p)))
+        parent = p.getparent()
+        if n and parent is not None:
+            sums[parent] += n
     return max(sums.values(), default=0)
 
 
 # --- script-filled lists -------------------------------------------------------------------
 
-def _templated(node: Tag) -> bool:
+def _templated(node: Element) -> bool:
     """Inside a client-side template block (avalon ms-*, vue v-*, hidden)?"""
-    for anc in [node, *node.parents]:
-        if not isinstance(anc, Tag) or anc.name in _STOP_TAGS:
+    for anc in [node, *node.iterancestors()]:
+        if anc.tag in _STOP_TAGS:
             return False
-        for k, v in anc.attrs.items():
+        for k, v in anc.attrib.items():
             if k.startswith(("ms-", "v-", ":", "x-")) or k in ("th:if", "ng-if", "ng-repeat"):
                 return True
             if k == "style" and re.search(r"display\s*:\s*none", str(v), re.I):
@@ -72,47 +74,54 @@ def _templated(node: Tag) -> bool:
     return False
 
 
-def _loader_targets(soup: BeautifulSoup, script_text: str) -> set[str]:
+def _loader_targets(doc: Element, script_text: str) -> set[str]:
     """ids of elements that scripts fill at run time."""
     ids = set()
     if not script_text:
         return ids
-    for el in soup.find_all(id=True):
-        i = str(el.get("id"))
-        if len(i) < 2 or el.name in ("script", "style", "input", "meta", "link"):
+    for el in doc.iter():
+        i = el.get("id")
+        if i is None or len(i) < 2 or el.tag in ("script", "style", "input", "meta", "link") or not is_tag(el):
             continue
         if re.search(rf"""['"#]{re.escape(i)}['"]|getElementById\(\s*['"]{re.escape(i)}['"]""", script_text):
-            if el.find("a", href=True) is None:
+            if not has_descendant(el, "a", attr="href"):
                 ids.add(i)
     return ids
 
 
-def _loader_evidence(soup: BeautifulSoup, script_text: str) -> str | None:
+def _markup(el: Element) -> str:
+    """The element as HTML (what a template binds is in its attributes as much as its text)."""
+    return etree.tostring(el, method="html", encoding="unicode", with_tail=False)
+
+
+def _loader_evidence(doc: Element, script_text: str) -> str | None:
     """What fills the column's list at run time, if anything list-specific is seen."""
-    for sc in soup.find_all("script"):
+    for sc in doc.iter("script"):
         src = sc.get("src") or ""
-        m = _LIST_LOADER.search(src) or _LIST_LOADER.search(sc.get_text())
+        m = _LIST_LOADER.search(src) or _LIST_LOADER.search(text_of(sc))
         if m:
             return m.group(0)
         if _TEMPLATE_SCRIPT_TYPES.search(sc.get("type") or ""):
-            body = sc.get_text()
+            body = text_of(sc)
             if "<a" in body and _ITEM_BINDING.search(body):
                 return f"{sc.get('type')} item template"
     for attr in _TEMPLATE_ATTRS:
-        for el in soup.find_all(attrs={attr: True}):
+        for el in doc.iter():
+            if el.get(attr) is None or not is_tag(el):
+                continue
             if _in_zone(el):
                 continue
-            if _ITEM_BINDING.search(str(el)[:3000]):
+            if _ITEM_BINDING.search(_markup(el)[:3000]):
                 return f"{attr} item template"
     if _AJAX.search(script_text) and _AJAX_LIST_HINT.search(script_text):
-        for i in _loader_targets(soup, script_text):
-            el = soup.find(id=i)
-            if el is not None and el.name in ("div", "ul", "ol", "table", "tbody", "dl") and not _clean(el.get_text()):
+        for i in _loader_targets(doc, script_text):
+            el = find_by_id(doc, i)
+            if el is not None and el.tag in ("div", "ul", "ol", "table", "tbody", "dl") and not _clean(text_of(el)):
                 return f"ajax into #{i}"
     return None
 
 
-def _script_filled_hole(soup: BeautifulSoup, script_text: str, best: _Group) -> Tag | None:
+def _script_filled_hole(doc: Element, script_text: str, best: _Group) -> Element | None:
     """An empty, script-filled list container beside a weak static list.
 
     A small undistinguished static box (推荐, 往期) must not stand in for a column whose
@@ -122,49 +131,53 @@ def _script_filled_hole(soup: BeautifulSoup, script_text: str, best: _Group) -> 
         return None
     if not (_LIST_LOADER.search(script_text) or _AJAX.search(script_text)):
         return None
-    for i in _loader_targets(soup, script_text):
-        el = soup.find(id=i)
-        if el is None or el.name not in ("div", "ul", "ol", "table", "tbody", "dl") or _clean(el.get_text()):
+    for i in _loader_targets(doc, script_text):
+        el = find_by_id(doc, i)
+        if el is None or el.tag not in ("div", "ul", "ol", "table", "tbody", "dl") or _clean(text_of(el)):
             continue
         s = _attr_text(el)
-        if el.name not in ("ul", "ol", "tbody") and not (_BONUS_SUBSTR.search(s) or _tokens(s) & _BONUS_TOKENS or re.search(r"\d{3,}", s)):
+        if el.tag not in ("ul", "ol", "tbody") and not (_BONUS_SUBSTR.search(s) or _tokens(s) & _BONUS_TOKENS or re.search(r"\d{3,}", s)):
             continue
-        if _in_zone(el) or _side_box(el) or best.root in el.parents or el in best.root.parents:
+        if _in_zone(el) or _side_box(el) or _above(best.root, el) or _above(el, best.root):
             continue
         return el
     return None
+
+
+def _above(anc: Element, el: Element) -> bool:
+    """``anc`` is an ancestor of ``el``."""
+    return any(p is anc for p in el.iterancestors())
 
 
 # --- empty columns -------------------------------------------------------------------------
 
-def _placeholder(soup: BeautifulSoup) -> Tag | None:
-    for s in soup.find_all(string=_PLACEHOLDER):
-        if not _is_text(s) or len(s.strip()) > 40:
+def _placeholder(doc: Element) -> Element | None:
+    for s, el in text_nodes(doc):
+        if len(s.strip()) > 40 or not _PLACEHOLDER.search(s):
             continue
-        el = s.parent
-        if el is None or _in_zone(el) or _templated(el):
+        if _in_zone(el) or _templated(el):
             continue
         return el
     return None
 
 
-def _targeted(el: Tag, targets: set[str]) -> bool:
+def _targeted(el: Element, targets: set[str]) -> bool:
     node = el
     for _ in range(5):
-        if node is None or node.name in _STOP_TAGS:
+        if node is None or node.tag in _STOP_TAGS:
             return False
-        if str(node.get("id") or "") in targets:
+        if (node.get("id") or "") in targets:
             return True
-        node = node.parent
+        node = node.getparent()
     return False
 
 
-def _empty_container(soup: BeautifulSoup) -> Tag | None:
-    for el in soup.find_all(["ul", "ol", "tbody", "table", "div", "dl"]):
+def _empty_container(doc: Element) -> Element | None:
+    for el in doc.iter("ul", "ol", "tbody", "table", "div", "dl"):
         s = _attr_text(el)
         if not s or not (re.search(r"list|liebiao", s) or _tokens(s) & {"lb"}):
             continue
-        if el.find(["a", "li", "tr", "dd", "img"]) or _clean(el.get_text()):
+        if has_descendant(el, "a", "li", "tr", "dd", "img") or _clean(text_of(el)):
             continue
         if _in_zone(el) or _templated(el) or _side_box(el):
             continue
@@ -172,30 +185,30 @@ def _empty_container(soup: BeautifulSoup) -> Tag | None:
     return None
 
 
-def _no_list_state(soup: BeautifulSoup, script_text: str, raw: str, hanweb_records: int | None,
+def _no_list_state(doc: Element, script_text: str, raw: str, hanweb_records: int | None,
                    side: _Group | None) -> tuple[str, str] | None:
     """EMPTY or UNVERIFIABLE when the page says so; ``side`` is a dated box that must not count."""
-    def inside(el: Tag) -> bool:
-        return side is not None and (el is side.root or side.root in el.parents)
+    def inside(el: Element) -> bool:
+        return side is not None and (el is side.root or _above(side.root, el))
 
     if hanweb_records == 0:
         tm = _TOTAL_RECORD.search(raw)
         if tm and int(tm.group(1)) > 0:
             return UNVERIFIABLE, "Hanweb recordset empty but totalRecord > 0"
         return EMPTY, "Hanweb recordset has no records"
-    ph = _placeholder(soup)
+    ph = _placeholder(doc)
     if ph is not None and not inside(ph):
-        if _targeted(ph, _loader_targets(soup, script_text)):
-            return UNVERIFIABLE, f"placeholder '{_clean(ph.get_text())[:20]}' inside a script-filled container"
-        return EMPTY, f"placeholder: {_clean(ph.get_text())[:30]}"
-    loader = _loader_evidence(soup, script_text)
+        if _targeted(ph, _loader_targets(doc, script_text)):
+            return UNVERIFIABLE, f"placeholder '{_clean(text_of(ph))[:20]}' inside a script-filled container"
+        return EMPTY, f"placeholder: {_clean(text_of(ph))[:30]}"
+    loader = _loader_evidence(doc, script_text)
     if loader:
         return UNVERIFIABLE, f"list filled by script ({loader})"
-    empty = _empty_container(soup)
+    empty = _empty_container(doc)
     if empty is not None and not inside(empty):
         if _AJAX.search(script_text) and _AJAX_LIST_HINT.search(script_text):
             # The page's own script asks for data (fetch, $.ajax…): the container is filled at run
             # time, however it is named; an empty one says nothing about the column.
-            return UNVERIFIABLE, f"empty list container <{empty.name} {_attr_text(empty)}> beside a script's data call"
-        return EMPTY, f"empty list container <{empty.name} {_attr_text(empty)}>"
+            return UNVERIFIABLE, f"empty list container <{empty.tag} {_attr_text(empty)}> beside a script's data call"
+        return EMPTY, f"empty list container <{empty.tag} {_attr_text(empty)}>"
     return None

@@ -15,13 +15,13 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import islice
 from datetime import date
 from statistics import median
 
-from bs4 import BeautifulSoup, Tag
-
 from . import dates as D
-from .dom import _STOP_TAGS, _attr_text, _clean, _is_text, _strings, _tokens, join_url
+from .dom import (_STOP_TAGS, Element, _attr_text, _clean, _strings, _tokens, child_nodes, classes, has_descendant,
+                  is_tag, is_text, join_url, next_nodes, text_of)
 from .types import Item
 
 _RECORD_TAGS = {"li", "tr", "dl"}
@@ -56,8 +56,8 @@ _PROSE = 50   # a sibling block this long without links is running text
 
 @dataclass
 class _Record:
-    node: Tag
-    anchor: Tag
+    node: Element
+    anchor: Element
     title: str = ""
     url: str = ""
     date: date | None = None
@@ -66,7 +66,7 @@ class _Record:
 
 @dataclass
 class _Group:
-    root: Tag
+    root: Element
     records: list[_Record] = field(default_factory=list)
     score: float = 0.0
     excluded: bool = False
@@ -80,24 +80,19 @@ class _Group:
         return sum(1 for r in self.records if r.date is not None)
 
 
-def _class_key(node: Tag) -> str:
-    return " ".join(sorted(node.get("class") or []))
+def _class_key(node: Element) -> str:
+    return " ".join(sorted(classes(node)))
 
 
-def _has_parent(node: Tag, names: set[str]) -> bool:
-    p = node.parent
-    while p is not None:
-        if p.name in names:
-            return True
-        p = p.parent
-    return False
+def _has_parent(node: Element, names: set[str]) -> bool:
+    return next(node.iterancestors(*names), None) is not None
 
 
 # --- anchors, records, groups --------------------------------------------------------------
 
-def _title_anchors(soup: BeautifulSoup) -> list[Tag]:
+def _title_anchors(doc: Element) -> list[Element]:
     out = []
-    for a in soup.find_all("a"):
+    for a in doc.iter("a"):
         href = (a.get("href") or "").strip()
         if href.startswith(("mailto:", "tel:")):
             continue
@@ -105,11 +100,12 @@ def _title_anchors(soup: BeautifulSoup) -> list[Tag]:
         scripted = not href or href.startswith(("javascript:", "#"))
         if scripted and not (a.get("onclick") or re.match(r"javascript:\s*\w+\(\s*['\"\d]", href)):
             continue
-        if scripted and len(_ANCHOR_STRIP.sub("", a.get_text())) < 6:
+        shown = text_of(a)
+        if scripted and len(_ANCHOR_STRIP.sub("", shown)) < 6:
             continue
         if _has_parent(a, _HIDDEN_PARENTS):
             continue
-        text = _ANCHOR_STRIP.sub("", a.get_text())
+        text = _ANCHOR_STRIP.sub("", shown)
         if len(text) < 4:
             t = _ANCHOR_STRIP.sub("", a.get("title") or "")
             if len(t) < 4 or text:
@@ -121,70 +117,71 @@ def _title_anchors(soup: BeautifulSoup) -> list[Tag]:
     return out
 
 
-def _count(anchors: list[Tag]) -> dict[int, int]:
-    counts: dict[int, int] = defaultdict(int)
+def _count(anchors: list[Element]) -> dict[Element, int]:
+    """How many title anchors each element holds (itself included), keyed by the element."""
+    counts: dict[Element, int] = defaultdict(int)
     for a in anchors:
-        counts[id(a)] += 1
-        for p in a.parents:
-            counts[id(p)] += 1
+        counts[a] += 1
+        for p in a.iterancestors():
+            counts[p] += 1
     return counts
 
 
-def _record_of(a: Tag, counts: dict[int, int]) -> Tag:
+def _record_of(a: Element, counts: dict[Element, int]) -> Element:
     node = a
     while True:
-        p = node.parent
-        if p is None or p.name in _STOP_TAGS:
+        p = node.getparent()
+        if p is None or p.tag in _STOP_TAGS:
             return node
-        c = counts.get(id(p), 0)
+        c = counts.get(p, 0)
         if c > 1:
             # <dl><dd><a>…</a></dd><dd><a>…</a></dd></dl>: a short list of rows, not one record.
-            if node.name in _ROW_TAGS and sum(
-                    1 for s in p.find_all(node.name, recursive=False) if counts.get(id(s), 0)) >= 2:
+            if node.tag in _ROW_TAGS and sum(1 for s in p.iterchildren(node.tag) if counts.get(s, 0)) >= 2:
                 return node
             # <li><a>[部门]</a><a>title</a><span>date</span></li>: still one record.
-            if p.name in _RECORD_TAGS and c <= 4:
+            if p.tag in _RECORD_TAGS and c <= 4:
                 return p
             return node
         node = p
-        if node.name in _RECORD_TAGS:
+        if node.tag in _RECORD_TAGS:
             return node
 
 
-def _peers(c: Tag, counts: dict[int, int]) -> list[Tag]:
+def _peers(c: Element, counts: dict[Element, int]) -> list[Element]:
     """Siblings of ``c`` (itself included) of the same tag and class that hold title links."""
     key = _class_key(c).lower()
-    return [s for s in c.parent.find_all(c.name, recursive=False)
-            if counts.get(id(s), 0) > 0 and _class_key(s).lower() == key]
+    return [s for s in c.getparent().iterchildren(c.tag)
+            if counts.get(s, 0) > 0 and _class_key(s).lower() == key]
 
 
-def _bare_wrapper(c: Tag, counts: dict[int, int]) -> bool:
+def _bare_wrapper(c: Element, counts: dict[Element, int]) -> bool:
     """``c``'s parent holds ``c`` and nothing a reader sees besides it (empty separators only)."""
-    for s in c.parent.children:
+    for s in child_nodes(c.getparent()):
         if s is c:
             continue
-        if isinstance(s, Tag):
-            if counts.get(id(s), 0) or s.name == "img" or _clean(s.get_text()):
+        if is_tag(s):
+            if counts.get(s, 0) or s.tag == "img" or _clean(text_of(s)):
                 return False
-        elif _is_text(s) and s.strip():
+        elif is_text(s) and s.strip():
             return False
     return True
 
 
-def _only_peers(peers: list[Tag]) -> bool:
+def _only_peers(peers: list[Element]) -> bool:
     """The peers' parent shows nothing between or around them: one block, not separate boxes."""
-    ids = {id(p) for p in peers}
-    for s in peers[0].parent.children:
-        if id(s) in ids:
-            continue
-        if isinstance(s, Tag) and (s.find("a") is not None or _clean(s.get_text())):
-            return False
-        if _is_text(s) and s.strip():
+    ids = set(peers)
+    for s in child_nodes(peers[0].getparent()):
+        if is_tag(s):
+            if s in ids:
+                continue
+            if has_descendant(s, "a") or _clean(text_of(s)):
+                return False
+        elif is_text(s) and s.strip():
             return False
     return True
 
 
-def _root_of(rec: Tag, counts: dict[int, int]) -> Tag:
+def _root_of(rec: Element, counts: dict[Element, int]) -> Element:
     """The list a record belongs to; sibling containers of the same kind are one list.
 
     TRS trt/avalon pages split one list into blocks of five: either sibling ``<ul>`` (one
@@ -193,48 +190,52 @@ def _root_of(rec: Tag, counts: dict[int, int]) -> Tag:
     nothing but the list, and merged only when their parent shows nothing but them, so
     separate titled boxes of a home page stay separate lists.
     """
-    c = rec.parent
+    parent = rec.getparent()
+    c = parent
     for level in range(2):
-        if c is None or c.parent is None or c.name in _STOP_TAGS:
+        up = c.getparent() if c is not None else None
+        if up is None or c.tag in _STOP_TAGS:
             break
         if len(_peers(c, counts)) >= 2:
-            return c.parent
+            return up
         # Only per-record wrappers (one table per record) may lift a second level.
-        if level == 0 and counts.get(id(c), 0) == 1 and c.parent.name not in _STOP_TAGS:
-            c = c.parent
+        if level == 0 and counts.get(c, 0) == 1 and up.tag not in _STOP_TAGS:
+            c = up
             continue
         break
-    c = rec.parent
+    c = parent
     for _ in range(2):
-        if c is None or c.parent is None or c.parent.name in _STOP_TAGS or not _bare_wrapper(c, counts):
+        up = c.getparent() if c is not None else None
+        if up is None or up.tag in _STOP_TAGS or not _bare_wrapper(c, counts):
             break
-        c = c.parent
-        if c.parent is None or c.parent.name in _STOP_TAGS:
+        c = up
+        up = c.getparent()
+        if up is None or up.tag in _STOP_TAGS:
             break
         peers = _peers(c, counts)
         if len(peers) >= 2 and _only_peers(peers):
-            return c.parent
-    return rec.parent if rec.parent is not None else rec
+            return up
+    return parent if parent is not None else rec
 
 
-def _group_records(anchors: list[Tag], counts: dict[int, int]) -> list[_Group]:
+def _group_records(anchors: list[Element], counts: dict[Element, int]) -> list[_Group]:
     """Lift title anchors to their records and group the records by list root."""
-    recs: dict[int, _Record] = {}
+    recs: dict[Element, _Record] = {}
     for a in anchors:
         node = _record_of(a, counts)
-        r = recs.get(id(node))
+        r = recs.get(node)
         if r is None:
-            recs[id(node)] = _Record(node=node, anchor=a)
-        elif len(_clean(a.get_text())) > len(_clean(r.anchor.get_text())):
+            recs[node] = _Record(node=node, anchor=a)
+        elif len(_clean(text_of(a))) > len(_clean(text_of(r.anchor))):
             r.anchor = a  # the longest link of a record is its title
     groups: dict[tuple, _Group] = {}
-    roots: dict[int, Tag] = {}  # _root_of depends on the record's parent only
+    roots: dict[Element | None, Element] = {}  # _root_of depends on the record's parent only
     for r in recs.values():
-        pid = id(r.node.parent)
-        root = roots.get(pid)
+        parent = r.node.getparent()
+        root = roots.get(parent)
         if root is None:
-            root = roots[pid] = _root_of(r.node, counts)
-        key = (r.node.name, id(root))
+            root = roots[parent] = _root_of(r.node, counts)
+        key = (r.node.tag, root)
         g = groups.get(key)
         if g is None:
             g = groups[key] = _Group(root=root)
@@ -277,7 +278,7 @@ def _fill(g: _Group, base: str, crawl_date: date) -> None:
     g.header_col = header
 
 
-def _title(a: Tag, hint: date | None, crawl_date: date) -> str:
+def _title(a: Element, hint: date | None, crawl_date: date) -> str:
     parts = []
     for s in _strings(a):
         t = s.strip()
@@ -294,16 +295,15 @@ def _title(a: Tag, hint: date | None, crawl_date: date) -> str:
 def _header_columns(g: _Group) -> int | None:
     """Index of the publication-date column of a catalogue table (索引号|名称|成文日期|发布日期)."""
     first = g.records[0].node
-    if first.name != "tr":
+    if first.tag != "tr":
         return None
-    table = first.find_parent("table")
+    table = next(first.iterancestors("table"), None)
     if table is None:
         return None
-    for tr in table.find_all("tr", limit=4):
+    for tr in islice(table.iterdescendants("tr"), 4):
         if tr is first:
             break
-        cells = tr.find_all(["th", "td"], recursive=False)
-        labels = [_clean(c.get_text()) for c in cells]
+        labels = [_clean(text_of(c)) for c in tr.iterchildren("th", "td")]
         if not labels or any(len(x) > 12 for x in labels):
             continue
         pub = [i for i, x in enumerate(labels) if _PUB_COL.search(x) and not _WRITTEN_COL.search(x)]
@@ -316,43 +316,45 @@ def _header_columns(g: _Group) -> int | None:
 
 
 def _record_date(r: _Record, header: int | None, hint: date | None, crawl_date: date) -> date | None:
-    if header is not None and r.node.name == "tr":
-        cells = r.node.find_all(["td", "th"], recursive=False)
+    if header is not None and r.node.tag == "tr":
+        cells = list(r.node.iterchildren("td", "th"))
         if header < len(cells):
             cell = cells[header]
             # The 发布日期 column is authoritative once it holds a date at all, even one
             # after the crawl date (then the item is undated): never fall back to 成文日期.
-            if D.all_dates(cell.get_text()) or _node_dates(cell, hint, crawl_date):
+            if D.all_dates(text_of(cell)) or _node_dates(cell, hint, crawl_date):
                 return D.best_date(_node_dates(cell, hint, crawl_date))
     found = _node_dates(r.node, hint, crawl_date)
     if r.node is r.anchor:
         # Flat list (<a>…</a><span>date</span><br>): the date follows the link.
-        for sib in list(r.anchor.next_siblings)[:6]:
-            if isinstance(sib, Tag) and (sib.name == "a" or sib.find("a", href=True)):
-                break
-            if isinstance(sib, Tag):
+        for sib in islice(next_nodes(r.anchor), 6):
+            if is_tag(sib):
+                if sib.tag == "a" or has_descendant(sib, "a", attr="href"):
+                    break
                 found += _node_dates(sib, hint, crawl_date)
-            elif _is_text(sib):
-                found += D.node_dates(str(sib), crawl_date, hint)
+            elif is_text(sib):
+                found += D.node_dates(sib, crawl_date, hint)
             if found:
                 break
     return D.best_date(found)
 
 
-def _node_dates(node: Tag, hint: date | None, crawl_date: date) -> list[D.Found]:
+def _node_dates(node: Element, hint: date | None, crawl_date: date) -> list[D.Found]:
     out: list[D.Found] = []
     for s in _strings(node):
-        out += D.node_dates(str(s), crawl_date, hint)
+        out += D.node_dates(s, crawl_date, hint)
     return out
 
 
-def _pinned(node: Tag) -> bool:
-    if _PINNED_TEXT.search(node.get_text()):
+def _pinned(node: Element) -> bool:
+    if _PINNED_TEXT.search(text_of(node)):
         return True
-    for t in (node, *(d for d in node.descendants if isinstance(d, Tag))):
+    for t in node.iter():
+        if not is_tag(t):
+            continue
         if _tokens(_attr_text(t)) & _PINNED_TOKENS:
             return True
-        if t.name == "img" and ("置顶" in (t.get("alt") or "") or "置顶" in (t.get("title") or "")):
+        if t.tag == "img" and ("置顶" in (t.get("alt") or "") or "置顶" in (t.get("title") or "")):
             return True
     return False
 
@@ -381,16 +383,16 @@ def _one_item_row(r: _Record) -> bool:
     """A dated document link whose record shows little besides its title and date."""
     if r.date is None or len(r.title) < 6:
         return False
-    shown = _clean(r.node.get_text())
+    shown = _clean(text_of(r.node))
     if _CRUMB_TEXT.search(shown):
         return False  # 当前位置：首页 > 政府信息公开 > … is a breadcrumb, whatever date sits beside it
     if len(shown) - len(r.title) > _ONE_ITEM_EXTRA:
         return False
     # A row among paragraphs of prose is a link in an article body, not a list.
-    parent = r.node.parent
+    parent = r.node.getparent()
     return parent is None or not any(
-        isinstance(s, Tag) and s is not r.node and s.find("a") is None and len(_clean(s.get_text())) > _PROSE
-        for s in parent.children)
+        is_tag(s) and s is not r.node and not has_descendant(s, "a") and len(_clean(text_of(s))) > _PROSE
+        for s in parent)
 
 
 def _undated_list(g: _Group) -> bool:
@@ -411,7 +413,7 @@ def _directory_list(g: _Group) -> bool:
     and stay so: they are few, and they neither name organisations nor share a common ending.
     """
     n = len(g.records)
-    if n < _MIN_DIRECTORY or g.penalized or len({r.node.name for r in g.records}) > 1:
+    if n < _MIN_DIRECTORY or g.penalized or len({r.node.tag for r in g.records}) > 1:
         return False
     titles = [r.title for r in g.records]
     if len(set(titles)) * 10 < n * 9 or len({r.url for r in g.records}) * 10 < n * 9:

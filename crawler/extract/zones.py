@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import re
 
-from bs4 import Tag
-
-from .dom import _STOP_TAGS, _attr_text, _clean, _tokens
+from .dom import _STOP_TAGS, Element, _attr_text, _clean, _tokens, is_tag, text_of
 from .records import _Group
 
 _ZONE_TAGS = {"header", "nav", "footer", "aside"}
@@ -31,15 +29,15 @@ _HOT_TEXT = re.compile(
 _FRIEND_TEXT = re.compile(r"友情链接|网站链接|相关网站|政府网站|部门网站")
 
 
-def _zone(g: _Group, counts: dict[int, int], total_anchors: int) -> None:
+def _zone(g: _Group, counts: dict[Element, int], total_anchors: int) -> None:
     """Exclude chrome zones, mark sidebars (penalized) and list/content containers (listish)."""
     penalty = 1.0
     bonus = 1.0
     depth = 0
-    for anc in [g.root, *g.root.parents]:
-        if anc.name in _STOP_TAGS or anc.name is None:
+    for anc in [g.root, *g.root.iterancestors()]:
+        if anc.tag in _STOP_TAGS:
             break
-        if anc.name in _ZONE_TAGS:
+        if anc.tag in _ZONE_TAGS:
             g.excluded = True
             return
         s = _attr_text(anc)
@@ -47,7 +45,7 @@ def _zone(g: _Group, counts: dict[int, int], total_anchors: int) -> None:
             toks = _tokens(s)
             # A "chrome" class on a wrapper that holds most of the page's links
             # (<div id="top"> around everything) is layout, not a header.
-            big = counts.get(id(anc), 0) > 0.6 * total_anchors
+            big = counts.get(anc, 0) > 0.6 * total_anchors
             if (_EXCLUDE_SUBSTR.search(s) or toks & _EXCLUDE_TOKENS) and not big:
                 g.excluded = True
                 return
@@ -69,31 +67,31 @@ def _zone(g: _Group, counts: dict[int, int], total_anchors: int) -> None:
     g.penalized = penalty < 1
 
 
-def _heading_text(root: Tag) -> str:
+def _heading_text(root: Element) -> str:
     """Short box titles just before the list (热点信息, 友情链接 …)."""
     texts = []
     node = root
     for _ in range(3):
-        if node is None or node.name in _STOP_TAGS:
+        if node is None or node.tag in _STOP_TAGS:
             break
         k = 0
-        for sib in node.previous_siblings:
-            if isinstance(sib, Tag):
-                t = _clean(sib.get_text())
+        for sib in node.itersiblings(preceding=True):
+            if is_tag(sib):
+                t = _clean(text_of(sib))
                 if t and len(t) <= 30:
                     texts.append(t)
                 k += 1
                 if k >= 2:
                     break
-        node = node.parent
+        node = node.getparent()
     return " ".join(texts)
 
 
-def _in_zone(node: Tag) -> bool:
-    for anc in [node, *node.parents]:
-        if anc.name in _STOP_TAGS or anc.name is None:
+def _in_zone(node: Element) -> bool:
+    for anc in [node, *node.iterancestors()]:
+        if anc.tag in _STOP_TAGS:
             return False
-        if anc.name in _ZONE_TAGS:
+        if anc.tag in _ZONE_TAGS:
             return True
         s = _attr_text(anc)
         if s and (_EXCLUDE_SUBSTR.search(s) or _tokens(s) & _EXCLUDE_TOKENS):
@@ -101,10 +99,10 @@ def _in_zone(node: Tag) -> bool:
     return False
 
 
-def _side_box(el: Tag) -> bool:
+def _side_box(el: Element) -> bool:
     """In a related/hot/sidebar box (an empty 相关稿件 list says nothing about the column)."""
-    for anc in [el, *el.parents][:6]:
-        if not isinstance(anc, Tag) or anc.name in _STOP_TAGS:
+    for anc in [el, *el.iterancestors()][:6]:
+        if anc.tag in _STOP_TAGS:
             break
         if _PENALTY_SUBSTR.search(_attr_text(anc)):
             return True

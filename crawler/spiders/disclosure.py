@@ -38,7 +38,7 @@ from twisted.web._newclient import ResponseFailed
 from crawler.budget import DEFAULT_SECONDS, PageTooCostly, cpu_budget
 from crawler.extract.annual_titles import report_year
 from crawler.extract.article import extract_article_date, extract_text
-from crawler.extract.dom import parse_html
+from crawler.extract.dom import Page
 from crawler.extract.encoding import decode
 from crawler.extract.links import discover_columns, extract_links
 from crawler.extract.listpage import extract_list
@@ -340,11 +340,12 @@ class DisclosureSpider(ScriptListSteps, RenderSteps, scrapy.Spider):
 
     def _read_disclosure(self, body: bytes, url: str, content_type: str, scope: Scope
                          ) -> tuple[ListPage, list[tuple[str, str]], list]:
-        """Each step within its own budget: a big but honest page (10,000 links) needs them all."""
-        own_list = self._budgeted(extract_list, body, url, self.crawl_date, content_type)
-        soup = self._budgeted(parse_html, decode(body, content_type))
-        columns = self._budgeted(discover_columns, soup, url, scope.hosts)
-        links = self._budgeted(extract_links, soup, url)
+        """One tree for all three readers; each step within its own budget (a big but honest
+        page, 10,000 links, needs them all)."""
+        page = Page(decode(body, content_type))
+        own_list = self._budgeted(extract_list, page, url, self.crawl_date)
+        columns = self._budgeted(discover_columns, page, url, scope.hosts)
+        links = self._budgeted(extract_links, page, url)
         return own_list, [(l.text, l.url) for l in columns if scope.allows(l.url)], links
 
     def _disclosure_unchanged(self, name: str, unit: dict, response: Response, elapsed: int) -> Iterator[Any]:
@@ -554,17 +555,17 @@ class DisclosureSpider(ScriptListSteps, RenderSteps, scrapy.Spider):
         is_guide = any(w in name for w in GUIDE_WORDS)
         is_parent = False
         try:
-            page = self._budgeted(extract_list, response.body, response.url, self.crawl_date, content_type)
+            # One tree for every reader of this page (its list, its sub-columns, a guide's text).
+            shared = Page(decode(response.body, content_type))
+            page = self._budgeted(extract_list, shared, response.url, self.crawl_date)
             children: list = []
             if not is_guide and page.state == NOT_LIST and meta["depth"] < self.max_column_depth:
                 is_parent = True
                 # A parent column's page repeats the site's navigation: the disclosure page
                 # itself and its siblings are not its children.
                 home = {self._unit(unit)["url"], *meta.get("home_urls", ())}
-                children = self._budgeted(discover_columns, decode(response.body, content_type), response.url,
-                                          scope.hosts, exclude=home)
-            guide_text = self._budgeted(extract_text, response.body, response.url, content_type) \
-                if is_guide else None
+                children = self._budgeted(discover_columns, shared, response.url, scope.hosts, exclude=home)
+            guide_text = self._budgeted(extract_text, shared, response.url) if is_guide else None
         except Unparsable as exc:
             yield self._column_item(meta, response.url, state=UNVERIFIABLE, http_status=response.status,
                                     error=str(exc))

@@ -1,8 +1,16 @@
 """dom.py: the tree, URL and text helpers every list-page module stands on."""
+from datetime import date
+
 import pytest
 
-from crawler.extract.dom import (MAX_URL, TooDeep, _attr_text, _clean, _is_text, _strings, _tokens, join_url,
-                                 parse_html, script_blocks)
+from crawler.extract import dom
+from crawler.extract.dom import (MAX_URL, Page, TooDeep, _attr_text, _clean, _strings, _tokens, join_url, parse_html,
+                                 script_blocks, text_of)
+from crawler.extract.links import discover_columns, extract_links
+from crawler.extract.listpage import extract_list
+
+URL = "https://www.example.gov.cn/xxgk/index.html"
+CRAWL = date(2026, 11, 27)
 
 
 # --- parse_html ----------------------------------------------------------------------------
@@ -14,8 +22,41 @@ def test_absurdly_deep_page_is_refused_with_a_reason():
 
 
 def test_deep_but_plausible_page_parses():
-    soup = parse_html("<div>" * 200 + "<a href='/a.html'>关于开展冬季消防检查的通知</a>")
-    assert soup.find("a")["href"] == "/a.html"
+    doc = parse_html("<div>" * 200 + "<a href='/a.html'>关于开展冬季消防检查的通知</a>")
+    assert doc.find(".//a").get("href") == "/a.html"
+
+
+# --- one tree per response ------------------------------------------------------------------
+
+_DISCLOSURE = ("<html><body><ul class='nav'><li><a href='/xxgk/tzgg/index.html'>通知公告</a></li>"
+               "<li><a href='/xxgk/zcwj/index.html'>政策文件</a></li></ul><ul class='list'>"
+               + "".join(f"<li><a href='/xxgk/tzgg/t2026110{k}_{k}.html'>关于做好第{k}批次冬季安全生产工作的通知</a>"
+                         f"<span>2026-11-0{k}</span></li>" for k in range(1, 6)) + "</ul></body></html>")
+
+
+def test_every_reader_of_a_response_walks_one_parse(monkeypatch):
+    parses = []
+    monkeypatch.setattr(dom, "parse_html", lambda html: parses.append(html) or parse_html(html))
+    page = Page(_DISCLOSURE)
+    listed = extract_list(page, URL, CRAWL)
+    columns = discover_columns(page, URL, {"www.example.gov.cn"})
+    links = extract_links(page, URL)
+    assert len(parses) == 1
+    assert listed.newest_date == date(2026, 11, 5)
+    assert {c.text for c in columns} == {"通知公告", "政策文件"}
+    assert len(links) == 7
+
+
+def test_a_list_read_from_a_comment_gives_no_links_to_the_next_reader():
+    # The list reader opens a list kept in a comment; a link checker reading the same
+    # response after it must still see the page as served (commented links are not links).
+    html = ("<html><body><div class='zfxxgk'><ul class='xxgklist'><!--\n"
+            "<li><a href='/c1/202611/1.shtml'>关于开展课题结项工作的通知</a><b>2026-11-17</b></li>\n"
+            "<li><a href='/c1/202611/2.shtml'>关于做好银龄讲学计划实施工作的通知</a><b>2026-11-05</b></li>\n"
+            "--></ul></div><a href='/about.html'>关于我们</a></body></html>")
+    page = Page(html)
+    assert extract_list(page, URL, CRAWL).newest_date == date(2026, 11, 17)
+    assert [l.url for l in extract_links(page, URL)] == ["https://www.example.gov.cn/about.html"]
 
 
 # --- join_url ------------------------------------------------------------------------------
@@ -53,9 +94,9 @@ def test_unclosed_script_ends_the_scan():
 # --- text helpers --------------------------------------------------------------------------
 
 def test_attr_text_is_class_and_id_lowercased():
-    div = parse_html('<div class="List  Box" id="Main1">x</div>').div
+    div = parse_html('<div class="List  Box" id="Main1">x</div>').find(".//div")
     assert _attr_text(div) == "list box main1"
-    assert _attr_text(parse_html("<p>x</p>").p) == ""
+    assert _attr_text(parse_html("<p>x</p>").find(".//p")) == ""
 
 
 @pytest.mark.parametrize("text,tokens", [
@@ -73,6 +114,24 @@ def test_clean_folds_nbsp_and_runs_of_whitespace():
 
 def test_only_shown_text_is_text():
     div = parse_html("<div><!--旧列表--><script>var a='脚本'</script><style>.x{}</style>"
-                     "正文<b>加粗</b><template>模板</template></div>").div
+                     "正文<b>加粗</b><template>模板</template></div>").find(".//div")
     assert list(_strings(div)) == ["正文", "加粗"]
-    assert [s for s in div.descendants if _is_text(s)] == ["正文", "加粗"]
+    assert text_of(div) == "正文加粗"
+
+
+def test_a_script_or_template_says_its_own_content():
+    doc = parse_html("<script>var a='脚本'</script><template><a href='/x'>模板里的链接</a></template>")
+    assert text_of(doc.find(".//script")) == "var a='脚本'"
+    assert text_of(doc.find(".//template")) == "模板里的链接"
+    assert text_of(doc.find(".//a")) == ""   # a link inside a template is not shown
+
+
+def test_whitespace_between_tags_is_one_space_or_newline():
+    div = parse_html("<div><b>一</b>  \n\t <b>二</b>   <b>三</b><pre>  </pre></div>").find(".//div")
+    assert _strings(div) == ["一", "\n", "二", " ", "三", "  "]
+
+
+def test_content_after_the_closing_html_tag_is_part_of_the_page():
+    # govcn article pages close </html> before their body.
+    doc = parse_html("<html><body><p>头部</p></body></html><!--end header--><div class='content'>正文</div>")
+    assert text_of(doc.find(".//div")) == "正文"

@@ -4,9 +4,9 @@ opened the way listpage.py opens them before it looks for lists."""
 from datetime import date
 
 import pytest
-from bs4 import Comment
+from lxml import etree
 
-from crawler.extract.dom import parse_html
+from crawler.extract.dom import parse_html, text_of
 from crawler.extract.hidden_lists import (_json_item, _json_list, _records, _unwrap_comments, _unwrap_hanweb,
                                           best_items, epoch_date)
 from crawler.extract.records import _count, _title_anchors
@@ -34,8 +34,8 @@ def test_hanweb_recordset_in_script_xml():
     assert count == 2 and proxy is None
     assert notes == ["Hanweb recordset: 2 records"]
     # The records are now ordinary DOM rows where the script stood, in their order.
-    rows = parse_html(html).select("div[id='764752'] > div[data-govfresh=recordset] > li")
-    assert [li.a["href"] for li in rows] == ["/art/2026/11/4/art_1229_1.html", "/art/2026/11/3/art_1229_2.html"]
+    rows = parse_html(html).xpath("//div[@id='764752']/div[@data-govfresh='recordset']/li")
+    assert [li.find("a").get("href") for li in rows] == ["/art/2026/11/4/art_1229_1.html", "/art/2026/11/3/art_1229_2.html"]
     assert "<script" not in html
 
 
@@ -87,17 +87,17 @@ _COMMENTED = ("<html><body><div class='zfxxgk'><ul class='xxgklist'><!--\n"
 
 
 def _uncomment(html: str):
-    soup = parse_html(html)
+    doc = parse_html(html)
     notes: list[str] = []
-    done = _unwrap_comments(soup, _count(_title_anchors(soup)), notes)
-    return soup, done, notes
+    done = _unwrap_comments(doc, _count(_title_anchors(doc)), notes)
+    return doc, done, notes
 
 
 def test_list_in_html_comment():
     # gansu_jyt: all items sit in one comment inside the list; a script shows them.
-    soup, done, notes = _uncomment(_COMMENTED.format(live=""))
+    doc, done, notes = _uncomment(_COMMENTED.format(live=""))
     assert done and notes == ["list read from an HTML comment"]
-    assert [li.b.get_text() for li in soup.select("ul.xxgklist > li")] == ["2026-11-17", "2026-11-05"]
+    assert [text_of(li.find("b")) for li in doc.xpath("//ul[@class='xxgklist']/li")] == ["2026-11-17", "2026-11-05"]
 
 
 @pytest.mark.parametrize("html", [
@@ -111,9 +111,9 @@ def test_list_in_html_comment():
     pytest.param("<div class='list'><!--<a class='ztlink' href='/zt/'></a>--></div>", id="commented-out-banner-link"),
 ])
 def test_comment_left_alone(html):
-    soup, done, notes = _uncomment(html)
+    doc, done, notes = _uncomment(html)
     assert not done and notes == []
-    assert any(type(d) is Comment for d in soup.descendants)   # the comment stays a comment
+    assert next(doc.iter(etree.Comment), None) is not None   # the comment stays a comment
 
 
 # --- inline script data ----------------------------------------------------------------------
@@ -161,8 +161,8 @@ def test_scripts_that_hold_no_document_list(script, attrs):
 
 
 def test_external_script_is_not_read():
-    soup = parse_html("<script src='/js/list.js'>var d = [{title: '关于开展检查的通知', pubDate: '2026-11-20'}];</script>")
-    assert _json_list(soup, URL, CRAWL) == []
+    doc = parse_html("<script src='/js/list.js'>var d = [{title: '关于开展检查的通知', pubDate: '2026-11-20'}];</script>")
+    assert _json_list(doc, URL, CRAWL) == []
 
 
 # --- choosing among script lists -------------------------------------------------------------

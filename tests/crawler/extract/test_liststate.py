@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from candidate_lists import candidate_lists, page
-from crawler.extract.dom import parse_html
+from crawler.extract.dom import find_by_id, parse_html
 from crawler.extract.liststate import (_article_like, _empty_container, _loader_evidence, _loader_targets,
                                        _no_list_state, _placeholder, _script_filled_hole, _templated, _text_block)
 from crawler.extract.types import EMPTY, UNVERIFIABLE
@@ -26,10 +26,10 @@ class Read:
     def __init__(self, body: str, head: str = ""):
         self.raw = page(body, head)
         lists = candidate_lists(self.raw, URL, CRAWL)
-        self.soup, self.script_text, self.best = lists.soup, lists.script_text, lists.best
+        self.doc, self.script_text, self.best = lists.doc, lists.script_text, lists.best
 
     def state(self, hanweb_records: int | None = None):
-        return _no_list_state(self.soup, self.script_text, self.raw, hanweb_records, self.best)
+        return _no_list_state(self.doc, self.script_text, self.raw, hanweb_records, self.best)
 
 
 # --- articles are not lists -----------------------------------------------------------------
@@ -52,7 +52,7 @@ _BODY_TEXT = "".join(f"<p>第{k}条 本机关政府信息公开工作由办公�
 ])
 def test_article_like(body, head, article):
     page = Read(body, head)
-    assert _article_like(page.soup, page.best) is article
+    assert _article_like(page.doc, page.best) is article
 
 
 def test_text_block_counts_one_container_not_the_page():
@@ -74,7 +74,7 @@ def test_text_block_counts_one_container_not_the_page():
     pytest.param("<div class='list'><p id='x'>暂无数据</p></div>", False, id="plain"),
 ])
 def test_templated(body, templated):
-    assert _templated(parse_html(page(body)).find(id="x")) is templated
+    assert _templated(find_by_id(parse_html(page(body)), "x")) is templated
 
 
 def test_loader_targets_are_empty_elements_a_script_names():
@@ -83,8 +83,8 @@ def test_loader_targets_are_empty_elements_a_script_names():
             "<script>$('#newsList').html(h); document.getElementById('listBox').innerHTML = h;"
             " $('#filled').append(h); $('#x').show();</script>")
     page = Read(body)
-    assert _loader_targets(page.soup, page.script_text) == {"newsList", "listBox"}
-    assert _loader_targets(page.soup, "") == set()
+    assert _loader_targets(page.doc, page.script_text) == {"newsList", "listBox"}
+    assert _loader_targets(page.doc, "") == set()
 
 
 @pytest.mark.parametrize("body,evidence", [
@@ -105,7 +105,7 @@ def test_loader_targets_are_empty_elements_a_script_names():
 ])
 def test_list_loader_is_evidence(body, evidence):
     page = Read(body)
-    assert _loader_evidence(page.soup, page.script_text) == evidence
+    assert _loader_evidence(page.doc, page.script_text) == evidence
 
 
 @pytest.mark.parametrize("body", [
@@ -118,7 +118,7 @@ def test_list_loader_is_evidence(body, evidence):
 ])
 def test_other_scripts_are_no_list_loader(body):
     page = Read(body)
-    assert _loader_evidence(page.soup, page.script_text) is None
+    assert _loader_evidence(page.doc, page.script_text) is None
 
 
 _OLD_BOX = ("<div class='box'><h3>往期专题</h3><ul>"
@@ -130,8 +130,8 @@ _FILL = "<script>$.get('/api/articles?channel=gzdt', function (r) { $('#articleL
 def test_script_filled_container_beside_a_small_static_box_is_the_column():
     # The box's 2024 dates must not stand for a column whose list arrives by script.
     page = Read(f"<div class='main'>{_OLD_BOX}<ul id='articleList' class='news-list'></ul></div>{_FILL}")
-    hole = _script_filled_hole(page.soup, page.script_text, page.best)
-    assert hole is not None and hole["id"] == "articleList"
+    hole = _script_filled_hole(page.doc, page.script_text, page.best)
+    assert hole is not None and hole.get("id") == "articleList"
 
 
 @pytest.mark.parametrize("body", [
@@ -148,7 +148,7 @@ def test_script_filled_container_beside_a_small_static_box_is_the_column():
 def test_no_script_filled_hole(body):
     page = Read(body)
     assert page.best is not None
-    assert _script_filled_hole(page.soup, page.script_text, page.best) is None
+    assert _script_filled_hole(page.doc, page.script_text, page.best) is None
 
 
 # --- empty columns ---------------------------------------------------------------------------
@@ -157,7 +157,7 @@ def test_no_script_filled_hole(body):
                                   "无相关数据", "尚无内容"])
 def test_placeholder_texts(text):
     ph = _placeholder(parse_html(page(f"<div class='list'><ul><li class='no-data'>{text}</li></ul></div>")))
-    assert ph is not None and ph.name == "li"
+    assert ph is not None and ph.tag == "li"
 
 
 @pytest.mark.parametrize("body", [
@@ -183,7 +183,7 @@ def test_not_a_placeholder(body):
 ])
 def test_empty_container(body, found):
     el = _empty_container(parse_html(page(body)))
-    assert (el.name if el is not None else None) == found
+    assert (el.tag if el is not None else None) == found
 
 
 # --- the state -------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from candidate_lists import candidate_lists, page
-from crawler.extract.dom import parse_html
+from crawler.extract.dom import parse_html, text_of
 from crawler.extract.records import _directory_list, _fill, _item, _score, _title_anchors, _undated_list
 from crawler.extract.types import Item
 
@@ -62,7 +62,7 @@ def test_chrome_links_are_not_titles(link):
 ])
 def test_document_links_are_titles(link, text):
     anchors = _title_anchors(parse_html(page(link)))
-    assert [a.get_text() for a in anchors] == [text]
+    assert [text_of(a) for a in anchors] == [text]
 
 
 # --- records and the lists they form --------------------------------------------------------
@@ -77,7 +77,7 @@ def test_document_links_are_titles(link, text):
 ])
 def test_each_row_is_one_record(body, tag, n):
     g = _only(body)
-    assert [r.node.name for r in g.records] == [tag] * n
+    assert [r.node.tag for r in g.records] == [tag] * n
     assert g.dated == n
 
 
@@ -97,7 +97,7 @@ def test_trs_split_blocks_are_one_list():
     body = "<div class='list_base'>" + "".join(f"<ul class='pad_b_xl'>{_lis(5, day0)}</ul>" for day0 in (1, 6, 11)) + "</div>"
     g = _only(body)
     assert len(g.records) == 15
-    assert g.root["class"] == ["list_base"]
+    assert g.root.get("class") == "list_base"
 
 
 def test_avalon_wrapped_blocks_are_one_list():

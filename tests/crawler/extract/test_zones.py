@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from candidate_lists import candidate_lists, page
-from crawler.extract.dom import parse_html
+from crawler.extract.dom import find_by_id, parse_html, text_of
 from crawler.extract.zones import _heading_text, _in_zone, _side_box
 
 LIST = ("<ul>" + "".join(f"<li><a href='./202610/t2026100{k}_{k}.html'>关于做好第{k}批次冬季安全生产工作的通知</a>"
@@ -21,7 +21,7 @@ def _zoned(body: str):
 
 def _the_list(body: str):
     """The group holding LIST's items (its first title is 第1批次)."""
-    return next(g for g in _zoned(body) if "第1批次" in g.records[0].anchor.get_text())
+    return next(g for g in _zoned(body) if "第1批次" in text_of(g.records[0].anchor))
 
 
 @pytest.mark.parametrize("wrapper", [
@@ -42,7 +42,7 @@ def _the_list(body: str):
 def test_page_chrome_is_not_the_column(wrapper):
     # The chrome list sits beside the column's real list, which holds most of the page's links.
     body = "<div class='main'>" + wrapper.format(OTHER) + "<div class='list'>" + LIST + "</div></div>"
-    chrome = next(g for g in _zoned(body) if "常务会议" in g.records[0].anchor.get_text())
+    chrome = next(g for g in _zoned(body) if "常务会议" in text_of(g.records[0].anchor))
     assert chrome.excluded
     assert not _the_list(body).excluded
 
@@ -64,7 +64,7 @@ def test_chrome_class_on_a_wrapper_around_most_links_is_layout():
 ])
 def test_sidebar_hot_items_are_not_the_column(wrapper):
     body = "<div class='main'><div class='list'>" + LIST + "</div>" + wrapper.format(OTHER) + "</div>"
-    hot = next(g for g in _zoned(body) if "常务会议" in g.records[0].anchor.get_text())
+    hot = next(g for g in _zoned(body) if "常务会议" in text_of(g.records[0].anchor))
     assert hot.penalized and not hot.excluded
     assert not _the_list(body).penalized
 
@@ -96,8 +96,8 @@ def test_list_container_far_above_the_list_earns_nothing():
 # --- helpers listpage uses on single elements -------------------------------------------------
 
 def test_heading_text_reads_the_short_titles_before_a_box():
-    soup = parse_html(page("<div class='box'><h3>热点信息</h3><p>" + "长段正文" * 10 + "</p><ul id='l'><li>x</li></ul></div>"))
-    assert _heading_text(soup.find(id="l")) == "热点信息"
+    doc = parse_html(page("<div class='box'><h3>热点信息</h3><p>" + "长段正文" * 10 + "</p><ul id='l'><li>x</li></ul></div>"))
+    assert _heading_text(find_by_id(doc, "l")) == "热点信息"
 
 
 @pytest.mark.parametrize("body,inside", [
@@ -106,7 +106,7 @@ def test_heading_text_reads_the_short_titles_before_a_box():
     pytest.param("<div class='list'><p id='x'>暂无信息</p></div>", False, id="list"),
 ])
 def test_in_zone(body, inside):
-    assert _in_zone(parse_html(page(body)).find(id="x")) is inside
+    assert _in_zone(find_by_id(parse_html(page(body)), "x")) is inside
 
 
 @pytest.mark.parametrize("body,side", [
@@ -115,4 +115,4 @@ def test_in_zone(body, inside):
     pytest.param("<div class='list'><ul id='x'></ul></div>", False, id="list"),
 ])
 def test_side_box(body, side):
-    assert _side_box(parse_html(page(body)).find(id="x")) is side
+    assert _side_box(find_by_id(parse_html(page(body)), "x")) is side
