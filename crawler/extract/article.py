@@ -5,7 +5,7 @@ import re
 
 from datetime import date
 
-from . import dates as D
+from . import dates
 from .dom import Element, Page, classes, is_tag, parse_html, text_nodes
 from .encoding import decode
 from .types import ArticleDate
@@ -201,10 +201,10 @@ def extract_article_date(body: bytes | Page, url: str, content_type: str | None 
     for i, (s, _) in enumerate(strings):
         t = s.strip()
         if any(c.isdigit() for c in t):
-            hit = D.labelled_date(t)
+            hit = dates.labelled_date(t)
         elif len(t) <= 8 and i + 1 < len(strings):
             # "<span>发布时间：</span><span>2026-11-20</span>": label and date in two nodes.
-            hit = D.labelled_date(t + strings[i + 1][0].strip()[:40])
+            hit = dates.labelled_date(t + strings[i + 1][0].strip()[:40])
         else:
             hit = None
         if hit:
@@ -213,11 +213,11 @@ def extract_article_date(body: bytes | Page, url: str, content_type: str | None 
         # A PubDate equal to the page-generation stamp to the second is that stamp copied
         # (gansu_fzgg: both 2025-03-27 09:36:38), not a publication time.
         m = _STAMP.search(pub[1])
-        d = D.parse_date(pub[1])
+        d = dates.parse_date(pub[1])
         if d and not (gen and m and m.group(0) == gen):
             return ArticleDate(d, f"meta:{pub[0]}")
     if first:
-        d = D.parse_date(first[1])
+        d = dates.parse_date(first[1])
         if d:
             return ArticleDate(d, "meta:firstpublishedtime")
     return _unlabelled_date(content, strings)
@@ -230,7 +230,7 @@ _Text = tuple[str, Element]
 def _bare_date(content: _Content, s: _Text) -> date | None:
     """The date a text node holds when it holds nothing else: (2024年03月23日), 2024-03-23 16:23."""
     t = s[0].strip()
-    if len(t) > 40 or not _BARE_DATE.match(D.normalize(t)):
+    if len(t) > 40 or not _BARE_DATE.match(dates.normalize(t)):
         return None
     for anc in (s[1], *s[1].iterancestors()):
         if anc.tag in _NOT_OWN_DATE:
@@ -239,7 +239,7 @@ def _bare_date(content: _Content, s: _Text) -> date | None:
             if content.find(anc, "a", attr="href") is not None:
                 return None  # "<p><a>相关文章</a> (2026-11-20)</p>"
             break
-    return D.parse_date(t)
+    return dates.parse_date(t)
 
 
 def _after_clock(strings: list[_Text], i: int) -> bool:
@@ -280,7 +280,7 @@ def _unlabelled_date(content: _Content, strings: list[_Text]) -> ArticleDate:
     for i, s in enumerate(strings):
         if (title is not None and i <= title) or s[1] not in in_main:
             continue
-        d = _bare_date(content, s) if _CN_DATE_LINE.match(D.normalize(s[0].strip())) else None
+        d = _bare_date(content, s) if _CN_DATE_LINE.match(dates.normalize(s[0].strip())) else None
         if d and not _after_clock(strings, i) and not _in_footer(strings, i):
             return ArticleDate(d, "shown:line")
     return ArticleDate(None, None)

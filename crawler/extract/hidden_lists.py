@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from lxml import etree
 
-from . import dates as D
+from . import dates
 from .dom import (DOCUMENT, _HTML_TAG, Element, _clean, has_descendant, is_tag, join_url, mark_plain, parse_html,
                   script_blocks)
 from .jsdata import dict_lists, script_literals
@@ -206,7 +206,7 @@ def _json_item(d: dict, base: str, crawl_date: date) -> Item | None:
         prio = 3 if _DATE_KEY_PUB.search(key) else (1 if _DATE_KEY_WRITTEN.search(key) else 2)
         dt = epoch_date(v)
         if dt is None and isinstance(v, str):
-            dt = D.parse_date(v)
+            dt = dates.parse_date(v)
         if dt is None or dt > crawl_date:
             continue
         if best is None or prio > best[0]:

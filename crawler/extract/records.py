@@ -15,11 +15,11 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from itertools import islice
 from datetime import date
+from itertools import islice
 from statistics import median
 
-from . import dates as D
+from . import dates
 from .dom import (_STOP_TAGS, Element, _attr_text, _clean, _strings, _tokens, child_nodes, classes, has_descendant,
                   is_tag, is_text, join_url, next_nodes, text_of)
 from .types import Item
@@ -253,7 +253,7 @@ def _fill(g: _Group, base: str, crawl_date: date) -> None:
         href = (r.anchor.get("href") or "").strip()
         # A megabyte-long or malformed href is no address (and the URL patterns see capped input).
         r.url = "" if not href or href.startswith(("javascript:", "#")) else join_url(base, href)
-        hints[id(r)] = D.url_date_hint(r.url)
+        hints[id(r)] = dates.url_date_hint(r.url)
     known = [h for h in hints.values() if h]
     # Most items carry a URL date: a hint-less yearless item takes the list's newest one.
     group_hint = max(known) if len(known) * 2 >= len(g.records) and known else None
@@ -282,7 +282,7 @@ def _title(a: Element, hint: date | None, crawl_date: date) -> str:
     parts = []
     for s in _strings(a):
         t = s.strip()
-        if not t or D.node_dates(t, crawl_date, hint) or _PINNED_TEXT.fullmatch(t):
+        if not t or dates.node_dates(t, crawl_date, hint) or _PINNED_TEXT.fullmatch(t):
             continue
         parts.append(t)
     title = _clean(" ".join(parts))
@@ -322,8 +322,8 @@ def _record_date(r: _Record, header: int | None, hint: date | None, crawl_date: 
             cell = cells[header]
             # The 发布日期 column is authoritative once it holds a date at all, even one
             # after the crawl date (then the item is undated): never fall back to 成文日期.
-            if D.all_dates(text_of(cell)) or _node_dates(cell, hint, crawl_date):
-                return D.best_date(_node_dates(cell, hint, crawl_date))
+            if dates.all_dates(text_of(cell)) or _node_dates(cell, hint, crawl_date):
+                return dates.best_date(_node_dates(cell, hint, crawl_date))
     found = _node_dates(r.node, hint, crawl_date)
     if r.node is r.anchor:
         # Flat list (<a>…</a><span>date</span><br>): the date follows the link.
@@ -333,16 +333,16 @@ def _record_date(r: _Record, header: int | None, hint: date | None, crawl_date: 
                     break
                 found += _node_dates(sib, hint, crawl_date)
             elif is_text(sib):
-                found += D.node_dates(sib, crawl_date, hint)
+                found += dates.node_dates(sib, crawl_date, hint)
             if found:
                 break
-    return D.best_date(found)
+    return dates.best_date(found)
 
 
-def _node_dates(node: Element, hint: date | None, crawl_date: date) -> list[D.Found]:
-    out: list[D.Found] = []
+def _node_dates(node: Element, hint: date | None, crawl_date: date) -> list[dates.Found]:
+    out: list[dates.Found] = []
     for s in _strings(node):
-        out += D.node_dates(s, crawl_date, hint)
+        out += dates.node_dates(s, crawl_date, hint)
     return out
 
 

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from crawler.budget import DEFAULT_SECONDS, cpu_budget
-from crawler.extract import dates as D
+from crawler.extract import dates
 from crawler.extract.annual_titles import report_year
 from crawler.extract.dom import TooDeep
 from crawler.extract.article import extract_article_date, extract_text
@@ -107,10 +107,10 @@ def test_answers_and_decoding(text):
 @given(st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=8).map(lambda p: pathological(p, 20_000)))
 def test_titles_and_date_labels(text):
     within_budget(report_year, text)
-    within_budget(D.parse_date, text)
-    within_budget(D.labelled_date, text)
-    within_budget(D.node_dates, text, CRAWL_DATE)
-    within_budget(D.all_dates, text)
+    within_budget(dates.parse_date, text)
+    within_budget(dates.labelled_date, text)
+    within_budget(dates.node_dates, text, CRAWL_DATE)
+    within_budget(dates.all_dates, text)
 
 
 @pytest.mark.parametrize("text", [

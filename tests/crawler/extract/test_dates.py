@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from crawler.extract import dates as D
+from crawler.extract import dates
 
 CRAWL = date(2026, 11, 27)
 
@@ -35,7 +35,7 @@ CRAWL = date(2026, 11, 27)
          "fullwidth-digits", "metadata-line", "weekday"],
 )
 def test_node_date_formats(text, expected):
-    assert D.best_date(D.node_dates(text, CRAWL)) == expected
+    assert dates.best_date(dates.node_dates(text, CRAWL)) == expected
 
 
 @pytest.mark.parametrize(
@@ -64,12 +64,12 @@ def test_node_date_formats(text, expected):
          "range-in-words", "month-only", "price", "decimal", "pager", "short-range"],
 )
 def test_not_item_dates(text):
-    assert D.node_dates(text, CRAWL) == []
+    assert dates.node_dates(text, CRAWL) == []
 
 
 def test_future_full_date_dropped():
-    assert D.node_dates("2026-11-28", CRAWL) == []
-    assert D.node_dates("2026-11-27", CRAWL)[0].date == CRAWL
+    assert dates.node_dates("2026-11-28", CRAWL) == []
+    assert dates.node_dates("2026-11-27", CRAWL)[0].date == CRAWL
 
 
 @pytest.mark.parametrize(
@@ -84,18 +84,18 @@ def test_future_full_date_dropped():
     ids=["dec-seen-in-jan", "same-year", "jan-seen-in-jan", "tomorrow-is-last-year", "leap-day"],
 )
 def test_yearless_year_rule(text, crawl, expected):
-    assert D.best_date(D.node_dates(text, crawl)) == expected
+    assert dates.best_date(dates.node_dates(text, crawl)) == expected
 
 
 def test_yearless_year_pulled_back_by_item_url():
     # yichun_home: "10-09" whose URL sits in /202310/, crawled years later.
-    hint = D.url_date_hint("/ycsrmzf/zwyw/202310/ce17f2d6.shtml")
+    hint = dates.url_date_hint("/ycsrmzf/zwyw/202310/ce17f2d6.shtml")
     assert hint == date(2023, 10, 31)
-    assert D.resolve_year(10, 9, CRAWL, hint) == date(2023, 10, 9)
+    assert dates.resolve_year(10, 9, CRAWL, hint) == date(2023, 10, 9)
     # A URL date never pushes a yearless date forward, nor past the crawl date.
-    assert D.resolve_year(11, 20, CRAWL, date(2026, 11, 30)) == date(2026, 11, 20)
+    assert dates.resolve_year(11, 20, CRAWL, date(2026, 11, 30)) == date(2026, 11, 20)
     # December draft published in January: slack keeps the later year.
-    assert D.resolve_year(1, 5, date(2026, 11, 27), date(2025, 12, 20)) == date(2026, 1, 5)
+    assert dates.resolve_year(1, 5, date(2026, 11, 27), date(2025, 12, 20)) == date(2026, 1, 5)
 
 
 @pytest.mark.parametrize(
@@ -109,16 +109,16 @@ def test_yearless_year_pulled_back_by_item_url():
     ids=["trs-t-date", "hanweb-art", "month-folder", "no-date"],
 )
 def test_url_date_hint(url, expected):
-    assert D.url_date_hint(url) == expected
+    assert dates.url_date_hint(url) == expected
 
 
 def test_label_priority_publication_beats_written():
-    found = D.node_dates("成文日期：2026-11-20 发布日期：2026-11-02", CRAWL)
-    assert D.best_date(found) == date(2026, 11, 2)
+    found = dates.node_dates("成文日期：2026-11-20 发布日期：2026-11-02", CRAWL)
+    assert dates.best_date(found) == date(2026, 11, 2)
 
 
 def test_effective_dates_are_ignored():
-    assert D.node_dates("施行日期：2026-01-01", CRAWL) == []
+    assert dates.node_dates("施行日期：2026-01-01", CRAWL) == []
 
 
 @pytest.mark.parametrize(
@@ -133,7 +133,7 @@ def test_effective_dates_are_ignored():
     ids=["meta-pubdate", "dash-before-time", "compact", "generation-label", "none"],
 )
 def test_parse_date(text, expected):
-    assert D.parse_date(text) == expected
+    assert dates.parse_date(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -151,4 +151,4 @@ def test_parse_date(text, expected):
          "written-date", "last-updated", "office-hours"],
 )
 def test_labelled_date(text, expected):
-    assert D.labelled_date(text) == expected
+    assert dates.labelled_date(text) == expected
