@@ -1,10 +1,14 @@
-"""Downloader middlewares: the scope guard, and text decoding that cannot fail."""
+"""Downloader middlewares: the scope guard, text decoding that cannot fail, redirects by page."""
 from __future__ import annotations
 
+from urllib.parse import urljoin
+
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import TextResponse
+from scrapy.http import HtmlResponse, TextResponse
 
 from crawler.extract.encoding import detect
+from crawler.extract.readable import page_redirect
 from crawler.scope import why_not
 
 
@@ -52,3 +56,30 @@ class SafeEncodingMiddleware:
             content_type = response.headers.get("Content-Type", b"").decode("latin-1")
             return response.replace(encoding=detect(response.body, content_type))
         return response
+
+
+class PageRedirectMiddleware(MetaRefreshMiddleware):
+    """Scrapy's meta refresh, and the other ways a page that shows nothing sends a visitor on:
+    a script assigning a literal address (`location.href="xxgk/index.html"`), a lone frame.
+
+    Followed as a redirect: the scope guard sees the new request (off the unit's site it is
+    not followed, and the page is recorded unverifiable), REDIRECT_MAX_TIMES bounds loops.
+    A page that points at itself, or anywhere not http(s), is left for readable.py to judge.
+    """
+
+    def process_response(self, request, response, spider=None):
+        result = super().process_response(request, response)
+        if result is not response or request.meta.get("dont_redirect") or request.method == "HEAD" \
+                or request.meta.get("playwright") or response.status != 200 \
+                or not isinstance(response, HtmlResponse):
+            return result
+        target = page_redirect(response.body)
+        if target is None:
+            return response
+        url = urljoin(response.url, target)
+        if url.split("#")[0] == response.url.split("#")[0]:
+            return response
+        redirected = self._redirect_request_using_get(request, response, url)
+        if not redirected.url.startswith(("http://", "https://")):
+            return response
+        return self._redirect(redirected, request, "page redirect")

@@ -89,4 +89,7 @@ DOWNLOADER_MIDDLEWARES = {
     # Responses pass from high numbers to low: after decompression (590), before the
     # meta-refresh redirect (580) decodes the page.
     "crawler.middlewares.SafeEncodingMiddleware": 585,
+    # Meta refresh, and the script or frame a page that shows nothing moves a visitor on with.
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.PageRedirectMiddleware": 580,
 }

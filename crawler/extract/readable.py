@@ -4,7 +4,10 @@ The spider asks this once for every page before reading it, so nothing is ever
 judged on content that was not seen: an anti-bot challenge (HTTP 412, or a 200
 whose page is only a script that sets a cookie and reloads, 云锁/安全狗/加速乐
 style), a redirect that was not followed (to file://, off the unit's site), a
-binary or undecodable body, an empty answer.
+binary or undecodable body, an empty answer, and a 200 that is not the page asked
+for: a "page not found" (soft 404), a login wall, a parked or closed domain, a
+server's error or maintenance page, a page that only redirects by script or meta
+refresh, a page whose content is only in frames.
 """
 from __future__ import annotations
 
@@ -44,6 +47,44 @@ _MAGIC = (
 )
 _TEXT_TYPES = re.compile(r"^\s*(?:text/|application/(?:xhtml\+xml|xml)|$)", re.I)
 _CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+
+# ---- a 200 that is not the page asked for ---------------------------------------------------
+# Judged on the <title> (anchored at its start: "页面不存在 - 某某县人民政府", never "关于系统
+#维护的通知") and, when the page shows next to nothing, on its visible text. No pattern nests
+# repeats: linear on any input.
+_SMALL_PAGE = 600        # visible bytes (~200 Chinese characters): a list or an article shows more
+_TITLE = re.compile(rb"<title\b[^<>]*>([^<]{0,300})", re.I)
+_NOT_FOUND = (r"页面不存在|页面未找到|找不到(?:该|您要访问的|您所访问的|您访问的|您请求的)?页面|您(?:所)?访问的页面"
+              r"(?:不存在|已删除|已被删除)|(?:信息|文章|栏目|内容|文件)(?:已被删除|不存在)|404\s*(?:not|错误|页面|error)|"
+              r"(?:错误|error)\s*(?:代码)?[:：]?\s*404|not\s+found")
+_LOGIN = r"(?:用户|会员|统一身份认证|系统)?(?:登录|登陆)|log\s*in|sign\s*in|身份认证"
+_PARKED = (r"域名(?:正在|已经|已|可)?(?:出售|转让|停放|过期|到期)|(?:domain|this\s+site)[^<]{0,40}(?:for\s+sale|parked|"
+           r"expired)|(?:网站|站点)(?:已|已经|暂时|暂)?(?:关闭|停止访问|暂停访问|停止服务|暂停服务)|未备案")
+_ERROR = (r"系统(?:繁忙|错误|异常|出错)|服务器(?:内部)?错误|(?:系统|网站)?正在维护|维护中(?!心)|出错了|访问出错|错误提示|"
+          r"internal\s+server\s+error|service\s+(?:temporarily\s+)?unavailable|bad\s+gateway|gateway\s+time-?out|"
+          r"runtime\s+error|server\s+error|数据库(?:连接)?(?:错误|失败|异常)")
+_DENIED = r"访问被(?:拒绝|拦截|阻断)|(?:请求|访问)已被(?:网站)?(?:防火墙|安全防护)?拦截|access\s+denied|forbidden"
+_NOT_THE_PAGE = (   # (state, why, pattern), first match wins
+    (BLOCKED, "网站拒绝访问（防火墙拦截页）", _DENIED),
+    (UNVERIFIABLE, "页面显示“页面不存在”", _NOT_FOUND),
+    (UNVERIFIABLE, "页面是域名停放或网站关闭的提示", _PARKED),
+    (UNVERIFIABLE, "页面是服务器错误或维护提示", _ERROR),
+)
+# A title may be just "404" (in a text, a bare 404 may be a document number: 〔2026〕404号).
+_TITLE_KINDS = tuple((state, why, re.compile(r"^[\s\W_]{0,5}(?:" + ("404(?![0-9])|" if pattern is _NOT_FOUND else "")
+                                             + pattern + ")", re.I))
+                     for state, why, pattern in _NOT_THE_PAGE)
+_TEXT_KINDS = tuple((state, why, re.compile(pattern, re.I)) for state, why, pattern in _NOT_THE_PAGE)
+_LOGIN_TITLE = re.compile(r"^[\s\W_]{0,5}(?:" + _LOGIN + ")|(?:" + _LOGIN + r")[\s\W_]{0,5}$", re.I)
+_PASSWORD = re.compile(rb"type\s*=\s*[\"']?password", re.I)
+# A page that only moves the visitor on: a meta refresh, or a script assigning a literal address.
+_META_REFRESH = re.compile(rb"<meta\b[^<>]{0,200}http-equiv\s*=\s*[\"']?refresh", re.I)
+_SCRIPT_GO = re.compile(
+    r"""(?:window\s*\.\s*|self\s*\.\s*|top\s*\.\s*|document\s*\.\s*)?location\s*(?:\.\s*href\s*)?=\s*(["'])([^"'<>\s]{1,500})\1|"""
+    r"""location\s*\.\s*(?:replace|assign)\s*\(\s*(["'])([^"'<>\s]{1,500})\3""", re.I)
+_FRAME_SRC = re.compile(rb"<i?frame\b[^<>]{0,500}?\bsrc\s*=\s*[\"']?([^\"'<>\s]{1,500})", re.I)
+_FRAME_NAME = re.compile(rb"\b(?:name|id)\s*=\s*[\"']?(?:main|content|mainframe|contentframe|right|body)\b", re.I)
+_FRAME_TAG = re.compile(rb"<i?frame\b[^<>]{0,500}", re.I)
 _SAMPLE = 8192
 
 
@@ -97,6 +138,60 @@ def is_challenge(status: int, body: bytes) -> bool:
     return bool(_SETS_COOKIE.search(head) and _RELOADS.search(head)) or bool(_WAF_MARK.search(head))
 
 
+def _title(head: bytes) -> str:
+    m = _TITLE.search(head)
+    return decode(m.group(1)).strip() if m else ""
+
+
+def _visible_text(head: bytes) -> str:
+    return decode(_SPACE.sub(b" ", _TAG.sub(b" ", _without_blocks(head)))).strip()
+
+
+def page_redirect(body: bytes) -> str | None:
+    """Where a page that shows next to nothing sends the visitor: a script's literal address,
+    or its one frame (a frameset's main frame); None for a page with content, or a challenge."""
+    head = body[:_HEAD]
+    if len(body) > 64 * 1024 or _visible_bytes(head) > _SMALL_PAGE or is_challenge(200, body):
+        return None
+    text = decode(head)
+    for m in _SCRIPT_GO.finditer(text):
+        target = m.group(2) or m.group(4)
+        if not target.lower().startswith(("javascript:", "#")):
+            return target
+    frames = _FRAME_TAG.findall(head)
+    if len(frames) > 1:
+        frames = [f for f in frames if _FRAME_NAME.search(f)]
+    if len(frames) == 1 and (m := _FRAME_SRC.search(frames[0])) is not None:
+        target = m.group(1).decode("latin-1")
+        if not target.lower().startswith(("javascript:", "about:", "#")):
+            return target
+    return None
+
+
+def not_the_page(body: bytes) -> Verdict | None:
+    """A 200 that is not the page asked for (soft 404, login wall, parked domain, error page,
+    a redirect or frame not followed): the state to record and why; None for a real page."""
+    head = body[:_HEAD]
+    title = _title(head)
+    small = _visible_bytes(head) <= _SMALL_PAGE
+    text = _visible_text(head) if small else ""
+    for state, why, pattern in _TITLE_KINDS:
+        if pattern.search(title):
+            return Verdict(state, f"{why}（标题：{title[:40]}）")
+    if _PASSWORD.search(head) and (small or _LOGIN_TITLE.search(title)):
+        return Verdict(UNVERIFIABLE, "页面是登录页，需要账号才能查看")
+    if not small:
+        return None
+    for state, why, pattern in _TEXT_KINDS:
+        if (m := pattern.search(text)) is not None:
+            return Verdict(state, f"{why}（“{m.group(0)[:20]}”）")
+    if _META_REFRESH.search(head) or _SCRIPT_GO.search(decode(head)):
+        return Verdict(UNVERIFIABLE, "页面只是跳转到别处，未跟随")
+    if _FRAME_TAG.search(head):
+        return Verdict(UNVERIFIABLE, "页面内容在框架（frame）中，未能读取")
+    return None
+
+
 def not_a_page(body: bytes, content_type: str | None) -> str | None:
     """Why `body` is no readable page (binary, a file, undecodable text); None when it is one."""
     if not body.strip():
@@ -134,4 +229,4 @@ def judge_answer(status: int, body: bytes, content_type: str | None, location: s
     reason = not_a_page(body, content_type)
     if reason:
         return Verdict(UNVERIFIABLE, reason)
-    return Verdict(READ)
+    return not_the_page(body) or Verdict(READ)

@@ -63,6 +63,25 @@ UNIT_FAULTS = {
     "空白局": ((200, {"Content-Type": "text/html"}, b""), "unverifiable", ["site_unverifiable"], "为空"),
     "文档局": ((200, {"Content-Type": "application/pdf"}, b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj"), "unverifiable",
              ["site_unverifiable"], "PDF"),
+    # A 200 that is not the page: the site answered, nothing on it is the disclosure page.
+    "登录局": (html(page("用户登录", '<form action="/login" method="post">用户名<input name="username">'
+                                   '密码<input type="password" name="password"><button>登录</button></form>')),
+             "unverifiable", ["site_unverifiable"], "登录"),
+    "软404局": (html(page("提示信息", "<h1>404</h1><p>抱歉，您访问的页面不存在或已被删除！</p>")), "unverifiable",
+              ["site_unverifiable"], "页面不存在"),
+    "停放局": (html(page("qhx.gov.cn", "<p>This domain is for sale! 该域名正在出售。</p>")), "unverifiable",
+             ["site_unverifiable"], "域名停放"),
+    "报错局": (html(page("系统错误", "<p>Error 500: Internal Server Error</p>")), "unverifiable",
+             ["site_unverifiable"], "错误或维护"),
+    "脚本外跳局": ("OFFHOST_SCRIPT", "unverifiable", ["site_unverifiable"], "站点范围外"),
+    "框架外跳局": ("OFFHOST_FRAME", "unverifiable", ["site_unverifiable"], "站点范围外"),
+    "刷新外跳局": ("OFFHOST_REFRESH", "unverifiable", ["site_unverifiable"], "站点范围外"),
+}
+# How a page that shows nothing sends a visitor on (followed within the unit's site).
+MOVERS = {
+    "OFFHOST_SCRIPT": '<html><head><script>window.location.href="{url}";</script></head><body></body></html>',
+    "OFFHOST_FRAME": '<html><body><iframe src="{url}" width="100%" height="2000"></iframe></body></html>',
+    "OFFHOST_REFRESH": '<html><head><meta http-equiv="refresh" content="0;url={url}"></head><body></body></html>',
 }
 # Content-dependent rules: never about a page that was not read.
 CONTENT_RULES = {"homepage_stale", "column_stale", "column_empty", "guide_missing", "guide_missing_element",
@@ -111,6 +130,11 @@ def county(tmp_path_factory):
     units.append(("藏新局", "SERVER/hid/"))
     healthy_unit(routes, "/hid2", gzdt=binary(seed=3))
     units.append(("藏新二局", "SERVER/hid2/"))
+    # A page that shows nothing but moves the visitor on within the site: followed, and read.
+    healthy_unit(routes, "/moved")
+    for kind, mover in MOVERS.items():
+        routes[f"/go-{kind}/"] = html(mover.format(url="/moved/"))
+        units.append((f"{kind}局", f"SERVER/go-{kind}/"))
 
     with MockServer(routes) as server, MockServer({}, host="127.0.0.2") as other:
         for name, url in list(units):
@@ -118,6 +142,8 @@ def county(tmp_path_factory):
                 path = url[len("SERVER"):]
                 if routes.get(path) == "OFFHOST":
                     routes[path] = redirect(f"http://127.0.0.2:{other.port}/xxgk/")
+                elif isinstance(routes.get(path), str) and routes[path] in MOVERS:
+                    routes[path] = html(MOVERS[routes[path]].format(url=f"http://127.0.0.2:{other.port}/xxgk/"))
         units = [(n, u.replace("SERVER", server.url)) for n, u in units]
         found, db = run_crawl(tmp_path_factory.mktemp("faults"), units, timeout=3)
         yield found, db, server, other
@@ -157,6 +183,15 @@ def test_malformed_html_and_ten_thousand_links_are_read(county):
     assert 0 < len(dead) <= 200       # crawl.max_links_checked
 
 
+@pytest.mark.parametrize("kind", list(MOVERS))
+def test_a_page_that_moves_the_visitor_on_within_the_site_is_followed_and_read(county, kind):
+    found, *_ = county
+    unit = found[f"{kind}局"]
+    assert unit["state"] == "read", unit["error"]
+    assert {c["name"] for c in unit["columns"]} == {"工作动态", "通知公告"}
+    assert "homepage_stale" not in {f["rule"] for f in unit["findings"]}
+
+
 def test_homepage_is_not_called_stale_because_the_fresh_column_could_not_be_read(county):
     found, *_ = county
     for name in ("藏新局", "藏新二局"):
@@ -187,7 +222,8 @@ def odd_pages(tmp_path_factory):
         f"{p}/xxgk/": html(page("信息公开", nav(("工作动态", f"{p}/gzdt/"), ("通知公告", f"{p}/tzgg/"),
                                              ("政策文件", f"{p}/zcwj/"), ("规划计划", f"{p}/ghjh/"),
                                              ("政府信息公开指南", f"{p}/zn/"), ("人事信息", f"{p}/rsxx/"),
-                                             ("机构职能", f"{p}/jgzn/")))),
+                                             ("机构职能", f"{p}/jgzn/"), ("财政预决算", f"{p}/czyjs/"),
+                                             ("政策解读", f"{p}/zcjd/"), ("统计信息", f"{p}/tjxx/")))),
         # An empty list container and the script that fills it: unverifiable, never 空白栏目.
         f"{p}/tzgg/": html(page("通知公告", '<div class="main"><ul id="newsList" class="list"></ul></div>'
                                           f'<script src="{p}/js/list.js"></script>'
@@ -210,6 +246,11 @@ def odd_pages(tmp_path_factory):
         f"{p}/zcwj/": challenge_200(),
         f"{p}/ghjh/": redirect("file:///etc/passwd"),
         f"{p}/rsxx/": binary(seed=11),
+        # Columns that answer 200 with something other than the column: a login wall, a soft 404,
+        # a server's error page.
+        f"{p}/czyjs/": html(page("用户登录", '<form>用户名<input name="u">密码<input type="password" name="p"></form>')),
+        f"{p}/zcjd/": html(page("页面不存在", "<p>抱歉，您访问的页面不存在！</p>")),
+        f"{p}/tjxx/": html(page("清河县教育局", "<p>系统繁忙，请稍后再试。</p>")),
         f"{p}/jgzn/": html(page("机构职能", "<div class='content'><p>主要职责：负责全县教育工作。</p></div>")),
     }
     with MockServer(routes) as server:
@@ -243,7 +284,8 @@ def test_a_guide_with_a_breadcrumb_is_read_as_the_guide(odd_pages):
 def test_columns_that_cannot_be_read_say_so_and_nothing_else(odd_pages):
     unit, _ = odd_pages
     cols = {c["name"]: c for c in unit["columns"]}
-    for name, words in (("政策文件", "反爬虫"), ("规划计划", "file:"), ("人事信息", "二进制")):
+    for name, words in (("政策文件", "反爬虫"), ("规划计划", "file:"), ("人事信息", "二进制"), ("财政预决算", "登录"),
+                        ("政策解读", "页面不存在"), ("统计信息", "错误或维护")):
         assert cols[name]["state"] == "unverifiable" and words in cols[name]["error"], cols[name]
         assert [f["rule"] for f in unit["findings"] if f["column"] == name] == ["column_unverifiable"]
     # With columns that could not be read, 首页不更新 is not claimed from the others.

@@ -3,7 +3,7 @@ import random
 
 import pytest
 
-from crawler.extract.readable import BLOCKED, READ, UNREACHABLE, UNVERIFIABLE, is_challenge, judge_answer
+from crawler.extract.readable import BLOCKED, READ, UNREACHABLE, UNVERIFIABLE, is_challenge, judge_answer, page_redirect
 
 PAGE = '<html><head><meta charset="utf-8"><title>信息公开</title></head><body>' + "<p>工作动态 通知公告</p>" * 40 + "</body></html>"
 CHALLENGES = {
@@ -57,3 +57,68 @@ def test_utf16_pages_are_pages():
     body = "\ufeff<html><body><p>信息公开</p></body></html>".encode("utf-16")
     assert judge_answer(200, body, "text/html").state == READ
 
+
+
+# ---- a 200 that is not the page asked for --------------------------------------------------------
+
+def small(title, body):
+    return (f'<html><head><meta charset="utf-8"><title>{title}</title></head><body>'
+            f'<div class="top">今天是2026年11月27日 星期五</div>{body}<div class="foot">版权所有</div></body></html>').encode()
+
+
+NOT_THE_PAGE = {
+    "soft 404, by its title": (small("页面不存在 - 清河县人民政府", "<p>返回首页</p>"), UNVERIFIABLE, "页面不存在"),
+    "soft 404, by its text": (small("清河县人民政府", "<h1>404</h1><p>抱歉，您访问的页面不存在或已被删除！</p>"),
+                              UNVERIFIABLE, "页面不存在"),
+    "bare 404 title": (small("404", ""), UNVERIFIABLE, "页面不存在"),
+    "login wall": (small("统一身份认证平台", '<form><input name="u"><input type="password" name="p"></form>'),
+                   UNVERIFIABLE, "登录"),
+    "login titled page": (small("用户登录", '<form><input name="u"><input type=password name="p"></form>' + "<p>说明</p>" * 200),
+                          UNVERIFIABLE, "登录"),
+    "parked domain": (small("qhx.gov.cn", "<p>该域名正在出售，欢迎洽谈。</p>"), UNVERIFIABLE, "域名停放"),
+    "closed site": (small("提示", "<p>本网站已关闭，请访问新网站。</p>"), UNVERIFIABLE, "网站关闭"),
+    "error page": (small("系统错误", "<p>Error 500</p>"), UNVERIFIABLE, "错误或维护"),
+    "maintenance": (small("清河县教育局", "<p>网站正在维护，请稍后访问。</p>"), UNVERIFIABLE, "错误或维护"),
+    "firewall": (small("提示", "<p>您的访问已被网站防火墙拦截。</p>"), BLOCKED, "防火墙"),
+    "redirect not followed": (b'<html><head><meta http-equiv="refresh" content="0;url=ftp://x/"></head></html>',
+                              UNVERIFIABLE, "跳转"),
+    "script redirect not followed": (b'<html><script>location.href="mailto:a@b.cn"</script></html>',
+                                     UNVERIFIABLE, "跳转"),
+    "frames": (b'<html><frameset><frame src="top.html"><frame src="left.html"></frameset></html>',
+               UNVERIFIABLE, "框架"),
+}
+
+
+@pytest.mark.parametrize("name", list(NOT_THE_PAGE))
+def test_a_200_that_is_not_the_page_is_not_read(name):
+    body, state, words = NOT_THE_PAGE[name]
+    verdict = judge_answer(200, body, "text/html")
+    assert verdict.state == state and words in verdict.reason, verdict
+
+
+@pytest.mark.parametrize("body", [
+    # items of a small list that name what the kinds above look for
+    small("通知公告", '<ul class="list"><li><a href="/a/1.html">关于网站系统维护的通知</a> 2026-11-20</li>'
+                  '<li><a href="/a/2.html">清政发〔2026〕404号文件</a> 2026-11-18</li></ul>'),
+    small("关于系统维护的通知", "<p>本站将于11月28日进行系统维护。</p>"),
+    # a portal with a login box in its sidebar
+    PAGE.replace("</body>", '<form><input name="u"><input type="password" name="p">用户登录</form></body>').encode(),
+    # an empty column that says so
+    small("人事信息", '<ul class="list"></ul><p>暂无信息</p>'),
+])
+def test_pages_that_mention_those_words_are_read(body):
+    assert judge_answer(200, body, "text/html").state == READ
+
+
+@pytest.mark.parametrize("body,target", [
+    (b'<html><head><script>window.location.href="/xxgk/index.html";</script></head><body></body></html>',
+     "/xxgk/index.html"),
+    (b"<html><script>location.replace('xxgk/')</script></html>", "xxgk/"),
+    (b'<html><body><iframe src="/xxgk/list.html" width="100%"></iframe></body></html>', "/xxgk/list.html"),
+    (b'<html><frameset rows="80,*"><frame src="top.html" name="top"><frame src="main.html" name="main">'
+     b"</frameset></html>", "main.html"),
+    (PAGE.replace("</body>", '<script>location.href="/other/"</script></body>').encode(), None),   # content
+    (CHALLENGES["safedog"].encode(), None),      # a challenge is passed, not followed
+])
+def test_where_a_page_that_shows_nothing_sends_the_visitor(body, target):
+    assert page_redirect(body) == target
