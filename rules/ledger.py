@@ -43,10 +43,14 @@ class UnitRead:
     read: bool
     columns: Mapping[str, bool]
     checked: bool = True             # False: the crawl's deadline came before the unit
+    # Rule kinds that could not judge the unit although its page was read (Rule.abstains:
+    # 首页不更新 with a column unread, a guide found but not read…): their problems stay open.
+    undecided: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, unit: UnitFacts) -> "UnitRead":
-        return cls(unit.read, {c.name: c.read for c in unit.columns}, unit.page_state != NOT_CHECKED)
+    def of(cls, unit: UnitFacts, undecided: Iterable[str] = ()) -> "UnitRead":
+        return cls(unit.read, {c.name: c.read for c in unit.columns}, unit.page_state != NOT_CHECKED,
+                   frozenset(undecided))
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,8 @@ class JudgedCrawl:
             "run_id": self.run_id, "day": self.day.isoformat(),
             "findings": [{**asdict(f), "newest_date": f.newest_date and f.newest_date.isoformat()}
                          for f in self.findings],
-            "units": {name: [u.read, dict(u.columns), u.checked] for name, u in self.units.items()},
+            "units": {name: [u.read, dict(u.columns), u.checked, sorted(u.undecided)]
+                      for name, u in self.units.items()},
         }, ensure_ascii=False)
 
     @classmethod
@@ -72,8 +77,8 @@ class JudgedCrawl:
         return cls(run_id=data["run_id"], day=date.fromisoformat(data["day"]),
                    findings=tuple(Finding(**{**f, "newest_date": f["newest_date"] and date.fromisoformat(f["newest_date"])})
                                   for f in data["findings"]),
-                   units={name: UnitRead(read, columns, checked) for name, (read, columns, checked)
-                          in data["units"].items()})
+                   units={name: UnitRead(read, columns, checked, frozenset(undecided))
+                          for name, (read, columns, checked, undecided) in data["units"].items()})
 
     def reread(self, finding: Finding) -> bool:
         """Whether this crawl read what the finding is about, so not seeing it again means it is fixed."""
@@ -83,7 +88,7 @@ class JudgedCrawl:
         kind = RULE_KINDS.get(finding.rule)
         if kind is not None and not kind.needs_content:
             return True                  # about reachability: any answer settles it
-        if not unit.read:
+        if not unit.read or finding.rule in unit.undecided:
             return False
         if finding.column is None:
             return True

@@ -74,9 +74,14 @@ class Rule(Plugin):
     def check(self, unit: UnitFacts, as_of: date) -> Iterator[Finding]:
         raise NotImplementedError
 
+    def abstains(self, unit: UnitFacts, as_of: date) -> bool:
+        """The rule cannot judge this unit in this crawl although its page was read (what it
+        looks at was not all read): it makes no finding, and fixes none (rules/ledger.py)."""
+        return False
+
     def findings(self, unit: UnitFacts, as_of: date) -> Iterator[Finding]:
-        """check(), but never about content that was not read (UnitFacts.read)."""
-        if self.needs_content and not unit.read:
+        """check(), but never about content that was not read (UnitFacts.read, abstains())."""
+        if (self.needs_content and not unit.read) or self.abstains(unit, as_of):
             return iter(())
         return self.check(unit, as_of)
 
@@ -157,12 +162,19 @@ class HomepageStale(Rule):
         if isinstance(age, bool) or not isinstance(age, int) or not 0 < age <= 366:
             raise ValueError(f"max_age_days: must be a whole number of days from 1 to 366, got {age!r}")
 
-    def check(self, unit, as_of):
+    @staticmethod
+    def _newest(unit: UnitFacts) -> date | None:
         dates = [d for d in [unit.homepage_newest, *(c.newest_date for c in unit.columns)] if d]
-        newest = max(dates) if dates else None
+        return max(dates) if dates else None
+
+    def abstains(self, unit, as_of):
+        # The newest items may sit in a column that could not be read: no claim, no fix.
+        newest, limit = self._newest(unit), self.spec.params.get("max_age_days", 14)
+        return (newest is None or (as_of - newest).days > limit) and not unit.all_columns_read
+
+    def check(self, unit, as_of):
+        newest = self._newest(unit)
         limit = self.spec.params.get("max_age_days", 14)
-        if (newest is None or (as_of - newest).days > limit) and not unit.all_columns_read:
-            return  # the newest items may sit in a column that could not be read: no claim
         if newest is None:
             yield self.finding(unit, "政府信息公开页面及其栏目均无注明日期的信息，视为未更新", url=unit.url)
         elif (as_of - newest).days > limit:
@@ -265,12 +277,14 @@ class GuideMissing(Rule):
     kind, label = "guide_missing", "公开指南缺失"
     description = "已读取的政府信息公开页面上找不到政府信息公开指南（条例第12条要求编制并公布）。"
 
+    def abstains(self, unit, as_of):
+        # A guide column that could not be read may well hold the guide.
+        guide_columns = [c for c in unit.columns if self.ruleset.category_of(c.name) == "guide"]
+        return not unit.complete or any(not c.read for c in guide_columns)
+
     def check(self, unit, as_of):
         if unit.guide_text is not None or unit.guide_url is not None:
             return  # a guide was read, or found but could not be read (a challenge, a file…)
-        guide_columns = [c for c in unit.columns if self.ruleset.category_of(c.name) == "guide"]
-        if not unit.complete or any(not c.read for c in guide_columns):
-            return  # a guide column that could not be read may well hold the guide
         yield self.finding(unit, "未找到政府信息公开指南", url=unit.url)
 
 
@@ -296,9 +310,11 @@ class GuideMissingElement(Rule):
             if "value" in spec and spec["value"] not in VALUE_KINDS:
                 raise ValueError(f"elements.{key}.value: {spec['value']!r} is not one of {', '.join(VALUE_KINDS)}")
 
+    def abstains(self, unit, as_of):
+        # No guide read (none found is guide_missing's finding; one found may have been unreadable).
+        return unit.guide_text is None
+
     def check(self, unit, as_of):
-        if unit.guide_text is None:
-            return   # no guide at all is guide_missing's finding
         elements = self.spec.params["elements"]
         for key in self._missing(unit.guide_text):
             yield self.finding(unit, f"政府信息公开指南缺少“{elements[key].get('label', key)}”",
@@ -336,15 +352,17 @@ class AnnualReportMissing(Rule):
         month, day = map(int, str(md).split("-"))
         return as_of.year - 1 if as_of > date(as_of.year, month, day) else as_of.year - 2
 
+    def abstains(self, unit, as_of):
+        # The report column could not be read (column_unverifiable/unreachable say so), or none was
+        # read before the crawl's deadline.
+        report_cols = [c for c in unit.columns if self.ruleset.category_of(c.name) == "report"]
+        return not any(c.read for c in report_cols) and (bool(report_cols) or not unit.complete)
+
     def check(self, unit, as_of):
         year = self.due_year(unit.kind, as_of)
-        report_cols = [c for c in unit.columns if self.ruleset.category_of(c.name) == "report"]
-        if report_cols and not any(c.read for c in report_cols):
-            return  # the report column could not be read: column_unverifiable/unreachable say so
-        report_cols = [c for c in report_cols if c.read]
+        report_cols = [c for c in unit.columns
+                       if self.ruleset.category_of(c.name) == "report" and c.read]
         if not report_cols:
-            if not unit.complete:
-                return
             yield self.finding(unit, f"未找到政府信息公开年报栏目，无法确认{year}年度报告已发布", url=unit.url)
             return
         if any(year in c.report_years for c in report_cols):
@@ -373,9 +391,10 @@ class _ReportContent(Rule):
         return annual_report.check_report(content, report.year,
                                from_year=self.spec.params.get("from_year", annual_report.FORMAT_FROM_YEAR))
 
+    def abstains(self, unit, as_of):
+        return not unit.reports       # no report page read this crawl
+
     def check(self, unit, as_of):
-        if not unit.reports:
-            return
         report = unit.reports[0]
         content = parse_report_cached(report.html)
         year = f"{report.year}年度" if report.year else ""

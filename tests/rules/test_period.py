@@ -206,3 +206,20 @@ def test_a_judgement_kept_under_other_rules_is_not_used(store, tmp_path):
     assert judgement_key(rules) != judgement_key(load_ruleset("national-2019"))
     first = judge_as_of(store, W2, rules).crawls[0]           # 11-01 is 12 days before W1: stale only at 7 days
     assert [f.rule for f in first.findings] == ["column_stale"]
+
+
+def test_a_problem_a_crawl_could_not_judge_is_neither_seen_nor_rectified(store):
+    """首页不更新 cannot be judged while a column is unread, guide elements while no guide is read:
+    such a crawl shows them neither open nor fixed, and the next crawl that sees them finds them open."""
+    old = {"工作动态": "2026-09-01", "通知公告": "2026-09-01"}
+    thin_guide = "本机关政府信息分类、编排体系、获取方式。"
+    crawl(store, W1, {"教育局": unit(old, guide=thin_guide)})
+    crawl(store, W2, {"教育局": unit({**old, "通知公告": "unverifiable"}, guide=None)})
+    crawl(store, W3, {"教育局": unit(old, guide=thin_guide)})
+    first = {f["rule"] for u in export(store, W1)["units"] for f in u["findings"]}
+    assert {"homepage_stale", "guide_missing_element"} <= first
+    w2 = [f for u in export(store, W2)["units"] for f in u["findings"]]
+    assert not [f for f in w2 if f["rule"] in ("homepage_stale", "guide_missing_element")], w2
+    w3 = [f for u in export(store, W3)["units"] for f in u["findings"]
+          if f["rule"] in ("homepage_stale", "guide_missing_element")]
+    assert w3 and all((f["state"], f["first_seen"], f["recurrences"]) == ("open", W1.isoformat(), 0) for f in w3)
