@@ -4,6 +4,7 @@ A rule is a pure function of one unit's facts, the rule set and the as-of date.
 """
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, Iterator
@@ -42,10 +43,17 @@ class Finding:
         return "|".join(x for x in (self.column, self.element, self.key) if x)
 
 
-def url_path(url: str) -> str:
-    """A URL without scheme, host and port: how a page is named across a site move."""
+def url_path(url: str, home: str | None = None) -> str:
+    """A URL without scheme, host and port, relative to the unit's page `home` when given: how a
+    page is named across a site move (to https, a new port, from /jyj/ on the county portal to
+    its own jyj. host)."""
     parts = urlsplit(url)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
+    path = parts.path or "/"
+    if home is not None:
+        base = urlsplit(home).path or "/"
+        base = base if base.endswith("/") else base.rsplit("/", 1)[0] + "/"
+        path = posixpath.relpath(path, base) + ("/" if path.endswith("/") and path != "/" else "")
+    return path + (f"?{parts.query}" if parts.query else "")
 
 
 class Rule(Plugin):
@@ -269,7 +277,8 @@ class DeadLink(Rule):
             if link.broken:
                 why = link.error or f"HTTP {link.http_status}"
                 text = link.text or link.url
-                yield self.finding(unit, f"链接“{text}”无法打开（{why}）", url=link.url, key=url_path(link.url))
+                yield self.finding(unit, f"链接“{text}”无法打开（{why}）", url=link.url,
+                                   key=url_path(link.url, unit.url))
 
 
 class GuideMissing(Rule):

@@ -6,6 +6,7 @@ is what a clerk reading the report needs: an outage is 站点无法访问, a sit
 answered but could not be read is blocked or unverifiable (a person must look), and
 nothing is ever said about content that was not read. RELIABILITY.md lists every case.
 """
+import gzip
 import json
 import random
 from datetime import date
@@ -59,6 +60,8 @@ UNIT_FAULTS = {
     "截断局": (truncated(b"<html><body><ul><li>", claimed=50_000), "unverifiable", ["site_unverifiable"], "截断"),
     "巨型局": ((200, {"Content-Type": "text/html"}, b"<html>" + b"x" * (9 * 1024 * 1024)), "unverifiable",
              ["site_unverifiable"], "过大"),
+    "炸弹局": ((200, {"Content-Type": "text/html", "Content-Encoding": "gzip"},
+              gzip.compress(b"<html>" + b" " * (9 * 1024 * 1024))), "unverifiable", ["site_unverifiable"], "过大"),
     "无尽局": (endless(), "unverifiable", ["site_unverifiable"], "过大"),
     "空白局": ((200, {"Content-Type": "text/html"}, b""), "unverifiable", ["site_unverifiable"], "为空"),
     "文档局": ((200, {"Content-Type": "application/pdf"}, b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj"), "unverifiable",

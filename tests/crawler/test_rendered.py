@@ -77,13 +77,15 @@ def portal():
             "/offsite/": html(disclosure(("工作动态", "/offsite/gzdt/"))),
             "/offsite/gzdt/": html(fetched_list(off_site)),
             "/forever/": challenge_412(),        # a challenge no browser passes: it reloads for ever
+            # Behind the challenge, the server's error page: passed, but not the disclosure page.
+            "/broken/": cookie_challenge(html(page("系统错误", "<p>系统繁忙，请稍后再试。</p>")), status=412),
             "/static/": html(disclosure(("工作动态", "/static/gzdt/"))),
             "/static/gzdt/": html(STATIC_LIST),
         })
         units = {"挑战412单位": f"{server.url}/c412/", "挑战200单位": f"{server.url}/c200/",
                  "脚本列表单位": f"{server.url}/xhr/", "接口失效单位": f"{server.url}/gone/",
                  "外站接口单位": f"{server.url}/offsite/", "静态单位": f"{server.url}/static/",
-                 "永挑战单位": f"{server.url}/forever/"}
+                 "永挑战单位": f"{server.url}/forever/", "挑战后报错单位": f"{server.url}/broken/"}
         yield server, elsewhere, units
 
 
@@ -123,6 +125,14 @@ def test_a_challenge_that_still_stands_is_blocked_after_a_few_polite_reloads(por
     assert u["blocked"] and [f["rule"] for f in u["findings"]] == ["site_blocked"]
     # One plain request, then the browser's first load and at most two reloads: never a reload storm.
     assert 2 <= sum(1 for _, path in server.hits if path == "/forever/") <= 4
+
+
+def test_a_challenge_passed_onto_an_error_page_is_not_read(rendered):
+    units, _, _ = rendered
+    u = units["挑战后报错单位"]
+    assert (u["state"], u["columns"]) == ("unverifiable", [])
+    assert "错误或维护" in u["error"]
+    assert [f["rule"] for f in u["findings"]] == ["site_unverifiable"]
 
 
 def test_a_passed_challenge_lets_the_plain_crawl_go_on(rendered):

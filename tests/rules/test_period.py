@@ -223,3 +223,14 @@ def test_a_problem_a_crawl_could_not_judge_is_neither_seen_nor_rectified(store):
     w3 = [f for u in export(store, W3)["units"] for f in u["findings"]
           if f["rule"] in ("homepage_stale", "guide_missing_element")]
     assert w3 and all((f["state"], f["first_seen"], f["recurrences"]) == ("open", W1.isoformat(), 0) for f in w3)
+
+
+def test_a_site_that_moves_to_its_own_host_keeps_its_dead_links(store):
+    """From /教育局/ on the county's portal to a host of its own: a dead link is the same problem,
+    named by its path relative to the unit's page."""
+    crawl(store, W1, {"教育局": unit({"工作动态": W1.isoformat()}, links={"/xxgk/old.html": 404})})
+    crawl(store, W2, {"教育局": unit({"工作动态": W2.isoformat()}, links={"/xxgk/old.html": 404},
+                                   base="https://jyj.x.gov.cn:8443")})
+    (f,) = findings(export(store, W2), rule="dead_link")
+    assert (f["state"], f["first_seen"]) == ("open", W1.isoformat())
+    assert f["url"] == "https://jyj.x.gov.cn:8443/xxgk/old.html"
