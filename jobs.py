@@ -134,8 +134,9 @@ def summarise(report: "PeriodReport") -> str:
     """A few lines for the terminal, in the office's words: units, problems, and of which kind."""
     t = report.totals
     failed = sum(1 for u in report.units if u.verdict == "不合格")
+    unchecked = sum(1 for u in report.units if u.verdict == "待核验")
     lines = [f"{report.county} {report.as_of}: {t.units_checked} 个单位，{t.units_with_problems} 个存在问题，"
-             f"共 {t.problem_count} 个问题，{failed} 个单位不合格"]
+             f"共 {t.problem_count} 个问题，{failed} 个单位不合格" + (f"，{unchecked} 个单位待核验" if unchecked else "")]
     lines += [f"  {r.problem_type}：{r.count}" for r in t.by_rule]
     if report.data_source:
         lines.append(f"  数据来源：{report.data_source}")
@@ -380,7 +381,8 @@ def explain_rules(ruleset) -> str:
     verdict = ruleset.verdict or {}
     out = [f"{ruleset.title}（{ruleset.id}）", "", "一、评分办法",
            f"  每个单位满分 100 分，按下列扣分项扣分，低于 {verdict.get('pass_score', 60)} 分为不合格；"
-           "出现任一单项否决即为不合格，不论得分。"]
+           "出现任一单项否决即为不合格，不论得分。网站页面完全无法读取（反爬虫验证、页面无法核验、未检查到）"
+           "且无单项否决的单位不评分，结论为“待核验”，排在评分单位之后、单项否决单位之前。"]
     out.append("  单项否决（任一项即不合格）：")
     for item in verdict.get("vetoes", []):
         out.append(f"    {item['label']}：“{rule_label(item['rule'])}”{_limited_to(item, ruleset)}"

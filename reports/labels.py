@@ -35,6 +35,8 @@ SEVERITY_LABELS: dict[str, str] = {
 # Shown where a score would be when a veto item decided the verdict: a vetoed
 # unit fails whatever it scored, so no form prints 100 beside 不合格.
 VETOED = "单项否决"
+# The verdict of a unit whose page could not be read at all (rules/verdict.py): no score, not 合格.
+UNCHECKED = "待核验"
 
 # Finding states from the findings ledger; the default for a finding without
 # one is "new" (the export contract makes `state` optional).

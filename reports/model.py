@@ -77,7 +77,7 @@ class UnitRow:
     crawled_at: datetime | None
     findings: tuple[FindingRow, ...]   # open ones first, worst first
     score: float | None = None         # out of 100, from the rules' verdict (rules/verdict.py)
-    verdict: str | None = None         # 合格 / 不合格, None when the export does not say
+    verdict: str | None = None         # 合格 / 不合格 / 待核验, None when the export does not say
     vetoes: tuple[str, ...] = ()       # labels of the veto items (单项否决) the unit triggered
 
     @property
@@ -147,7 +147,7 @@ def standing(unit: UnitRow) -> tuple:
     from before verdicts) stands by its open problems: fewer vetoes, then fewer problems.
     """
     if unit.verdict is not None:
-        return (unit.vetoed, len(unit.vetoes), -(unit.score or 0.0))
+        return (unit.vetoed, len(unit.vetoes), unit.verdict == labels.UNCHECKED, -(unit.score or 0.0))
     return (unit.veto_count > 0, unit.veto_count, unit.problem_count)
 
 

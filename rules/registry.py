@@ -67,6 +67,9 @@ class Rule(Plugin):
     # Judged from a page's content: a crawl that could not read the page neither sees
     # the problem nor shows it fixed (rules/ledger.py). Reachability rules set False.
     needs_content: ClassVar[bool] = True
+    # Its finding says nothing of the unit could be checked (blocked, unverifiable, not reached):
+    # the unit then gets no score and no 合格 (rules/verdict.py), only 待核验.
+    unchecked: ClassVar[bool] = False
 
     @classmethod
     def check_params(cls, params: dict[str, Any], categories: dict[str, Category]) -> None:
@@ -135,6 +138,7 @@ class SiteUnreachable(Rule):
 class _UnitInState(Rule):
     """Base: one finding when the disclosure page was recorded in one of the states of `messages`."""
     needs_content = False
+    unchecked = True
     messages: ClassVar[dict[str, str]]
 
     def check(self, unit, as_of):

@@ -1,7 +1,11 @@
 """Scores and verdicts: the 2019 indicators' veto items (单项否决) and deductions (扣分). Pure.
 
 A unit fails (不合格) on any veto item or a score under the pass mark. The
-items and their numbers come from the rule set's `verdict:` section.
+items and their numbers come from the rule set's `verdict:` section. A unit
+whose page could not be read at all (an anti-bot challenge, a login wall, a
+page that is not the page, the crawl's deadline) has no score and is not 合格:
+it is 待核验 (a person must look), ranked after every scored unit and before
+every vetoed one.
 """
 from __future__ import annotations
 
@@ -14,12 +18,12 @@ from rules.registry import RULE_KINDS
 if TYPE_CHECKING:
     from rules.ruleset import RuleSet
 
-PASS, FAIL = "合格", "不合格"
+PASS, FAIL, UNCHECKED = "合格", "不合格", "待核验"
 
 
 @dataclass(frozen=True)
 class Verdict:
-    score: float
+    score: float | None                  # None: 待核验, nothing could be checked
     verdict: str
     vetoes: tuple[dict, ...] = ()        # {"id", "label", "count", "threshold"}
     deductions: tuple[dict, ...] = ()    # {"rule", "label", "count", "points"}
@@ -32,6 +36,12 @@ def _matches(finding: dict, item: dict, ruleset: RuleSet) -> bool:
         return False
     cats = item.get("categories")
     return not cats or (finding.get("column") is not None and ruleset.category_of(finding["column"]) in cats)
+
+
+def _unchecked(finding: dict) -> bool:
+    """A finding (not rectified: a waiver does not make the page readable) saying the unit could not be checked."""
+    kind = RULE_KINDS.get(finding["rule"])
+    return kind is not None and kind.unchecked and finding.get("state") != "rectified"
 
 
 def judge_unit_verdict(findings: Iterable[dict], ruleset: RuleSet, spec: dict) -> Verdict:
@@ -52,6 +62,8 @@ def judge_unit_verdict(findings: Iterable[dict], ruleset: RuleSet, spec: dict) -
             deductions.append({"rule": item["rule"], "label": item["label"], "count": count,
                                "points": round(points, 1)})
     score = round(max(score, 0.0), 1)
+    if not vetoes and any(_unchecked(f) for f in findings):
+        return Verdict(score=None, verdict=UNCHECKED, deductions=tuple(deductions))
     failed = bool(vetoes) or score < spec.get("pass_score", 60)
     return Verdict(score=score, verdict=FAIL if failed else PASS, vetoes=tuple(vetoes),
                    deductions=tuple(deductions))
@@ -112,13 +124,14 @@ def spec_problems(spec: Any, categories: dict) -> list[tuple[tuple, str]]:
 
 
 def rank_key(unit: dict) -> tuple:
-    """The county ranking's order: units without a veto by score (best first), then vetoed units.
+    """The county ranking's order: units without a veto by score (best first), then units that
+    could not be checked (待核验), then vetoed units.
 
     A veto (单项否决) fails a unit whatever its score, so every vetoed unit ranks
     after every unit without one: fewer veto items first, then score, then name.
     """
     vetoes = len(unit.get("vetoes") or ())
-    return (vetoes > 0, vetoes, -(unit.get("score") or 0), unit["name"])
+    return (vetoes > 0, vetoes, unit.get("verdict") == UNCHECKED, -(unit.get("score") or 0), unit["name"])
 
 
 def ranking(units: list[dict]) -> list[dict]:

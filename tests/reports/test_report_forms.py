@@ -43,6 +43,7 @@ def history(store: Store) -> None:
         丙局  人事信息 empty W1, fixed W2, empty W3   column_empty: 复发 1 次
         丁局  工作动态 stale, waived             column_stale: 已豁免
         戊局  nothing wrong
+        己局  an anti-bot challenge every week   site_blocked: nothing checked, 待核验, no score
     """
     for day in (W1, W2, W3):
         fresh = day.isoformat()
@@ -52,6 +53,7 @@ def history(store: Store) -> None:
             "丙局": unit({"工作动态": fresh, "通知公告": fresh, "人事信息": "2026-11-12" if day == W2 else "empty"}),
             "丁局": unit({"工作动态": "2026-09-01", "通知公告": fresh}),
             "戊局": unit({"工作动态": fresh, "通知公告": fresh}),
+            "己局": unit(blocked=True),
         })
     crawl(store, AS_OF, {"戊局": unit()}, status="failed", note="本机网络故障")
 
@@ -181,8 +183,9 @@ def expected_ranking(report) -> list:
 
 def test_every_form_gives_each_problem_the_same_deadline_and_ranks_in_the_same_order(period):
     deadlines, ranking = expected_deadlines(period), expected_ranking(period)
-    assert len(deadlines) == 3 and len(set(deadlines.values())) == 2     # an old deadline and this week's
-    assert ranking[-1] == (5, "甲局")                                     # 100 on deductions, vetoed: last
+    assert len(deadlines) == 4 and len(set(deadlines.values())) == 2     # an old deadline and this week's
+    assert ranking[-1] == (6, "甲局")                                     # 100 on deductions, vetoed: last
+    assert ranking[-2] == (5, "己局")                                     # not checked: after the scored
     assert ranking[:2] == [(1, "丁局"), (1, "戊局")]                      # equal standing, one place
 
     html = render_bytes(period, "html")
@@ -266,6 +269,29 @@ def test_every_form_shows_recurrence_overdue_and_the_veto(period):
         assert "100.0，不合格" not in text and "100，不合格" not in text, fmt
 
 
+def test_every_form_shows_a_unit_that_could_not_be_checked_without_a_score_or_a_pass(period):
+    (ji,) = [u for u in period.units if u.name == "己局"]
+    assert (ji.score, ji.verdict, ji.score_label, ji.verdict_text) == (None, "待核验", None, "待核验")
+    for fmt, text in form_texts(period).items():
+        if fmt != "png":             # the picture shows each unit's standing, not its verdict
+            assert "待核验" in text, fmt
+        assert "100.0，合格" not in text, fmt
+    page = BeautifulSoup(render_bytes(period, "html").decode("utf-8"), "lxml")
+    (row,) = [tr for tr in page.select(".ranking tbody tr") if tr.find_all("td")[1].get_text() == "己局"]
+    cells = row.find_all("td")
+    assert [c.get_text() for c in cells[:4]] == ["5", "己局", "—", "待核验"]
+    assert "verdict-pass" not in str(row)           # not shown in 合格's colour either
+    md = render_bytes(period, "md").decode("utf-8")
+    assert "| 5 | 己局 | — | 待核验 |" in md
+    assert re.search(r"^5\. 己局 — 待核验$", render_bytes(period, "chat").decode("utf-8"), re.M)
+    ws = load_workbook(io.BytesIO(render_bytes(period, "xlsx")))["汇总"]
+    (row,) = [r for r in ws.iter_rows(values_only=True) if r[1] == "己局"]
+    assert row[0] == 5 and "待核验" in row and 100 not in row and 100.0 not in row
+    _, tables = docx_paragraphs_and_tables(render_bytes(period, "docx"))
+    (cells,) = [r for r in tables[0] if r[1] == "己局"]
+    assert "待核验" in cells and not any(c.startswith("100") for c in cells)
+
+
 # ---- every rule's Chinese name in every form ------------------------------------------------
 
 @pytest.mark.parametrize("rule", sorted(RULE_KINDS))
@@ -316,7 +342,7 @@ def test_the_picture_read_back_by_ocr_gives_the_same_deadline_and_places(period,
     flat = re.sub(r"\s", "", text)
     assert f"整改期限:{period.deadline.isoformat()}" in flat
     assert -1 < flat.find("本期未检查，数据截至2026-11-20") < flat.find("名次")
-    table = text[text.find("名次"):text.find("未发现问题的单位")].splitlines()[1:]
+    table = text[text.find("名次"):text.find("未发现问题")].splitlines()[1:]    # OCR may garble the rest of the line
     place = {name: rank for rank, name in expected_ranking(period)}
     assert [int(m.group(1)) for line in table if (m := re.match(r"(\d+)\s", line))] == [
         place[u.name] for u in period.units_with_problems]

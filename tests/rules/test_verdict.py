@@ -5,7 +5,7 @@ import pytest
 
 from rules import judge_unit, load_ruleset
 from rules.facts import ColumnFacts, UnitFacts
-from rules.verdict import FAIL, PASS, judge_unit_verdict
+from rules.verdict import FAIL, PASS, UNCHECKED, judge_unit_verdict, ranking
 
 RULES = load_ruleset()
 AS_OF = date(2026, 11, 27)
@@ -60,6 +60,25 @@ def unit(columns=(), homepage=None, probes=(0, 0)):
     return UnitFacts(name="u", kind="department", url="http://x/", crawled_at=None, reachable=True,
                      columns=tuple(columns), homepage_newest=homepage, guide_text="",
                      probes_total=probes[0], probes_failed=probes[1])
+
+
+@pytest.mark.parametrize("rule", ["site_blocked", "site_unverifiable"])
+def test_a_unit_that_could_not_be_checked_has_no_score_and_does_not_pass(rule):
+    """Nothing of it was read: neither 合格 nor a 100, a person must look (待核验)."""
+    unchecked = {"rule": rule, "column": None, "state": "open"}
+    v = verdict_of([unchecked])
+    assert (v.score, v.verdict) == (None, UNCHECKED)
+    assert verdict_of([{**unchecked, "state": "waived"}]).verdict == UNCHECKED   # waived, still unread
+    assert verdict_of([{**unchecked, "state": "rectified"}]).verdict == PASS       # read again this time
+    down = {"rule": "site_unreachable", "column": None, "state": "open"}
+    assert verdict_of([unchecked, down]).verdict == FAIL                          # a veto still fails it
+
+
+def test_units_that_could_not_be_checked_rank_after_scored_units_and_before_vetoed_ones():
+    units = [{"name": "乙", "score": None, "verdict": UNCHECKED, "vetoes": []},
+             {"name": "丙", "score": 100.0, "verdict": FAIL, "vetoes": [{"id": "v"}]},
+             {"name": "甲", "score": 61.0, "verdict": PASS, "vetoes": []}]
+    assert [(r["rank"], r["name"]) for r in ranking(units)] == [(1, "甲"), (2, "乙"), (3, "丙")]
 
 
 @pytest.mark.parametrize("age, stale_", [(14, False), (15, True)])
