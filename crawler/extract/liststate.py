@@ -24,6 +24,8 @@ _TEMPLATE_SCRIPT_TYPES = re.compile(r"template|text/html", re.I)
 _ITEM_BINDING = re.compile(r"title|doctitle|pubdate|docreltime|publishtime|releasetime|fbrq|fbsj", re.I)
 _AJAX = re.compile(r"\$\.(?:ajax|get|getJSON|post)\s*\(|\.load\s*\(|fetch\s*\(|XMLHttpRequest|axios", re.I)
 _AJAX_LIST_HINT = re.compile(r"list|page|rows|records|data|append|html\s*\(|innerHTML", re.I)
+# Frames that hold no list: maps, video, sharing and counter widgets.
+_EMBED = re.compile(r"map|video|player|\.mp4|\.flv|share|weibo|weixin|count|stat|tianditu|amap|about:", re.I)
 
 # "暂无信息" and friends: the column says it has nothing.
 _PLACEHOLDER = re.compile(
@@ -185,6 +187,18 @@ def _empty_container(doc: Element) -> Element | None:
     return None
 
 
+def _content_frame(doc: Element) -> Element | None:
+    """A frame in the page's main area (not chrome, not a sidebar, not a map or a video):
+    what the column lists may be in it, and it is not read."""
+    for el in doc.iter("iframe", "frame"):
+        src = (el.get("src") or "").strip()
+        if not src or src.lower().startswith("javascript:") or _EMBED.search(src):
+            continue
+        if not _in_zone(el) and not _side_box(el):
+            return el
+    return None
+
+
 def _no_list_state(doc: Element, script_text: str, raw: str, hanweb_records: int | None,
                    side: _Group | None) -> tuple[str, str] | None:
     """EMPTY or UNVERIFIABLE when the page says so; ``side`` is a dated box that must not count."""
@@ -211,4 +225,7 @@ def _no_list_state(doc: Element, script_text: str, raw: str, hanweb_records: int
             # time, however it is named; an empty one says nothing about the column.
             return UNVERIFIABLE, f"empty list container <{empty.tag} {_attr_text(empty)}> beside a script's data call"
         return EMPTY, f"empty list container <{empty.tag} {_attr_text(empty)}>"
+    frame = _content_frame(doc)
+    if frame is not None:
+        return UNVERIFIABLE, f"the list may be in a frame ({(frame.get('src') or '').strip()[:80]}), not read"
     return None

@@ -244,3 +244,19 @@ def test_navigation_page_has_no_list_state():
     body = ("<div class='main'><ul><li><a href='/zwgk/zn/'>政府信息公开指南</a></li>"
             "<li><a href='/zwgk/zd/'>政府信息公开制度</a></li></ul></div>")
     assert Read(body).state() is None
+
+
+# --- a list in a frame ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("body, state", [
+    # the column's main area is a frame: what it lists was not read
+    ("<div class='main'><iframe src='/col/gzdt/list.html' width='100%' height='1200'></iframe></div>", UNVERIFIABLE),
+    ("<frameset cols='20%,80%'><frame src='menu.html'><frame src='list.html'></frameset>", UNVERIFIABLE),
+    # a map, a video or a widget in a page without a list says nothing of a list
+    ("<div class='content'><p>办公地址：人民路1号</p><iframe src='https://map.baidu.com/?x=1'></iframe></div>", None),
+    ("<div class='content'><iframe src='/player/video.html?id=3'></iframe></div>", None),
+    ("<div class='content'><iframe src=''></iframe><p>主要职责：负责全县教育工作。</p></div>", None),
+])
+def test_a_list_in_a_frame_is_unverifiable_not_missing(body, state):
+    got = Read(body).state()
+    assert (got[0] if got else None) == state, got
