@@ -85,6 +85,10 @@ _SCRIPT_GO = re.compile(
 _FRAME_SRC = re.compile(rb"<i?frame\b[^<>]{0,500}?\bsrc\s*=\s*[\"']?([^\"'<>\s]{1,500})", re.I)
 _FRAME_NAME = re.compile(rb"\b(?:name|id)\s*=\s*[\"']?(?:main|content|mainframe|contentframe|right|body)\b", re.I)
 _FRAME_TAG = re.compile(rb"<i?frame\b[^<>]{0,500}", re.I)
+# A page that only moves the visitor on has next to no links of its own; a short list page whose
+# header has a search box (location.href="/search?q="+…) has its items and menu.
+_LINK = re.compile(rb"<a\b[^<>]{0,500}?\bhref\s*=", re.I)
+_MOVER_LINKS = 3
 _SAMPLE = 8192
 
 
@@ -151,7 +155,8 @@ def page_redirect(body: bytes) -> str | None:
     """Where a page that shows next to nothing sends the visitor: a script's literal address,
     or its one frame (a frameset's main frame); None for a page with content, or a challenge."""
     head = body[:_HEAD]
-    if len(body) > 64 * 1024 or _visible_bytes(head) > _SMALL_PAGE or is_challenge(200, body):
+    if len(body) > 64 * 1024 or _visible_bytes(head) > _SMALL_PAGE or is_challenge(200, body) \
+            or len(_LINK.findall(head)) > _MOVER_LINKS:
         return None
     text = decode(head)
     for m in _SCRIPT_GO.finditer(text):
@@ -173,15 +178,17 @@ def not_the_page(body: bytes) -> Verdict | None:
     a redirect or frame not followed): the state to record and why; None for a real page."""
     head = body[:_HEAD]
     title = _title(head)
-    small = _visible_bytes(head) <= _SMALL_PAGE
-    text = _visible_text(head) if small else ""
+    # A page showing next to nothing, with next to no links: a short list page (a few items, a
+    # menu) is not one, whatever its items say (关于网站关闭的公告, 关于未备案网站的通知).
+    bare = _visible_bytes(head) <= _SMALL_PAGE and len(_LINK.findall(head)) <= _MOVER_LINKS
     for state, why, pattern in _TITLE_KINDS:
         if pattern.search(title):
             return Verdict(state, f"{why}（标题：{title[:40]}）")
-    if _PASSWORD.search(head) and (small or _LOGIN_TITLE.search(title)):
+    if _PASSWORD.search(head) and (bare or _LOGIN_TITLE.search(title)):
         return Verdict(UNVERIFIABLE, "页面是登录页，需要账号才能查看")
-    if not small:
+    if not bare:
         return None
+    text = _visible_text(head)
     for state, why, pattern in _TEXT_KINDS:
         if (m := pattern.search(text)) is not None:
             return Verdict(state, f"{why}（“{m.group(0)[:20]}”）")

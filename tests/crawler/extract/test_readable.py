@@ -101,10 +101,18 @@ def test_a_200_that_is_not_the_page_is_not_read(name):
     small("通知公告", '<ul class="list"><li><a href="/a/1.html">关于网站系统维护的通知</a> 2026-11-20</li>'
                   '<li><a href="/a/2.html">清政发〔2026〕404号文件</a> 2026-11-18</li></ul>'),
     small("关于系统维护的通知", "<p>本站将于11月28日进行系统维护。</p>"),
+    small("通知公告", '<a href="/">首页</a><a href="/xxgk/">信息公开</a><ul class="list">'
+                  '<li><a href="/a/1.html">关于县林业局网站关闭的公告</a> 2026-11-20</li>'
+                  '<li><a href="/a/2.html">关于清理未备案网站的通知</a> 2026-11-18</li></ul>'),
     # a portal with a login box in its sidebar
     PAGE.replace("</body>", '<form><input name="u"><input type="password" name="p">用户登录</form></body>').encode(),
     # an empty column that says so
     small("人事信息", '<ul class="list"></ul><p>暂无信息</p>'),
+    # a short list whose header has a search box that moves the visitor on by script
+    small("通知公告", '<div class="top"><a href="/">首页</a><a href="/xxgk/">信息公开</a>'
+                  '<input id="q"><script>function go(){window.location.href="/search/";}</script></div>'
+                  '<ul class="list"><li><a href="/a/1.html">关于冬季供暖的通知</a> 2026-11-20</li>'
+                  '<li><a href="/a/2.html">关于调整办公时间的通知</a> 2026-11-18</li></ul>'),
 ])
 def test_pages_that_mention_those_words_are_read(body):
     assert judge_answer(200, body, "text/html").state == READ
@@ -119,6 +127,9 @@ def test_pages_that_mention_those_words_are_read(body):
      b"</frameset></html>", "main.html"),
     (PAGE.replace("</body>", '<script>location.href="/other/"</script></body>').encode(), None),   # content
     (CHALLENGES["safedog"].encode(), None),      # a challenge is passed, not followed
+    (small("通知公告", '<a href="/">首页</a><a href="/xxgk/">信息公开</a><ul><li><a href="/a/1.html">通知</a></li>'
+                   '<li><a href="/a/2.html">公告</a></li></ul><script>function go(){location.href="/search/"}</script>'),
+     None),                                    # a short list with a search script
 ])
 def test_where_a_page_that_shows_nothing_sends_the_visitor(body, target):
     assert page_redirect(body) == target
