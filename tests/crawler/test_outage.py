@@ -75,3 +75,31 @@ def test_status_says_why_a_crawl_did_not_count(tmp_path):
     govfresh("crawl", "--config", str(path), "--db", str(db), "--crawl-date", "2026-11-27")
     status = govfresh("status", "--config", str(path), "--db", str(db))
     assert "failed" in status.stdout and "疑似本机网络故障" in status.stdout
+
+
+def not_read(error):
+    return {"reachable": 1, "state": "unverifiable", "error": error, "http_status": 200}
+
+
+def test_most_units_answered_alike_by_something_else_is_suspect():
+    """A captive portal or a proxy of the office answers for every site: its login page, or a redirect to itself."""
+    portal = "跳转到站点范围外，未跟随（http://10.1.1.1:8080 不在该单位的站点范围内）"
+    s = suspected_outage([not_read(portal)] * 9 + [up()])
+    assert (s.failed, s.error) == (9, portal)
+    # units each unreadable in their own way, or all behind one platform's anti-bot wall, are no outage
+    assert suspected_outage([not_read(f"页面显示“页面不存在”（标题：{i}）") for i in range(9)] + [up()]) is None
+    blocked = {"reachable": 1, "state": "blocked", "error": "反爬虫验证页（HTTP 412）", "http_status": 412}
+    assert suspected_outage([blocked] * 9 + [up()]) is None
+
+
+def test_a_captive_portal_fails_the_crawl_and_fixes_no_one(tmp_path):
+    db = tmp_path / "o.db"
+    with MockServer({"/login": html("<form>上网认证<input type=password></form>")}, host="127.0.0.2") as portal, \
+            MockServer() as county:
+        for i in range(len(NAMES)):
+            county.routes[f"/{i}/"] = (302, {"Location": f"{portal.url}/login?from={i}"}, b"")
+        result = govfresh("crawl", "--config", str(sites(tmp_path, NAMES, county.url)), "--db", str(db),
+                          "--crawl-date", "2026-11-27")
+    assert result.returncode == 1, result.stderr
+    assert "疑似本机网络故障：6个单位中6个以同样方式无法访问（跳转到站点范围外" in result.stderr
+    assert portal.hits == []
