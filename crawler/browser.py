@@ -205,7 +205,9 @@ async def _document(page: Any) -> tuple[int | None, str]:
 def _lazy_handler_class() -> type:
     from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
-    class LazyBrowserHandler(ScrapyPlaywrightDownloadHandler):
+    from crawler.linkcheck import LinkBatchMixin
+
+    class LazyBrowserHandler(LinkBatchMixin, ScrapyPlaywrightDownloadHandler):
         """scrapy-playwright whose driver starts with the first page that needs the browser."""
 
         async def _maybe_launch_in_thread(self) -> None:   # engine started: not yet

@@ -52,7 +52,17 @@ CONCURRENT_ITEMS = 1
 # is keyed by the bound method, a new object each time: ~5% of a crawl's CPU); depth is our
 # own meta key. (The Referer middleware stays: without it the redirect middlewares warn.)
 WARN_ON_GENERATOR_RETURN_VALUE = False
-SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.depth.DepthMiddleware": None}
+SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+                      # a developer's aid: warns when a request copies its response's meta
+                      "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None}
+# Nobody reads Scrapy's byte counters (the request's size is computed twice per request),
+# nor its remote control; no spider here has HTTP credentials.
+DOWNLOADER_MIDDLEWARES_OFF = {"scrapy.downloadermiddlewares.stats.DownloaderStats": None,
+                              "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None}
+EXTENSIONS_OFF = {"scrapy.extensions.remote_control.RemoteControl": None}
+# Scrapy builds a DEBUG record ("Crawled (200)…", "Scraped from…") for every response and item,
+# then the handler drops it at LOG_LEVEL: this formatter does not make them unless they are shown.
+LOG_FORMATTER = "crawler.quietlog.QuietLogFormatter"
 
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "WARNING"
@@ -60,7 +70,7 @@ LOG_INSTALL_ROOT_HANDLER = True
 DNS_TIMEOUT = 15
 
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
-EXTENSIONS = {"crawler.progress.CrawlProgress": 500}
+EXTENSIONS = {"crawler.progress.CrawlProgress": 500, **EXTENSIONS_OFF}
 GOVFRESH_PROGRESS = False  # set by the runner when stderr is a terminal
 
 
@@ -80,6 +90,11 @@ def settings_for(crawl_settings) -> dict:
         "CLOSESPIDER_TIMEOUT": crawl_settings.max_duration,
     }
 
+# Link checks travel in batches of this many links of one host, checked by the download
+# handler in one of the host's slots (crawler/linkcheck.py); 0 sends one request per link.
+GOVFRESH_LINK_BATCH = 20
+DOWNLOAD_HANDLERS = {"http": "crawler.linkcheck.HTTPHandler", "https": "crawler.linkcheck.HTTPHandler"}
+
 DOWNLOADER_MIDDLEWARES = {
     # Before any other middleware sees a request, for every request (redirects are
     # scheduled as new requests, robots.txt too): nothing leaves a unit's scope.
@@ -92,4 +107,5 @@ DOWNLOADER_MIDDLEWARES = {
     # Meta refresh, and the script or frame a page that shows nothing moves a visitor on with.
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.PageRedirectMiddleware": 580,
+    **DOWNLOADER_MIDDLEWARES_OFF,
 }

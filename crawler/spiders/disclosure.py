@@ -35,6 +35,7 @@ from twisted.internet.error import (ConnectionRefusedError, DNSLookupError, TCPT
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed
 
+from crawler import linkcheck
 from crawler.budget import DEFAULT_SECONDS, PageTooCostly, cpu_budget
 from crawler.extract.annual_titles import report_year
 from crawler.extract.article import extract_article_date, extract_text
@@ -45,6 +46,7 @@ from crawler.extract.listpage import extract_list
 from crawler.extract.readable import BLOCKED, UNREACHABLE, UNVERIFIABLE, Verdict, judge_answer
 from crawler.extract.sources import BROWSER, STATIC
 from crawler.extract.types import LIST, NOT_LIST, SOURCE_DETAIL, SOURCE_LAST_MODIFIED, SOURCE_LIST, ListPage
+from crawler.linkcheck import OffScopeHop, TooManyRedirects
 from crawler.middlewares import OutOfScope
 from crawler.previous import NoPreviousCrawl, PreviousCrawl
 from crawler.scope import Scope
@@ -89,7 +91,7 @@ def describe_failure(failure: Failure) -> Verdict:
         return Verdict(UNREACHABLE, "域名无法解析")
     if failure.check(TwistedTimeoutError, TCPTimedOutError, *_scrapy_errors("DownloadTimeoutError")):
         return Verdict(UNREACHABLE, "连接超时")
-    if failure.check(OutOfScope):
+    if failure.check(OutOfScope, OffScopeHop):
         # The site answered, pointing somewhere govfresh may not go: not an outage.
         return Verdict(UNVERIFIABLE, f"跳转到站点范围外，未跟随（{failure.value}）")
     if failure.check(*_scrapy_errors("DownloadCancelledError")) or "maxsize" in str(failure.value).lower() \
@@ -99,6 +101,8 @@ def describe_failure(failure: Failure) -> Verdict:
         return Verdict(UNVERIFIABLE, "页面压缩数据损坏，无法解压")
     if _data_loss(failure):
         return Verdict(UNVERIFIABLE, "页面未完整传输（内容被截断）")
+    if failure.check(TooManyRedirects):
+        return Verdict(UNREACHABLE, "重定向次数过多（循环跳转）")
     if failure.check(IgnoreRequest):
         if "redirections" in str(failure.value):
             return Verdict(UNREACHABLE, "重定向次数过多（循环跳转）")
@@ -219,6 +223,7 @@ class DisclosureSpider(ScriptListSteps, RenderSteps, scrapy.Spider):
         # Link checks shared between units: results of recent checks, and checks in flight.
         self.link_results: OrderedDict[str, tuple] = OrderedDict()
         self.links_waiting: dict[str, tuple[frozenset, list[tuple[str, str]]]] = {}
+        self.to_check: dict[str, list[tuple[str, str]]] = {}   # per unit, checks to send (_check_requests)
 
     async def start(self) -> Any:
         for unit in self.units:
@@ -375,6 +380,7 @@ class DisclosureSpider(ScriptListSteps, RenderSteps, scrapy.Spider):
                 yield self._link_item(name, link["url"], link["text"] or "", 200, None)
             else:
                 yield from self._link_check(name, link["url"], link["text"] or "")
+        yield from self._check_requests(name)
 
     def _column_request(self, unit: str, column: str, url: str, depth: int, found_on: str | None) -> scrapy.Request:
         return self._request(unit, url, self.parse_column, self.column_failed,
@@ -409,11 +415,13 @@ class DisclosureSpider(ScriptListSteps, RenderSteps, scrapy.Spider):
                 yield self._link_item(unit, link.url, link.text, page_status, None)
             else:
                 yield from self._link_check(unit, link.url, link.text)
+        yield from self._check_requests(unit)
 
     def _link_check(self, unit: str, url: str, text: str) -> Iterator[Any]:
         """Check a link once per crawl for all units that show it (a county portal's header and
-        footer links appear on every unit's page): a result is shared, a check in flight waited for.
-        Units share only within the same scope, so a redirect is judged as for each of them."""
+        footer links appear on every unit's page): a result is shared, a check in flight waited for,
+        a new check left for `_check_requests`. Units share only within the same scope, so a
+        redirect is judged as for each of them."""
         origins = self.scopes[unit].origins
         known = self.link_results.get(url)
         if known is not None and known[0] == origins:
@@ -427,8 +435,26 @@ class DisclosureSpider(ScriptListSteps, RenderSteps, scrapy.Spider):
             return
         if waiting is None:
             self.links_waiting[url] = (origins, [(unit, text)])
-        yield self._request(unit, url, self.link_checked, self.link_failed, method="HEAD", link_text=text,
-                            link_url=url)
+        self.to_check.setdefault(unit, []).append((url, text))   # sent by _check_requests
+
+    def _check_requests(self, unit: str) -> Iterator[scrapy.Request]:
+        """The checks `_link_check` left to make for `unit`: in batches (crawler/linkcheck.py) when
+        Scrapy would add nothing per request, else one HEAD request each."""
+        todo = self.to_check.pop(unit, [])
+        if not self._batch_links():
+            for url, text in todo:
+                yield self._request(unit, url, self.link_checked, self.link_failed, method="HEAD",
+                                    link_text=text, link_url=url)
+            return
+        for batch in linkcheck.batches(todo, self.settings.getint("GOVFRESH_LINK_BATCH")):
+            yield self._request(unit, batch[0][0], self.links_checked, self.links_failed, method="HEAD",
+                                **{linkcheck.BATCH: batch})
+
+    def _batch_links(self) -> bool:
+        settings = getattr(self, "settings", None)
+        return settings is not None and settings.getint("GOVFRESH_LINK_BATCH") > 0 \
+            and not settings.getbool("ROBOTSTXT_OBEY") and not settings.getfloat("DOWNLOAD_DELAY") \
+            and not settings.getbool("AUTOTHROTTLE_ENABLED")
 
     @staticmethod
     def _link_item(unit: str, url: str, text: str, status: int | None, error: str | None) -> dict:
@@ -467,15 +493,38 @@ class DisclosureSpider(ScriptListSteps, RenderSteps, scrapy.Spider):
             return
         yield from self._link_done(meta, (response.request.url, response.status, None))
 
+    def links_checked(self, response: Response) -> Iterator[dict]:
+        """A batch's checks (crawler/linkcheck.py), each judged as `link_checked`/`link_failed` would."""
+        meta = response.meta
+        self._answered(meta)
+        for (url, text), (final_url, status, error) in zip(meta[linkcheck.BATCH], meta.get(linkcheck.OUTCOMES, [])):
+            one = {"unit": meta["unit"], "link_url": url, "link_text": text}
+            if error is not None:
+                yield from self._link_error(one, final_url, Failure(error))
+            elif status == 412:
+                yield from self._link_done(one, None)
+            else:
+                yield from self._link_done(one, (final_url, status, None))
+
+    def links_failed(self, failure: Failure) -> Iterator[dict]:
+        meta = failure.request.meta
+        self._answered(meta)
+        for url, text in meta[linkcheck.BATCH]:
+            yield from self._link_error({"unit": meta["unit"], "link_url": url, "link_text": text},
+                                        url, failure)
+
     def link_failed(self, failure: Failure) -> Iterator[dict]:
         meta = failure.request.meta
         self._answered(meta)
+        yield from self._link_error(meta, failure.request.url, failure)
+
+    def _link_error(self, meta: dict, url: str, failure: Failure) -> Iterator[dict]:
         verdict = describe_failure(failure)
         if verdict.state != UNREACHABLE:
             # Redirected off the site, too big…: the link works, it was just not followed.
             yield from self._link_done(meta, None)
             return
-        yield from self._link_done(meta, (failure.request.url, None, verdict.reason))
+        yield from self._link_done(meta, (url, None, verdict.reason))
 
     # ---- columns -----------------------------------------------------------
 

@@ -1,0 +1,145 @@
+"""Link checks in batches: one Scrapy request checks up to BATCH_SIZE links of one host.
+
+A dead-link check is a HEAD whose answer is a status code; through Scrapy's engine each
+one paid the whole per-request machinery (scheduler, ~15 middlewares, signals, a
+callback's output handling: ~2 ms of CPU), as much as a list page. Here a unit's links
+travel as one request per host and batch: Scrapy schedules it, its middlewares (the scope
+guard, cookies, user agent, proxy, timeout) and its per-host downloader slot handle it
+once, and the download handler below makes the checks, one after another, with Scrapy's
+own HTTP handler (the same connection pool, TLS settings, timeout and size limit).
+
+What the engine's middlewares did for each check is kept here, with the same settings:
+redirects are followed (REDIRECT_MAX_TIMES) and every hop asks the unit's scope first
+(crawler/scope.py: an off-scope hop is not followed, as OutOfScope says); transient
+failures and RETRY_HTTP_CODES are tried again (RETRY_TIMES); a server that refuses HEAD
+(405, 501, 403) is asked again with GET. A batch holds one host's links and its checks run
+in turn inside one of the host's downloader slots, so a host never sees more than
+`concurrency_per_host` requests at once. The spider sends batches only when Scrapy would
+add nothing per request: no robots.txt to obey, no delay between requests.
+"""
+from __future__ import annotations
+
+import functools
+from typing import Any, Iterable
+from urllib.parse import urljoin, urlsplit
+
+from scrapy import Request
+from scrapy.http import Response
+from scrapy.utils.misc import load_object
+from w3lib.url import safe_url_string
+
+from crawler.scope import why_not
+
+BATCH = "link_batch"          # request meta: [(url, text), ...] to check; the request's own URL is the first
+OUTCOMES = "link_outcomes"    # response meta: per link, (final url, status or None, exception or None)
+BATCH_SIZE = 20
+REFUSES_HEAD = (405, 501, 403)
+_REDIRECTS = (301, 302, 303, 307, 308)
+# What the batch request's middlewares set that each check needs too.
+_CARRIED_META = ("download_timeout", "proxy", "bindaddress", "download_maxsize", "download_warnsize",
+                 "download_fail_on_dataloss", "scope")
+
+
+class OffScopeHop(Exception):
+    """A redirect pointing off the unit's scope: not followed (crawler.middlewares.OutOfScope's twin)."""
+
+
+class TooManyRedirects(Exception):
+    """More redirects than REDIRECT_MAX_TIMES (Scrapy's wording, which describe_failure reads)."""
+
+    def __init__(self) -> None:
+        super().__init__("max redirections reached")
+
+
+def batches(links: Iterable[tuple[str, str]], size: int = BATCH_SIZE) -> list[list[tuple[str, str]]]:
+    """(url, text) pairs grouped by host (a downloader slot is per host), at most `size` per batch."""
+    by_host: dict[str, list[tuple[str, str]]] = {}
+    for url, text in links:
+        by_host.setdefault((urlsplit(url).hostname or "").lower(), []).append((url, text))
+    return [group[i:i + size] for group in by_host.values() for i in range(0, len(group), size)]
+
+
+class LinkBatchMixin:
+    """For an HTTP download handler: a request carrying BATCH is answered by checking its links."""
+
+    def __init__(self, crawler: Any, *args: Any, **kwargs: Any):
+        super().__init__(crawler, *args, **kwargs)
+        s = crawler.settings
+        self._retry_times = s.getint("RETRY_TIMES") if s.getbool("RETRY_ENABLED") else 0
+        self._retry_codes = frozenset(int(c) for c in s.getlist("RETRY_HTTP_CODES"))
+        self._retry_errors = tuple(load_object(e) if isinstance(e, str) else e
+                                   for e in s.getlist("RETRY_EXCEPTIONS"))
+        self._max_redirects = s.getint("REDIRECT_MAX_TIMES") if s.getbool("REDIRECT_ENABLED") else 0
+        self._closing = False
+
+    async def download_request(self, request: Request, *args: Any) -> Response:
+        batch = request.meta.get(BATCH)
+        if batch is None:
+            return await super().download_request(request, *args)
+        outcomes = []
+        for url, _ in batch:
+            if self._closing:   # the crawl is ending: the checks not made are not recorded
+                break
+            outcomes.append(await self._check(request, url))
+        request.meta[OUTCOMES] = outcomes
+        return Response(request.url, status=200, request=request)
+
+    async def close(self) -> None:
+        self._closing = True
+        await super().close()
+
+    async def _check(self, batch: Request, url: str) -> tuple[str, int | None, Exception | None]:
+        """One link: (the URL finally asked, its status or None, the exception that ended it or None)."""
+        meta = {k: batch.meta[k] for k in _CARRIED_META if k in batch.meta}
+        headers = batch.headers.copy()
+        host = urlsplit(url).hostname
+        method, tries, redirects = "HEAD", 0, 0
+        while True:
+            reason = why_not(url, meta.get("scope"))
+            if reason is not None:
+                return url, None, OffScopeHop(reason)
+            if urlsplit(url).hostname != host:
+                headers.pop(b"Cookie", None)   # the batch's cookies are its host's (Scrapy's redirect does the same)
+            try:
+                response = await super().download_request(Request(url, method=method, headers=headers,
+                                                                  meta=dict(meta), dont_filter=True))
+            except self._retry_errors as exc:
+                if tries < self._retry_times:
+                    tries += 1
+                    continue
+                return url, None, exc
+            except Exception as exc:
+                return url, None, exc
+            location = response.headers.get(b"Location")
+            if response.status in _REDIRECTS and location and self._max_redirects:
+                target = urljoin(url, safe_url_string(location))
+                if location.startswith(b"//"):
+                    target = f"{urlsplit(url).scheme}:{safe_url_string(location)}"
+                if urlsplit(target).scheme.lower() in ("http", "https"):
+                    redirects += 1
+                    if redirects > self._max_redirects:
+                        return url, None, TooManyRedirects()
+                    url = target
+                    continue
+                # Scrapy hands a redirect to another scheme back as the answer itself.
+            if response.status in self._retry_codes and tries < self._retry_times:
+                tries += 1
+                continue
+            if method == "HEAD" and response.status in REFUSES_HEAD:
+                method = "GET"   # some servers refuse HEAD: ask again before calling the link dead
+                continue
+            return url, response.status, None
+
+
+@functools.cache
+def handler_class(base_path: str) -> type:
+    """`base_path`'s download handler with link batches."""
+    base = load_object(base_path)
+    return type(f"LinkBatch{base.__name__}", (LinkBatchMixin, base), {"__module__": __name__})
+
+
+def __getattr__(name: str) -> Any:
+    # Scrapy loads a handler by its path: crawler.linkcheck.HTTPHandler.
+    if name == "HTTPHandler":
+        return handler_class("scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler")
+    raise AttributeError(name)

@@ -1,0 +1,110 @@
+"""Link checks made in batches by the download handler (crawler/linkcheck.py), through a real crawl.
+
+Each case is a disclosure page whose links misbehave in one way; what matters is the fact
+stored for each link (its status or error, or nothing when the link was not followed) and
+what the servers saw.
+"""
+import threading
+import time
+
+from crawl_cli import crawl_and_export
+from mockserver import MockServer, drip, hang, html, redirect
+from store import Store
+from test_spider import CRAWL_DATE, page
+
+from crawler.linkcheck import batches
+
+
+def links_page(*paths):
+    return html(page("信息公开", "".join(f'<p><a href="{p}">链接{i}</a></p>' for i, p in enumerate(paths))))
+
+
+def stored_links(db):
+    with Store(db) as store:
+        run = store.latest_run("crawl")
+        return {row["url"].split("/", 3)[-1]: (row["http_status"], row["error"]) for row in store.run_links(run["id"])}
+
+
+def refuses_head(then):
+    """405 to HEAD; to GET, `then` (a route) or a page with status `then`."""
+    def route(handler):
+        if handler.command == "HEAD":
+            handler.reply(405, {"Allow": "GET"}, b"")
+        elif callable(then):
+            then(handler)
+        else:
+            handler.reply(then, {"Content-Type": "text/html"}, b"<html>ok</html>")
+    return route
+
+
+def test_links_refusing_head_are_asked_again_with_get(tmp_path):
+    routes = {"/xxgk/": links_page("/works.html", "/gone.html"),
+              "/works.html": refuses_head(200), "/gone.html": refuses_head(404)}
+    with MockServer(routes) as server:
+        _, db, _ = crawl_and_export(tmp_path, {"甲局": f"{server.url}/xxgk/"}, CRAWL_DATE)
+        asked = [h for h in server.hits if h[1] in ("/works.html", "/gone.html")]
+    assert stored_links(db) == {"works.html": (200, None), "gone.html": (404, None)}
+    assert sorted(asked) == [("GET", "/gone.html"), ("GET", "/works.html"),
+                             ("HEAD", "/gone.html"), ("HEAD", "/works.html")]
+
+
+def test_a_link_that_hangs_or_drips_fails_at_the_timeout(tmp_path):
+    routes = {"/xxgk/": links_page("/hangs.html", "/drips.html", "/fine.html"),
+              "/hangs.html": hang(5), "/drips.html": refuses_head(drip(interval=0.5)), "/fine.html": html("<p>ok</p>")}
+    with MockServer(routes) as server:
+        _, db, _ = crawl_and_export(tmp_path, {"甲局": f"{server.url}/xxgk/"}, CRAWL_DATE,
+                                    crawl=("  concurrency_per_host: 1",), timeout=1)
+    links = stored_links(db)
+    # Asked with GET, the dripping page sends a byte every half second: each read succeeds, the
+    # whole answer never comes.
+    assert links["hangs.html"] == (None, "连接超时")
+    assert links["drips.html"] == (None, "连接超时")
+    assert links["fine.html"] == (200, None)
+
+
+def test_a_redirect_off_the_units_scope_is_not_followed(tmp_path):
+    elsewhere = MockServer({"/landing.html": html("<p>别处</p>")})
+    with elsewhere:
+        routes = {"/xxgk/": links_page("/out.html", "/in.html", "/loop.html"),
+                  "/out.html": redirect(f"{elsewhere.url}/landing.html"),
+                  "/in.html": redirect("/landing.html"), "/landing.html": html("<p>到了</p>"),
+                  "/loop.html": redirect("/loop.html", status=302)}
+        with MockServer(routes) as server:
+            _, db, _ = crawl_and_export(tmp_path, {"甲局": f"{server.url}/xxgk/"}, CRAWL_DATE)
+        assert elsewhere.hits == []
+    links = stored_links(db)
+    assert set(links) == {"landing.html", "loop.html"}   # the link leading off the site: no fact
+    assert links["landing.html"] == (200, None)      # an in-scope redirect: the page it leads to answered
+    assert links["loop.html"] == (None, "重定向次数过多（循环跳转）")
+
+
+def test_many_links_of_one_host_are_all_checked_and_never_more_at_once_than_per_host_concurrency(tmp_path):
+    lock, now, peak = threading.Lock(), [0], [0]
+
+    def slow(handler):
+        with lock:
+            now[0] += 1
+            peak[0] = max(peak[0], now[0])
+        time.sleep(0.05)
+        with lock:
+            now[0] -= 1
+        handler.reply(200 if not handler.path.endswith("7.html") else 404, {"Content-Type": "text/html"}, b"")
+
+    paths = [f"/doc/{i}.html" for i in range(45)]
+    routes = {"/xxgk/": links_page(*paths), **{p: slow for p in paths}}
+    with MockServer(routes) as server:
+        _, db, _ = crawl_and_export(tmp_path, {"甲局": f"{server.url}/xxgk/"}, CRAWL_DATE,
+                                    crawl=("  concurrency_per_host: 2",))
+        heads = [p for m, p in server.hits if m == "HEAD"]
+    links = stored_links(db)
+    assert sorted(heads) == sorted(paths)                       # each link asked once
+    assert len(links) == 45 and links["doc/7.html"] == (404, None)
+    assert peak[0] <= 2
+
+
+def test_batches_hold_one_host_and_at_most_their_size():
+    links = [(f"http://a.gov.cn/{i}", "") for i in range(5)] + [("http://B.gov.cn:8080/x", ""), ("http://a.gov.cn/z", "")]
+    got = batches(links, size=3)
+    assert [[u for u, _ in b] for b in got] == [["http://a.gov.cn/0", "http://a.gov.cn/1", "http://a.gov.cn/2"],
+                                                ["http://a.gov.cn/3", "http://a.gov.cn/4", "http://a.gov.cn/z"],
+                                                ["http://B.gov.cn:8080/x"]]
