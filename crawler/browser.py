@@ -205,7 +205,7 @@ async def _document(page: Any) -> tuple[int | None, str]:
 def _lazy_handler_class() -> type:
     from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
-    from crawler.linkcheck import LinkBatchMixin
+    from crawler.batches import LinkBatchMixin
 
     class LazyBrowserHandler(LinkBatchMixin, ScrapyPlaywrightDownloadHandler):
         """scrapy-playwright whose driver starts with the first page that needs the browser."""

@@ -83,3 +83,33 @@ class PageRedirectMiddleware(MetaRefreshMiddleware):
         if not redirected.url.startswith(("http://", "https://")):
             return response
         return self._redirect(redirected, request, "page redirect")
+
+
+class UnitSettledMiddleware:
+    """Tell the spider when a callback's whole output is out, so a finished unit's state can go.
+
+    A spider middleware: its output has been produced in full (every request it made counted
+    as pending) only once the iterable ends, not when the callback starts.
+    """
+
+    def __init__(self, crawler=None):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def _settle(self, response) -> None:
+        unit = response.meta.get("unit") if response is not None else None
+        spider = getattr(self.crawler, "spider", None)
+        if unit is not None and hasattr(spider, "settle"):
+            spider.settle(unit)
+
+    def process_spider_output(self, response, result, spider=None):
+        yield from result
+        self._settle(response)
+
+    async def process_spider_output_async(self, response, result, spider=None):
+        async for out in result:
+            yield out
+        self._settle(response)

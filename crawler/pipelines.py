@@ -15,7 +15,7 @@ from store import Store
 
 
 class StorePipeline:
-    def __init__(self, db_path: str, run_id: int, units: list[dict], batch: int = 200,
+    def __init__(self, db_path: str, run_id: int, units: list[dict] | None, batch: int = 200,
                  flush_seconds: float = 1.0):
         self.db_path = db_path
         self.run_id = run_id
@@ -33,12 +33,16 @@ class StorePipeline:
     @classmethod
     def from_crawler(cls, crawler):
         s = crawler.settings
-        pipeline = cls(s.get("GOVFRESH_DB"), s.getint("GOVFRESH_RUN_ID"), s.getlist("GOVFRESH_UNITS"),
+        # The units are the spider's (not a setting: Scrapy copies its settings, every unit with them).
+        pipeline = cls(s.get("GOVFRESH_DB"), s.getint("GOVFRESH_RUN_ID"), None,
                        s.getint("GOVFRESH_BATCH", 200), s.getfloat("GOVFRESH_FLUSH_SECONDS", 1.0))
         pipeline.stats = crawler.stats
+        pipeline.crawler = crawler
         return pipeline
 
     def open_spider(self, spider=None):
+        if self.units is None:
+            self.units = (spider or self.crawler.spider).units
         self.store = Store(self.db_path)
         with self.store.transaction():
             for unit in self.units:

@@ -52,7 +52,7 @@ class CrawlProgress:
     def from_crawler(cls, crawler):
         if not crawler.settings.getbool("GOVFRESH_PROGRESS"):
             raise NotConfigured
-        ext = cls(len(crawler.settings.getlist("GOVFRESH_UNITS")))
+        ext = cls(crawler.settings.getint("GOVFRESH_UNIT_COUNT"))
         crawler.signals.connect(ext.opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.item, signal=signals.item_scraped)

@@ -150,7 +150,7 @@ def _crawl_in_process(config: Config, db_path: str | Path, run_id: int, kwargs: 
     settings = Settings()
     settings.setmodule(defaults, priority="project")
     settings.update(defaults.settings_for(config.crawl), priority="project")
-    settings.update({"GOVFRESH_DB": str(db_path), "GOVFRESH_RUN_ID": run_id, "GOVFRESH_UNITS": kwargs["units"],
+    settings.update({"GOVFRESH_DB": str(db_path), "GOVFRESH_RUN_ID": run_id, "GOVFRESH_UNIT_COUNT": len(kwargs["units"]),
                      "GOVFRESH_PROGRESS": sys.stderr.isatty()}, priority="project")
     # The browser fallback runs in this process only (distributed workers read statically).
     browser = _browser_settings(config, settings.get("USER_AGENT"))

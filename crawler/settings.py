@@ -52,7 +52,8 @@ CONCURRENT_ITEMS = 1
 # is keyed by the bound method, a new object each time: ~5% of a crawl's CPU); depth is our
 # own meta key. (The Referer middleware stays: without it the redirect middlewares warn.)
 WARN_ON_GENERATOR_RETURN_VALUE = False
-SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+SPIDER_MIDDLEWARES = {"crawler.middlewares.UnitSettledMiddleware": 10,
+                      "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
                       # a developer's aid: warns when a request copies its response's meta
                       "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None}
 # Nobody reads Scrapy's byte counters (the request's size is computed twice per request),
@@ -91,9 +92,9 @@ def settings_for(crawl_settings) -> dict:
     }
 
 # Link checks travel in batches of this many links of one host, checked by the download
-# handler in one of the host's slots (crawler/linkcheck.py); 0 sends one request per link.
+# handler in one of the host's slots (crawler/batches.py); 0 sends one request per link.
 GOVFRESH_LINK_BATCH = 20
-DOWNLOAD_HANDLERS = {"http": "crawler.linkcheck.HTTPHandler", "https": "crawler.linkcheck.HTTPHandler"}
+DOWNLOAD_HANDLERS = {"http": "crawler.batches.HTTPHandler", "https": "crawler.batches.HTTPHandler"}
 
 DOWNLOADER_MIDDLEWARES = {
     # Before any other middleware sees a request, for every request (redirects are

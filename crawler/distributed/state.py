@@ -51,6 +51,9 @@ class RedisClaims:
         taken = self._take(keys=[self.key], args=[owner, *(meta["unit"] + _SEP + url for url in urls)])
         return {urls[i - 1] for i in taken}
 
+    def forget(self, unit: str) -> None:
+        """Kept: other workers may still be answering the unit's requests (the crawl's key expires)."""
+
 
 def _field(kind: str, *parts: str) -> str:
     return _SEP.join((kind, *parts))

@@ -23,19 +23,20 @@ from collections import Counter, OrderedDict
 from dataclasses import replace
 from datetime import date, datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 from urllib.parse import urlsplit
 
 import scrapy
 import scrapy.exceptions
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.utils.request import request_from_dict
 from twisted.internet.error import (ConnectionRefusedError, DNSLookupError, TCPTimedOutError,
                                     TimeoutError as TwistedTimeoutError)
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed
 
-from crawler import linkcheck
+from crawler import batches
 from crawler.budget import DEFAULT_SECONDS, PageTooCostly, cpu_budget
 from crawler.extract.annual_titles import report_year
 from crawler.extract.article import extract_article_date, extract_text
@@ -46,7 +47,7 @@ from crawler.extract.listpage import extract_list
 from crawler.extract.readable import BLOCKED, UNREACHABLE, UNVERIFIABLE, Verdict, judge_answer
 from crawler.extract.sources import BROWSER, STATIC
 from crawler.extract.types import LIST, NOT_LIST, SOURCE_DETAIL, SOURCE_LAST_MODIFIED, SOURCE_LIST, ListPage
-from crawler.linkcheck import OffScopeHop, TooManyRedirects
+from crawler.batches import OffScopeHop, TooManyRedirects
 from crawler.middlewares import OutOfScope
 from crawler.previous import NoPreviousCrawl, PreviousCrawl
 from crawler.scope import Scope
@@ -182,6 +183,10 @@ class ColumnClaims:
         taken |= new
         return new
 
+    def forget(self, unit: str) -> None:
+        """A finished unit's claims (no request of it is left to ask)."""
+        self.taken.pop(unit, None)
+
 
 class DisclosureSpider(ScriptListSteps, RenderSteps, scrapy.Spider):
     name = "disclosure"
@@ -207,9 +212,12 @@ class DisclosureSpider(ScriptListSteps, RenderSteps, scrapy.Spider):
         self.max_list_pages = max_list_pages   # 1: first pages only; more with crawl.count_all_pages
         self.page_budget = page_budget
         # Per unit: where it may be crawled (crawler/scope.py) and column URLs already taken.
-        self.scopes: dict[str, Scope] = {
-            u["name"]: Scope([u["url"], *(c["url"] for c in u.get("columns", [])), *u.get("hosts", [])])
-            for u in units}
+        # Units of one portal share one Scope object (memory grows with units, not with scopes).
+        shared: dict[frozenset, Scope] = {}
+        self.scopes: dict[str, Scope] = {}
+        for u in units:
+            scope = Scope([u["url"], *(c["url"] for c in u.get("columns", [])), *u.get("hosts", [])])
+            self.scopes[u["name"]] = shared.setdefault(scope.origins, scope)
         # Requests that belong to no unit (robots.txt) must stay within some unit's scope.
         self.any_scope = Scope(o for s in self.scopes.values() for o in s.origins)
         self.claims = claims or ColumnClaims()
@@ -254,6 +262,15 @@ class DisclosureSpider(ScriptListSteps, RenderSteps, scrapy.Spider):
 
     def _answered(self, meta: dict) -> None:
         self.pending[meta["unit"]] -= 1
+
+    def settle(self, unit: str) -> None:
+        """Called once a callback's whole output is out (crawler/middlewares.py): a unit reached
+        with nothing left pending is done, and its per-unit state goes, so memory stays flat
+        however many units a crawl has."""
+        if unit in self.reached and self.pending.get(unit, 0) <= 0:
+            self.pending.pop(unit, None)
+            self.home_urls.pop(unit, None)
+            self.claims.forget(unit)
 
     def _budgeted(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """`work(*args)` (one parse of a page) within its CPU budget; Unparsable beyond it or on failure."""
@@ -309,8 +326,8 @@ class DisclosureSpider(ScriptListSteps, RenderSteps, scrapy.Spider):
         started = meta.get("started", time.monotonic())
         if response.status == 304:
             self.reached.add(name)
-            yield from self._disclosure_unchanged(name, unit, response,
-                                                  int((time.monotonic() - started) * 1000))
+            yield from self._asked_in_batches(name, self._disclosure_unchanged(
+                name, unit, response, int((time.monotonic() - started) * 1000)))
             return
         verdict = judge_response(response)
         if verdict.state == BLOCKED and self._can_render(meta):
@@ -438,19 +455,19 @@ class DisclosureSpider(ScriptListSteps, RenderSteps, scrapy.Spider):
         self.to_check.setdefault(unit, []).append((url, text))   # sent by _check_requests
 
     def _check_requests(self, unit: str) -> Iterator[scrapy.Request]:
-        """The checks `_link_check` left to make for `unit`: in batches (crawler/linkcheck.py) when
+        """The checks `_link_check` left to make for `unit`: in batches (crawler/batches.py) when
         Scrapy would add nothing per request, else one HEAD request each."""
         todo = self.to_check.pop(unit, [])
-        if not self._batch_links():
+        if not self._batching():
             for url, text in todo:
                 yield self._request(unit, url, self.link_checked, self.link_failed, method="HEAD",
                                     link_text=text, link_url=url)
             return
-        for batch in linkcheck.batches(todo, self.settings.getint("GOVFRESH_LINK_BATCH")):
+        for batch in batches.batches(todo, self.settings.getint("GOVFRESH_LINK_BATCH")):
             yield self._request(unit, batch[0][0], self.links_checked, self.links_failed, method="HEAD",
-                                **{linkcheck.BATCH: batch})
+                                **{batches.BATCH: batch})
 
-    def _batch_links(self) -> bool:
+    def _batching(self) -> bool:
         settings = getattr(self, "settings", None)
         return settings is not None and settings.getint("GOVFRESH_LINK_BATCH") > 0 \
             and not settings.getbool("ROBOTSTXT_OBEY") and not settings.getfloat("DOWNLOAD_DELAY") \
@@ -493,11 +510,59 @@ class DisclosureSpider(ScriptListSteps, RenderSteps, scrapy.Spider):
             return
         yield from self._link_done(meta, (response.request.url, response.status, None))
 
-    def links_checked(self, response: Response) -> Iterator[dict]:
-        """A batch's checks (crawler/linkcheck.py), each judged as `link_checked`/`link_failed` would."""
+    def _asked_in_batches(self, unit: str, outputs: Iterable[Any]) -> Iterator[Any]:
+        """`outputs` of an unchanged page's walk, its conditional requests (columns, guide, reports
+        the last crawl reached) asked in batches per host (crawler/batches.py); the rest as they are."""
+        if not self._batching():
+            yield from outputs
+            return
+        asks: list[scrapy.Request] = []
+        for out in outputs:
+            if isinstance(out, scrapy.Request) and out.method == "GET" and not out.body \
+                    and not out.meta.get("ask_alone") \
+                    and (b"If-None-Match" in out.headers or b"If-Modified-Since" in out.headers):
+                asks.append(out)
+            else:
+                yield out
+        for group in batches.batches(((r.url, r) for r in asks), self.settings.getint("GOVFRESH_LINK_BATCH")):
+            if len(group) == 1:
+                yield group[0][1]   # alone, a batch saves nothing
+                continue
+            yield self._request(unit, group[0][0], self.asked, self.asks_failed, **{
+                batches.ASKS: [(r.url, {k: v for k, v in r.headers.items()
+                                        if k in (b"If-None-Match", b"If-Modified-Since")}) for _, r in group],
+                "asked": [r.to_dict(spider=self) for _, r in group]})
+
+    def asked(self, response: Response) -> Iterator[Any]:
+        """A batch of conditional requests answered: a page that answered 304 goes to its callback as
+        a 304 would; any other is asked for by its own request."""
         meta = response.meta
         self._answered(meta)
-        for (url, text), (final_url, status, error) in zip(meta[linkcheck.BATCH], meta.get(linkcheck.OUTCOMES, [])):
+        unchanged = meta.get(batches.UNCHANGED, [])
+
+        def outputs() -> Iterator[Any]:
+            for i, d in enumerate(meta["asked"]):
+                request = request_from_dict(d, spider=self)
+                if i < len(unchanged) and unchanged[i]:
+                    yield from request.callback(Response(request.url, status=304, request=request)) or ()
+                else:
+                    request.meta["ask_alone"] = True   # never batched again: it answers for itself
+                    yield request
+        yield from self._asked_in_batches(meta["unit"], outputs())
+
+    def asks_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        meta = failure.request.meta
+        self._answered(meta)
+        for d in meta["asked"]:
+            request = request_from_dict(d, spider=self)
+            request.meta["ask_alone"] = True
+            yield request
+
+    def links_checked(self, response: Response) -> Iterator[dict]:
+        """A batch's checks (crawler/batches.py), each judged as `link_checked`/`link_failed` would."""
+        meta = response.meta
+        self._answered(meta)
+        for (url, text), (final_url, status, error) in zip(meta[batches.BATCH], meta.get(batches.OUTCOMES, [])):
             one = {"unit": meta["unit"], "link_url": url, "link_text": text}
             if error is not None:
                 yield from self._link_error(one, final_url, Failure(error))
@@ -509,7 +574,7 @@ class DisclosureSpider(ScriptListSteps, RenderSteps, scrapy.Spider):
     def links_failed(self, failure: Failure) -> Iterator[dict]:
         meta = failure.request.meta
         self._answered(meta)
-        for url, text in meta[linkcheck.BATCH]:
+        for url, text in meta[batches.BATCH]:
             yield from self._link_error({"unit": meta["unit"], "link_url": url, "link_text": text},
                                         url, failure)
 

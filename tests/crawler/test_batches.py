@@ -1,4 +1,4 @@
-"""Link checks made in batches by the download handler (crawler/linkcheck.py), through a real crawl.
+"""Link checks made in batches by the download handler (crawler/batches.py), through a real crawl.
 
 Each case is a disclosure page whose links misbehave in one way; what matters is the fact
 stored for each link (its status or error, or nothing when the link was not followed) and
@@ -12,7 +12,7 @@ from mockserver import MockServer, drip, hang, html, redirect
 from store import Store
 from test_spider import CRAWL_DATE, page
 
-from crawler.linkcheck import batches
+from crawler.batches import batches
 
 
 def links_page(*paths):
@@ -108,3 +108,38 @@ def test_batches_hold_one_host_and_at_most_their_size():
     assert [[u for u, _ in b] for b in got] == [["http://a.gov.cn/0", "http://a.gov.cn/1", "http://a.gov.cn/2"],
                                                 ["http://a.gov.cn/3", "http://a.gov.cn/4", "http://a.gov.cn/z"],
                                                 ["http://B.gov.cn:8080/x"]]
+
+
+def test_a_recrawl_reads_what_changed_and_asks_again_what_failed_to_answer(tmp_path):
+    from test_recrawl import conditional, crawl
+    from test_spider import listing, nav
+
+    cols = [("工作动态", "/q/gzdt/"), ("通知公告", "/q/tzgg/"), ("人事信息", "/q/rsxx/"), ("财政信息", "/q/czxx/")]
+    routes = {"/q/xxgk/": conditional(html(page("信息公开", nav(*cols))))}
+    for k, (name, path) in enumerate(cols):
+        routes[path] = conditional(html(page(name, listing((f"{name}第一条", f"{path}1.html", f"2026-11-0{k + 1}")))))
+    with MockServer(routes) as server:
+        server.not_modified = []
+        first = crawl(server, tmp_path, "2026-11-26")
+        # A week later: two lists have a new item; another fails once (503) before answering again.
+        for name, path in (cols[0], cols[3]):
+            server.routes[path] = conditional(html(page(name, listing(
+                ("新的一条", f"{path}2.html", "2026-11-27"), (f"{name}第一条", f"{path}1.html", "2026-11-01")))))
+        flaky, calls = routes["/q/tzgg/"], []
+
+        def fails_once(handler):
+            calls.append(handler.command)
+            if len(calls) == 1:
+                handler.reply(503, {"Content-Type": "text/html"}, b"busy")
+            else:
+                flaky(handler)
+        server.routes["/q/tzgg/"] = fails_once
+        server.hits.clear()
+        second = crawl(server, tmp_path, "2026-11-27")
+    before = {c["url"].rsplit("/q/", 1)[-1]: (c["newest_date"], c["item_count"]) for c in first["columns"]}
+    after = {c["url"].rsplit("/q/", 1)[-1]: (c["newest_date"], c["item_count"]) for c in second["columns"]}
+    changed = ("gzdt/", "czxx/")
+    assert [after[k] for k in changed] == [("2026-11-27", 2)] * 2          # read again: the new item counts
+    assert {k: v for k, v in after.items() if k not in changed} == {k: v for k, v in before.items() if k not in changed}
+    assert len(calls) >= 2                                                 # the list that failed was asked again
+    assert "/q/rsxx/" in server.not_modified

@@ -1,21 +1,29 @@
-"""Link checks in batches: one Scrapy request checks up to BATCH_SIZE links of one host.
+"""Requests in batches: one Scrapy request carries many small ones of one unit on one host.
 
-A dead-link check is a HEAD whose answer is a status code; through Scrapy's engine each
-one paid the whole per-request machinery (scheduler, ~15 middlewares, signals, a
-callback's output handling: ~2 ms of CPU), as much as a list page. Here a unit's links
-travel as one request per host and batch: Scrapy schedules it, its middlewares (the scope
-guard, cookies, user agent, proxy, timeout) and its per-host downloader slot handle it
-once, and the download handler below makes the checks, one after another, with Scrapy's
-own HTTP handler (the same connection pool, TLS settings, timeout and size limit).
+Through Scrapy's engine every request pays the whole per-request machinery (scheduler,
+~15 middlewares, signals, a callback's output handling: ~2 ms of CPU), as much as a list
+page. Two kinds of request need none of it, because their answer is a status code:
 
-What the engine's middlewares did for each check is kept here, with the same settings:
-redirects are followed (REDIRECT_MAX_TIMES) and every hop asks the unit's scope first
-(crawler/scope.py: an off-scope hop is not followed, as OutOfScope says); transient
-failures and RETRY_HTTP_CODES are tried again (RETRY_TIMES); a server that refuses HEAD
-(405, 501, 403) is asked again with GET. A batch holds one host's links and its checks run
-in turn inside one of the host's downloader slots, so a host never sees more than
-`concurrency_per_host` requests at once. The spider sends batches only when Scrapy would
-add nothing per request: no robots.txt to obey, no delay between requests.
+* a dead-link check (HEAD): `batches()` groups a unit's links by host, at most BATCH_SIZE
+  per request (meta BATCH);
+* on a re-crawl, asking whether a page changed (a conditional GET with the validators the
+  last crawl kept): most pages of an unchanged week answer 304 (meta ASKS). A page that
+  answers anything else — changed, moved, failed, refused — is then asked for by its own
+  request, as if no batch had been (a changed page is fetched twice, the first answer
+  unread: Scrapy's middlewares must see the one that is read): a batch only ever saves
+  work, never decides a fact.
+
+Scrapy schedules a batch, its middlewares (the scope guard, cookies, user agent, proxy,
+timeout) and its per-host downloader slot handle it once, and the download handler below
+makes the requests one after another with Scrapy's own HTTP handler (the same connection
+pool, TLS settings, timeout and size limit). A batch holds one host's requests and runs
+inside one of the host's slots, so a host never sees more than `concurrency_per_host`
+requests at once. What the engine's middlewares did for a link check is kept here with the
+same settings: redirects are followed (REDIRECT_MAX_TIMES) and every hop asks the unit's
+scope first (crawler/scope.py: an off-scope hop is not followed, as OutOfScope says);
+transient failures and RETRY_HTTP_CODES are tried again (RETRY_TIMES); a server that
+refuses HEAD (405, 501, 403) is asked again with GET. The spider sends batches only when
+Scrapy would add nothing per request: no robots.txt to obey, no delay between requests.
 """
 from __future__ import annotations
 
@@ -32,6 +40,8 @@ from crawler.scope import why_not
 
 BATCH = "link_batch"          # request meta: [(url, text), ...] to check; the request's own URL is the first
 OUTCOMES = "link_outcomes"    # response meta: per link, (final url, status or None, exception or None)
+ASKS = "conditional_batch"    # request meta: [(url, {validator headers}), ...] to ask whether they changed
+UNCHANGED = "unchanged"       # response meta: per page asked, True when it answered 304
 BATCH_SIZE = 20
 REFUSES_HEAD = (405, 501, 403)
 _REDIRECTS = (301, 302, 303, 307, 308)
@@ -51,16 +61,17 @@ class TooManyRedirects(Exception):
         super().__init__("max redirections reached")
 
 
-def batches(links: Iterable[tuple[str, str]], size: int = BATCH_SIZE) -> list[list[tuple[str, str]]]:
-    """(url, text) pairs grouped by host (a downloader slot is per host), at most `size` per batch."""
-    by_host: dict[str, list[tuple[str, str]]] = {}
-    for url, text in links:
-        by_host.setdefault((urlsplit(url).hostname or "").lower(), []).append((url, text))
+def batches(pairs: Iterable[tuple[str, Any]], size: int = BATCH_SIZE) -> list[list[tuple[str, Any]]]:
+    """(url, anything) pairs grouped by host (a downloader slot is per host), at most `size` per batch."""
+    by_host: dict[str, list[tuple[str, Any]]] = {}
+    for url, other in pairs:
+        by_host.setdefault((urlsplit(url).hostname or "").lower(), []).append((url, other))
     return [group[i:i + size] for group in by_host.values() for i in range(0, len(group), size)]
 
 
 class LinkBatchMixin:
-    """For an HTTP download handler: a request carrying BATCH is answered by checking its links."""
+    """For an HTTP download handler: a request carrying BATCH is answered by checking its links,
+    one carrying ASKS by asking whether its pages changed."""
 
     def __init__(self, crawler: Any, *args: Any, **kwargs: Any):
         super().__init__(crawler, *args, **kwargs)
@@ -73,6 +84,9 @@ class LinkBatchMixin:
         self._closing = False
 
     async def download_request(self, request: Request, *args: Any) -> Response:
+        if ASKS in request.meta:
+            request.meta[UNCHANGED] = await self._ask(request)
+            return Response(request.url, status=200, request=request)
         batch = request.meta.get(BATCH)
         if batch is None:
             return await super().download_request(request, *args)
@@ -87,6 +101,27 @@ class LinkBatchMixin:
     async def close(self) -> None:
         self._closing = True
         await super().close()
+
+    async def _ask(self, batch: Request) -> list[bool]:
+        """Per page of the batch, whether it answered 304; the first page that answers otherwise
+        than 304 or 200 (a failure, a redirect, a refusal) ends the batch: the rest are asked
+        for by their own requests, which retry and follow as Scrapy does."""
+        meta = {k: batch.meta[k] for k in _CARRIED_META if k in batch.meta}
+        unchanged: list[bool] = []
+        for url, validators in batch.meta[ASKS]:
+            if self._closing or why_not(url, meta.get("scope")) is not None:
+                break
+            headers = batch.headers.copy()
+            headers.update(validators)
+            try:
+                response = await super().download_request(Request(url, headers=headers, meta=dict(meta),
+                                                                  dont_filter=True))
+            except Exception:
+                break
+            unchanged.append(response.status == 304)
+            if response.status not in (200, 304):
+                break
+        return unchanged
 
     async def _check(self, batch: Request, url: str) -> tuple[str, int | None, Exception | None]:
         """One link: (the URL finally asked, its status or None, the exception that ended it or None)."""
@@ -139,7 +174,7 @@ def handler_class(base_path: str) -> type:
 
 
 def __getattr__(name: str) -> Any:
-    # Scrapy loads a handler by its path: crawler.linkcheck.HTTPHandler.
+    # Scrapy loads a handler by its path: crawler.batches.HTTPHandler.
     if name == "HTTPHandler":
         return handler_class("scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler")
     raise AttributeError(name)
