@@ -52,7 +52,7 @@ CONCURRENT_ITEMS = 1
 # is keyed by the bound method, a new object each time: ~5% of a crawl's CPU); depth is our
 # own meta key. (The Referer middleware stays: without it the redirect middlewares warn.)
 WARN_ON_GENERATOR_RETURN_VALUE = False
-SPIDER_MIDDLEWARES = {"crawler.middlewares.UnitSettledMiddleware": 10,
+SPIDER_MIDDLEWARES = {"crawler.middlewares.UnitSettledMiddleware": 20,
                       "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
                       # a developer's aid: warns when a request copies its response's meta
                       "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None}
