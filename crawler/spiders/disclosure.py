@@ -30,7 +30,6 @@ import scrapy
 import scrapy.exceptions
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from scrapy.utils.request import request_from_dict
 from twisted.internet.error import (ConnectionRefusedError, DNSLookupError, TCPTimedOutError,
                                     TimeoutError as TwistedTimeoutError)
 from twisted.python.failure import Failure
@@ -531,7 +530,20 @@ class DisclosureSpider(ScriptListSteps, RenderSteps, scrapy.Spider):
             yield self._request(unit, group[0][0], self.asked, self.asks_failed, **{
                 batches.ASKS: [(r.url, {k: v for k, v in r.headers.items()
                                         if k in (b"If-None-Match", b"If-Modified-Since")}) for _, r in group],
-                "asked": [r.to_dict(spider=self) for _, r in group]})
+                "asked": [self._plain(r) for _, r in group]})
+
+    def _plain(self, request: scrapy.Request) -> dict:
+        """What rebuilds one of the spider's own GETs, callbacks by name: a batch may be queued on
+        another machine. (Scrapy's to_dict looks the callback up among all the spider's members.)"""
+        return {"url": request.url, "callback": request.callback.__name__,
+                "errback": request.errback.__name__ if request.errback else None,
+                "headers": dict(request.headers), "cookies": request.cookies, "meta": request.meta}
+
+    def _rebuilt(self, plain: dict) -> scrapy.Request:
+        return scrapy.Request(plain["url"], callback=getattr(self, plain["callback"]),
+                              errback=getattr(self, plain["errback"]) if plain["errback"] else None,
+                              headers=plain["headers"], cookies=plain["cookies"], meta=plain["meta"],
+                              dont_filter=True)
 
     def asked(self, response: Response) -> Iterator[Any]:
         """A batch of conditional requests answered: a page that answered 304 goes to its callback as
@@ -541,8 +553,8 @@ class DisclosureSpider(ScriptListSteps, RenderSteps, scrapy.Spider):
         unchanged = meta.get(batches.UNCHANGED, [])
 
         def outputs() -> Iterator[Any]:
-            for i, d in enumerate(meta["asked"]):
-                request = request_from_dict(d, spider=self)
+            for i, plain in enumerate(meta["asked"]):
+                request = self._rebuilt(plain)
                 if i < len(unchanged) and unchanged[i]:
                     yield from request.callback(Response(request.url, status=304, request=request)) or ()
                 else:
@@ -553,8 +565,8 @@ class DisclosureSpider(ScriptListSteps, RenderSteps, scrapy.Spider):
     def asks_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
         meta = failure.request.meta
         self._answered(meta)
-        for d in meta["asked"]:
-            request = request_from_dict(d, spider=self)
+        for plain in meta["asked"]:
+            request = self._rebuilt(plain)
             request.meta["ask_alone"] = True
             yield request
 
