@@ -10,6 +10,7 @@ from lxml import etree
 from .dom import (_STOP_TAGS, Element, _attr_text, _clean, _tokens, find_by_id, has_descendant, is_tag,
                   text_nodes, text_of)
 from .pager import _TOTAL_RECORD
+from .readable import NOT_FOUND
 from .records import _Group
 from .types import EMPTY, UNVERIFIABLE
 from .zones import _BONUS_SUBSTR, _BONUS_TOKENS, _ZONE_TAGS, _in_zone, _side_box
@@ -26,6 +27,9 @@ _AJAX = re.compile(r"\$\.(?:ajax|get|getJSON|post)\s*\(|\.load\s*\(|fetch\s*\(|X
 _AJAX_LIST_HINT = re.compile(r"list|page|rows|records|data|append|html\s*\(|innerHTML", re.I)
 # Frames that hold no list: maps, video, sharing and counter widgets.
 _EMBED = re.compile(r"map|video|player|\.mp4|\.flv|share|weibo|weixin|count|stat|tianditu|amap|about:", re.I)
+
+# "您访问的页面不存在" inside the site's template (a soft 404): the column was not read.
+_GONE_NOTICE = re.compile(NOT_FOUND, re.I)
 
 # "暂无信息" and friends: the column says it has nothing.
 _PLACEHOLDER = re.compile(
@@ -153,9 +157,10 @@ def _above(anc: Element, el: Element) -> bool:
 
 # --- empty columns -------------------------------------------------------------------------
 
-def _placeholder(doc: Element) -> Element | None:
+def _placeholder(doc: Element, words: re.Pattern = _PLACEHOLDER) -> Element | None:
+    """A short text outside the page's chrome saying `words` (the column has nothing, by default)."""
     for s, el in text_nodes(doc):
-        if len(s.strip()) > 40 or not _PLACEHOLDER.search(s):
+        if len(s.strip()) > 40 or not words.search(s):
             continue
         if _in_zone(el) or _templated(el):
             continue
@@ -210,6 +215,9 @@ def _no_list_state(doc: Element, script_text: str, raw: str, hanweb_records: int
         if tm and int(tm.group(1)) > 0:
             return UNVERIFIABLE, "Hanweb recordset empty but totalRecord > 0"
         return EMPTY, "Hanweb recordset has no records"
+    gone = _placeholder(doc, _GONE_NOTICE)
+    if gone is not None and not inside(gone):
+        return UNVERIFIABLE, f"the page says it is not there: '{_clean(text_of(gone))[:30]}'"
     ph = _placeholder(doc)
     if ph is not None and not inside(ph):
         if _targeted(ph, _loader_targets(doc, script_text)):

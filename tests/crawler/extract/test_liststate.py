@@ -260,3 +260,20 @@ def test_navigation_page_has_no_list_state():
 def test_a_list_in_a_frame_is_unverifiable_not_missing(body, state):
     got = Read(body).state()
     assert (got[0] if got else None) == state, got
+
+
+# --- a soft 404 inside the site's template ----------------------------------------------------
+
+_NAV = "<ul class='nav'>" + "".join(f"<li><a href='/col/{i}/'>栏目{i}</a></li>" for i in range(20)) + "</ul>"
+
+
+@pytest.mark.parametrize("body, state", [
+    (_NAV + "<div class='main'><div class='error'><h2>对不起，您访问的页面不存在！</h2><a href='/'>返回首页</a></div></div>",
+     UNVERIFIABLE),
+    (_NAV + "<div class='main'><p>该信息已被删除</p></div>", UNVERIFIABLE),
+    # a column that says it has nothing yet is empty, as before
+    (_NAV + "<div class='main'><ul class='list'></ul><p>暂无信息</p></div>", EMPTY),
+])
+def test_a_page_that_says_it_is_not_there_is_not_read(body, state):
+    got = Read(body).state()
+    assert (got[0] if got else None) == state, got
