@@ -35,6 +35,7 @@ _TITLE_KEYS = ("title", "doctitle", "showtitle", "articletitle", "subject", "bt"
 _URL_KEYS = ("url", "pcurl", "href", "link", "linkurl", "docpuburl", "chnldocurl", "docurl",
              "articleurl", "urls", "detailurl")
 _PINNED_KEYS = ("topstatus", "istop", "top", "zhiding", "sticky")
+_ROW_MARKUP = re.compile(r"<(?:li|tr|dd|dl|div|p)\b", re.I)
 _DATE_KEY_PUB = re.compile(r"pub|rel|publish|issue|fbrq|fbsj|fabu|showdate|docdate", re.I)
 _DATE_KEY_ANY = re.compile(r"date|time|rq|sj", re.I)
 _DATE_KEY_NO = re.compile(r"update|modif|last|expire|end|start|gen|crtime|sort|valid", re.I)
@@ -89,7 +90,7 @@ def _unwrap_comments(doc: Element, counts: dict[Element, int], notes: list[str])
     done = False
     for c in list(doc.iter(etree.Comment)):
         text = c.text or ""
-        if "href" not in text or not re.search(r"<(?:li|tr|dd|dl|div|p)\b", text, re.I):
+        if "href" not in text or not _ROW_MARKUP.search(text):
             continue
         parent = c.getparent()
         if parent is None or parent.tag in ("head", "html", DOCUMENT, "body"):

@@ -107,12 +107,13 @@ def _scope(url: str) -> str:
     return path if path.endswith("/") else dirname(path) + "/"
 
 
-def _same_page(a: str, b: str) -> bool:
-    def norm(u: str) -> str:
-        p = urlsplit(u)
-        path = re.sub(r"/(?:index|default)\.(?:s?html?|jsp|php|aspx?)$", "/", p.path)
-        return f"{p.hostname}:{p.port}{path}?{p.query}"
-    return norm(a) == norm(b)
+_INDEX_PAGE = re.compile(r"/(?:index|default)\.(?:s?html?|jsp|php|aspx?)$")
+
+
+def _page_key(u: str) -> str:
+    """What two addresses of one page share (index.html and its folder are one page)."""
+    p = urlsplit(u)
+    return f"{p.hostname}:{p.port}{_INDEX_PAGE.sub('/', p.path)}?{p.query}"
 
 
 def discover_columns(html: str | Page, page_url: str, allowed_hosts: set[str] | frozenset[str],
@@ -130,12 +131,13 @@ def discover_columns(html: str | Page, page_url: str, allowed_hosts: set[str] | 
     elsewhere: list[Link] = []
     seen: set[str] = set()
     base_url = _base(doc, page_url)
+    not_columns = {_page_key(page_url), *map(_page_key, exclude)}   # the page itself, and what the caller names
     for a in doc.iter("a"):
         href = a.get("href")
         if href is None:
             continue
         url = clean_url(href, base_url)
-        if not url or url in seen or _same_page(url, page_url) or any(_same_page(url, e) for e in exclude):
+        if not url or url in seen or _page_key(url) in not_columns:
             continue
         parts = urlsplit(url)
         if parts.hostname not in allowed_hosts or _ITEM_URL.search(parts.path):

@@ -37,6 +37,9 @@ _PLACEHOLDER = re.compile(
     r"没有(?:找到)?(?:相关)?(?:信息|数据|记录|内容)|无相关(?:信息|数据|记录|内容)|尚无(?:信息|内容|数据)"
 )
 
+_DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.I)
+_NUMBERED = re.compile(r"\d{3,}")   # a class or id with a number (list_1234): a generated list box
+_LIST_NAME = re.compile(r"list|liebiao")
 _ARTICLE_META = {"articletitle", "pubdate", "firstpublishedtime", "contentsource"}
 
 
@@ -75,7 +78,7 @@ def _templated(node: Element) -> bool:
         for k, v in anc.attrib.items():
             if k.startswith(("ms-", "v-", ":", "x-")) or k in ("th:if", "ng-if", "ng-repeat"):
                 return True
-            if k == "style" and re.search(r"display\s*:\s*none", str(v), re.I):
+            if k == "style" and _DISPLAY_NONE.search(str(v)):
                 return True
     return False
 
@@ -142,7 +145,7 @@ def _script_filled_hole(doc: Element, script_text: str, best: _Group) -> Element
         if el is None or el.tag not in ("div", "ul", "ol", "table", "tbody", "dl") or _clean(text_of(el)):
             continue
         s = _attr_text(el)
-        if el.tag not in ("ul", "ol", "tbody") and not (_BONUS_SUBSTR.search(s) or _tokens(s) & _BONUS_TOKENS or re.search(r"\d{3,}", s)):
+        if el.tag not in ("ul", "ol", "tbody") and not (_BONUS_SUBSTR.search(s) or _tokens(s) & _BONUS_TOKENS or _NUMBERED.search(s)):
             continue
         if _in_zone(el) or _side_box(el) or _above(best.root, el) or _above(el, best.root):
             continue
@@ -182,7 +185,7 @@ def _targeted(el: Element, targets: set[str]) -> bool:
 def _empty_container(doc: Element) -> Element | None:
     for el in doc.iter("ul", "ol", "tbody", "table", "div", "dl"):
         s = _attr_text(el)
-        if not s or not (re.search(r"list|liebiao", s) or _tokens(s) & {"lb"}):
+        if not s or not (_LIST_NAME.search(s) or _tokens(s) & {"lb"}):
             continue
         if has_descendant(el, "a", "li", "tr", "dd", "img") or _clean(text_of(el)):
             continue

@@ -33,6 +33,8 @@ _NAV_ANCHOR = re.compile(
     re.I,
 )
 _ANCHOR_STRIP = re.compile(r"[\s>»<«·•|｜\[\]【】]+")
+# href="javascript:show('123')": a script link that opens a document.
+_SCRIPT_OPENER = re.compile(r"javascript:\s*\w+\(\s*['\"\d]")
 _PINNED_TEXT = re.compile(r"置顶|\[顶\]|【顶】")
 _PINNED_TOKENS = {"top", "istop", "zd", "zhiding", "settop", "ding"}
 _DETAIL_URL = re.compile(
@@ -98,7 +100,7 @@ def _title_anchors(doc: Element) -> list[Element]:
             continue
         # <a href="javascript:openDetail(123)">title</a>: still a document, URL unknown.
         scripted = not href or href.startswith(("javascript:", "#"))
-        if scripted and not (a.get("onclick") or re.match(r"javascript:\s*\w+\(\s*['\"\d]", href)):
+        if scripted and not (a.get("onclick") or _SCRIPT_OPENER.match(href)):
             continue
         shown = text_of(a)
         if scripted and len(_ANCHOR_STRIP.sub("", shown)) < 6:
@@ -245,6 +247,23 @@ def _group_records(anchors: list[Element], counts: dict[Element, int]) -> list[_
 
 # --- titles, dates, pins -------------------------------------------------------------------
 
+class _Said:
+    """The dates each text of one record states (dates.node_dates), each text read once.
+
+    A record's title texts are read for its title and again for its date.
+    """
+
+    def __init__(self, crawl_date: date, hint: date | None):
+        self.crawl_date, self.hint = crawl_date, hint
+        self._read: dict[str, list[dates.Found]] = {}
+
+    def __call__(self, text: str) -> list[dates.Found]:
+        found = self._read.get(text)
+        if found is None:
+            found = self._read[text] = dates.node_dates(text, self.crawl_date, self.hint)
+        return list(found)
+
+
 def _fill(g: _Group, base: str, crawl_date: date) -> None:
     """Titles, URLs, dates and pins of a group's records."""
     header = _header_columns(g)
@@ -260,9 +279,9 @@ def _fill(g: _Group, base: str, crawl_date: date) -> None:
     seen = set()
     kept = []
     for r in g.records:
-        hint = hints[id(r)] or group_hint
-        r.title = _title(r.anchor, hint, crawl_date)
-        r.date = _record_date(r, header, hint, crawl_date)
+        said = _Said(crawl_date, hints[id(r)] or group_hint)
+        r.title = _title(r.anchor, said)
+        r.date = _record_date(r, header, said)
         r.pinned = _pinned(r.node)
         key = (r.url, r.title, r.date)
         if key in seen:
@@ -278,11 +297,11 @@ def _fill(g: _Group, base: str, crawl_date: date) -> None:
     g.header_col = header
 
 
-def _title(a: Element, hint: date | None, crawl_date: date) -> str:
+def _title(a: Element, said: _Said) -> str:
     parts = []
     for s in _strings(a):
         t = s.strip()
-        if not t or dates.node_dates(t, crawl_date, hint) or _PINNED_TEXT.fullmatch(t):
+        if not t or said(s) or _PINNED_TEXT.fullmatch(t):
             continue
         parts.append(t)
     title = _clean(" ".join(parts))
@@ -315,34 +334,34 @@ def _header_columns(g: _Group) -> int | None:
     return None
 
 
-def _record_date(r: _Record, header: int | None, hint: date | None, crawl_date: date) -> date | None:
+def _record_date(r: _Record, header: int | None, said: _Said) -> date | None:
     if header is not None and r.node.tag == "tr":
         cells = list(r.node.iterchildren("td", "th"))
         if header < len(cells):
             cell = cells[header]
             # The 发布日期 column is authoritative once it holds a date at all, even one
             # after the crawl date (then the item is undated): never fall back to 成文日期.
-            if dates.all_dates(text_of(cell)) or _node_dates(cell, hint, crawl_date):
-                return dates.best_date(_node_dates(cell, hint, crawl_date))
-    found = _node_dates(r.node, hint, crawl_date)
+            if dates.all_dates(text_of(cell)) or _node_dates(cell, said):
+                return dates.best_date(_node_dates(cell, said))
+    found = _node_dates(r.node, said)
     if r.node is r.anchor:
         # Flat list (<a>…</a><span>date</span><br>): the date follows the link.
         for sib in islice(next_nodes(r.anchor), 6):
             if is_tag(sib):
                 if sib.tag == "a" or has_descendant(sib, "a", attr="href"):
                     break
-                found += _node_dates(sib, hint, crawl_date)
+                found += _node_dates(sib, said)
             elif is_text(sib):
-                found += dates.node_dates(sib, crawl_date, hint)
+                found += said(sib)
             if found:
                 break
     return dates.best_date(found)
 
 
-def _node_dates(node: Element, hint: date | None, crawl_date: date) -> list[dates.Found]:
+def _node_dates(node: Element, said: _Said) -> list[dates.Found]:
     out: list[dates.Found] = []
     for s in _strings(node):
-        out += dates.node_dates(s, crawl_date, hint)
+        out += said(s)
     return out
 
 
@@ -352,7 +371,7 @@ def _pinned(node: Element) -> bool:
     for t in node.iter():
         if not is_tag(t):
             continue
-        if _tokens(_attr_text(t)) & _PINNED_TOKENS:
+        if (t.get("class") or t.get("id")) and _tokens(_attr_text(t)) & _PINNED_TOKENS:
             return True
         if t.tag == "img" and ("置顶" in (t.get("alt") or "") or "置顶" in (t.get("title") or "")):
             return True
