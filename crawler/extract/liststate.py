@@ -10,7 +10,6 @@ from lxml import etree
 from .dom import (_STOP_TAGS, Element, _attr_text, _clean, _tokens, find_by_id, has_descendant, is_tag,
                   text_nodes, text_of)
 from .pager import _TOTAL_RECORD
-from .readable import NOT_FOUND
 from .records import _Group
 from .types import EMPTY, UNVERIFIABLE
 from .zones import _BONUS_SUBSTR, _BONUS_TOKENS, _ZONE_TAGS, _in_zone, _side_box
@@ -28,8 +27,13 @@ _AJAX_LIST_HINT = re.compile(r"list|page|rows|records|data|append|html\s*\(|inne
 # Frames that hold no list: maps, video, sharing and counter widgets.
 _EMBED = re.compile(r"map|video|player|\.mp4|\.flv|share|weibo|weixin|count|stat|tianditu|amap|about:", re.I)
 
-# "您访问的页面不存在" inside the site's template (a soft 404): the column was not read.
-_GONE_NOTICE = re.compile(NOT_FOUND, re.I)
+# "您访问的页面不存在" inside the site's template (a soft 404): the column was not read. Words
+# about the page only: "信息不存在" is also a reply type a guide or an 依申请公开 page lists.
+_GONE_NOTICE = re.compile(
+    r"页面不存在|页面未找到|找不到(?:该|您要访问的|您所访问的|您访问的|您请求的)?页面|"
+    r"您(?:所)?访问的(?:页面|信息|文章)(?:不存在|已删除|已被删除)|(?:信息|文章)已被删除|404\s*(?:not|错误|页面|error)", re.I)
+# A soft 404 says little else; a page with a body of text (a guide, 机构职能) is read.
+_GONE_MAX_TEXT = 300
 
 # "暂无信息" and friends: the column says it has nothing.
 _PLACEHOLDER = re.compile(
@@ -219,7 +223,7 @@ def _no_list_state(doc: Element, script_text: str, raw: str, hanweb_records: int
             return UNVERIFIABLE, "Hanweb recordset empty but totalRecord > 0"
         return EMPTY, "Hanweb recordset has no records"
     gone = _placeholder(doc, _GONE_NOTICE)
-    if gone is not None and not inside(gone):
+    if gone is not None and not inside(gone) and _text_block(doc) < _GONE_MAX_TEXT:
         return UNVERIFIABLE, f"the page says it is not there: '{_clean(text_of(gone))[:30]}'"
     ph = _placeholder(doc)
     if ph is not None and not inside(ph):

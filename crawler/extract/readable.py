@@ -54,8 +54,7 @@ _CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 # repeats: linear on any input.
 _SMALL_PAGE = 600        # visible bytes (~200 Chinese characters): a list or an article shows more
 _TITLE = re.compile(rb"<title\b[^<>]*>([^<]{0,300})", re.I)
-# Words of a page saying it is not there (also liststate.py's, for a soft 404 inside a site's template).
-NOT_FOUND = (r"页面不存在|页面未找到|找不到(?:该|您要访问的|您所访问的|您访问的|您请求的)?页面|您(?:所)?访问的页面"
+_NOT_FOUND = (r"页面不存在|页面未找到|找不到(?:该|您要访问的|您所访问的|您访问的|您请求的)?页面|您(?:所)?访问的页面"
               r"(?:不存在|已删除|已被删除)|(?:信息|文章|栏目|内容|文件)(?:已被删除|不存在)|404\s*(?:not|错误|页面|error)|"
               r"(?:错误|error)\s*(?:代码)?[:：]?\s*404|not\s+found")
 _LOGIN = r"(?:用户|会员|统一身份认证|系统)?(?:登录|登陆)|log\s*in|sign\s*in|身份认证"
@@ -67,12 +66,12 @@ _ERROR = (r"系统(?:繁忙|错误|异常|出错)|服务器(?:内部)?错误|(?:
 _DENIED = r"访问被(?:拒绝|拦截|阻断)|(?:请求|访问)已被(?:网站)?(?:防火墙|安全防护)?拦截|access\s+denied|forbidden"
 _NOT_THE_PAGE = (   # (state, why, pattern), first match wins
     (BLOCKED, "网站拒绝访问（防火墙拦截页）", _DENIED),
-    (UNVERIFIABLE, "页面显示“页面不存在”", NOT_FOUND),
+    (UNVERIFIABLE, "页面显示“页面不存在”", _NOT_FOUND),
     (UNVERIFIABLE, "页面是域名停放或网站关闭的提示", _PARKED),
     (UNVERIFIABLE, "页面是服务器错误或维护提示", _ERROR),
 )
 # A title may be just "404" (in a text, a bare 404 may be a document number: 〔2026〕404号).
-_TITLE_KINDS = tuple((state, why, re.compile(r"^[\s\W_]{0,5}(?:" + ("404(?![0-9])|" if pattern is NOT_FOUND else "")
+_TITLE_KINDS = tuple((state, why, re.compile(r"^[\s\W_]{0,5}(?:" + ("404(?![0-9])|" if pattern is _NOT_FOUND else "")
                                              + pattern + ")", re.I))
                      for state, why, pattern in _NOT_THE_PAGE)
 _TEXT_KINDS = tuple((state, why, re.compile(pattern, re.I)) for state, why, pattern in _NOT_THE_PAGE)

@@ -273,6 +273,14 @@ _NAV = "<ul class='nav'>" + "".join(f"<li><a href='/col/{i}/'>栏目{i}</a></li>
     (_NAV + "<div class='main'><p>该信息已被删除</p></div>", UNVERIFIABLE),
     # a column that says it has nothing yet is empty, as before
     (_NAV + "<div class='main'><ul class='list'></ul><p>暂无信息</p></div>", EMPTY),
+    # a page of text that names the reply 信息不存在 or mentions a deleted page is read
+    (_NAV + "<div class='main'><table><tr><td>答复类型</td><td>信息不存在</td></tr></table>"
+     + "<p>申请人可以通过信函、传真、网络或者当面提交申请，行政机关收到申请后应当在二十个工作日内予以答复。</p>" * 5
+     + "<p>页面已删除的信息不再公开。</p></div>", None),
+    (_NAV + "<div class='main'><p>链接失效或页面不存在时请联系我们</p>"
+     + "<p>本机关政府信息公开工作由办公室负责，申请人可以通过信函、传真、网络或者当面提交申请，行政机关收到申请后应当在"
+       "二十个工作日内予以答复；需要延长答复期限的，应当经政府信息公开工作机构负责人同意并告知申请人。</p>" * 3
+     + "</div>", None),
 ])
 def test_a_page_that_says_it_is_not_there_is_not_read(body, state):
     got = Read(body).state()
