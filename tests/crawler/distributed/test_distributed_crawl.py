@@ -36,9 +36,11 @@ def start(*args, log):
 def sites_for(portal, tmp_path):
     path = portal.sites(tmp_path / "sites.yaml")
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    # Short leases so a killed worker's requests come back within the test; all units share
-    # the portal's one host, so allow a few requests at once there.
-    doc["crawl"] = {"concurrency_per_host": 8, "redis_lease": 2,
+    # Short leases so a killed worker's requests come back within the test, but not so short
+    # that a live worker's heartbeat (every lease/3) misses one on a loaded machine (2 s did:
+    # its requests were handed out again); all units share the portal's one host, so allow a
+    # few requests at once there.
+    doc["crawl"] = {"concurrency_per_host": 8, "redis_lease": 6,
                     # workers read statically: so does the one-process crawl they are compared with
                     "browser": False}
     path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
