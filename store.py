@@ -53,8 +53,10 @@ SCHEMA: dict[str, dict[str, Any]] = {
     "items": dict(columns={"column": int, "url": str, "title": str, "date": str,
                            "first_seen_run": int, "last_seen_run": int, "report_year": int},
                   pk=("column", "url")),
+    # checked 0: shown on the page but not checked this crawl (a challenge answered, past the
+    # limit); NULL in rows written before the column existed, which were all checked.
     "links": dict(columns={"id": int, "run": int, "unit": int, "url": str, "text": str,
-                           "http_status": int, "error": str},
+                           "http_status": int, "error": str, "checked": int},
                   pk="id"),
     # A guide's or report's text is kept once per content (page_contents), referenced by
     # `content`; `text` holds it only in rows written before that table existed.
@@ -311,10 +313,10 @@ class Store:
             return True
 
     def record_link(self, run_id: int, unit_id: int, url: str, text: str,
-                    http_status: int | None, error: str | None) -> None:
+                    http_status: int | None, error: str | None, checked: bool = True) -> None:
         with self.transaction():
             self._insert("links", {"run": run_id, "unit": unit_id, "url": url, "text": text,
-                                   "http_status": http_status, "error": error})
+                                   "http_status": http_status, "error": error, "checked": int(checked)})
 
     def record_page(self, run_id: int, unit_id: int, kind: str, url: str, title: str, text: str,
                     year: int | None = None, found_on: str | None = None, etag: str | None = None,
@@ -495,7 +497,7 @@ class Store:
         return {"units": one("SELECT count(*) FROM unit_checks WHERE run=?"),
                 "unreachable": one("SELECT count(*) FROM unit_checks WHERE run=? AND reachable=0"),
                 "columns": one("SELECT count(*) FROM observations WHERE run=?"),
-                "links": one("SELECT count(*) FROM links WHERE run=?")}
+                "links": one("SELECT count(*) FROM links WHERE run=? AND coalesce(checked, 1)=1")}
 
     def run_read_with(self, run_id: int) -> dict[str, int]:
         """What the run read other than from pages as served, and how: the cost of reading them.

@@ -104,7 +104,8 @@ class StorePipeline:
         elif kind == "column_unchanged":
             store.carry_forward(run, uid, item["url"], item["fetched_at"], item.get("found_on"))
         elif kind == "link":
-            store.record_link(run, uid, item["url"], item["text"], item["http_status"], item["error"])
+            store.record_link(run, uid, item["url"], item["text"], item["http_status"], item["error"],
+                              item.get("checked", True))
         elif kind == "page":
             store.record_page(run, uid, item["kind"], item["url"], item["title"], item["text"], item.get("year"),
                               item.get("found_on"), item.get("etag"), item.get("last_modified"))

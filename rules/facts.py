@@ -70,10 +70,11 @@ class LinkFacts:
     text: str
     http_status: int | None
     error: str | None = None
+    checked: bool = True      # False: shown, but this crawl did not check it (neither dead nor fine)
 
     @property
     def broken(self) -> bool:
-        return self.error is not None or self.http_status is None or self.http_status >= 400
+        return self.checked and (self.error is not None or self.http_status is None or self.http_status >= 400)
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,8 @@ def run_facts(store: "Store", run: dict, as_of: date | None = None) -> list[Unit
     links: dict[int, list[LinkFacts]] = {}
     for row in store.run_links(rid):
         links.setdefault(row["unit"], []).append(
-            LinkFacts(url=row["url"], text=row["text"] or "", http_status=row["http_status"], error=row["error"]))
+            LinkFacts(url=row["url"], text=row["text"] or "", http_status=row["http_status"], error=row["error"],
+                      checked=row.get("checked") != 0))
     guides: dict[int, dict] = {}
     for row in store.run_pages(rid, "guide"):
         guides.setdefault(row["unit"], row)

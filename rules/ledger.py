@@ -46,11 +46,14 @@ class UnitRead:
     # Rule kinds that could not judge the unit although its page was read (Rule.abstains:
     # 首页不更新 with a column unread, a guide found but not read…): their problems stay open.
     undecided: frozenset[str] = frozenset()
+    # Single problems ("rule|target") the crawl could not judge (Rule.undecided: a link shown
+    # but not checked): they stay open as they were.
+    undecided_targets: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, unit: UnitFacts, undecided: Iterable[str] = ()) -> "UnitRead":
+    def of(cls, unit: UnitFacts, undecided: Iterable[str] = (), targets: Iterable[str] = ()) -> "UnitRead":
         return cls(unit.read, {c.name: c.read for c in unit.columns}, unit.page_state != NOT_CHECKED,
-                   frozenset(undecided))
+                   frozenset(undecided), frozenset(targets))
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,7 @@ class JudgedCrawl:
             "run_id": self.run_id, "day": self.day.isoformat(),
             "findings": [{**asdict(f), "newest_date": f.newest_date and f.newest_date.isoformat()}
                          for f in self.findings],
-            "units": {name: [u.read, dict(u.columns), u.checked, sorted(u.undecided)]
+            "units": {name: [u.read, dict(u.columns), u.checked, sorted(u.undecided), sorted(u.undecided_targets)]
                       for name, u in self.units.items()},
         }, ensure_ascii=False)
 
@@ -77,8 +80,8 @@ class JudgedCrawl:
         return cls(run_id=data["run_id"], day=date.fromisoformat(data["day"]),
                    findings=tuple(Finding(**{**f, "newest_date": f["newest_date"] and date.fromisoformat(f["newest_date"])})
                                   for f in data["findings"]),
-                   units={name: UnitRead(read, columns, checked, frozenset(undecided))
-                          for name, (read, columns, checked, undecided) in data["units"].items()})
+                   units={name: UnitRead(read, columns, checked, frozenset(undecided), frozenset(targets))
+                          for name, (read, columns, checked, undecided, targets) in data["units"].items()})
 
     def reread(self, finding: Finding) -> bool:
         """Whether this crawl read what the finding is about, so not seeing it again means it is fixed."""
@@ -88,7 +91,8 @@ class JudgedCrawl:
         kind = RULE_KINDS.get(finding.rule)
         if kind is not None and not kind.needs_content:
             return True                  # about reachability: any answer settles it
-        if not unit.read or finding.rule in unit.undecided:
+        if not unit.read or finding.rule in unit.undecided \
+                or f"{finding.rule}|{finding.target}" in unit.undecided_targets:
             return False
         if finding.column is None:
             return True

@@ -205,7 +205,9 @@ def judge_crawl(store: "Store", run: dict, ruleset: RuleSet) -> tuple[JudgedCraw
     facts = run_facts(store, run, day)
     findings = judge(facts, ruleset, day)
     return (JudgedCrawl(run_id=run["id"], day=day, findings=tuple(f for fs in findings.values() for f in fs),
-                        units={u.name: UnitRead.of(u, {r.kind for r in ruleset.checks if u.read and r.abstains(u, day)})
+                        units={u.name: UnitRead.of(u, {r.kind for r in ruleset.checks if u.read and r.abstains(u, day)},
+                                                   {f"{r.kind}|{t}" for r in ruleset.checks if u.read
+                                                    for t in r.undecided(u, day)})
                                for u in facts}), facts)
 
 

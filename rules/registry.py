@@ -7,7 +7,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, ClassVar, Iterator
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator
 from urllib.parse import urlsplit
 
 from plugins import Plugin, Registry, unknown_name
@@ -89,6 +89,11 @@ class Rule(Plugin):
         """The rule cannot judge this unit in this crawl although its page was read (what it
         looks at was not all read): it makes no finding, and fixes none (rules/ledger.py)."""
         return False
+
+    def undecided(self, unit: UnitFacts, as_of: date) -> Iterable[str]:
+        """Targets (Finding.target) this rule could not judge in this crawl although it judged the
+        rest (a link shown but not checked): their problems stay open, neither seen nor fixed."""
+        return ()
 
     def findings(self, unit: UnitFacts, as_of: date) -> Iterator[Finding]:
         """check(), but never about content that was not read (UnitFacts.read, abstains())."""
@@ -275,6 +280,9 @@ class DeadLink(Rule):
     """A link on the disclosure page that does not open."""
     kind, label = "dead_link", "链接无法打开"
     description = "政府信息公开页面上的链接打不开（错链、断链）。"
+
+    def undecided(self, unit, as_of):
+        return (url_path(link.url, unit.url) for link in unit.links if not link.checked)
 
     def check(self, unit, as_of):
         for link in unit.links:

@@ -63,8 +63,9 @@ def crawl(store: Store, day: date, units: dict[str, dict], *, status: str = "fin
                             {"state": "list", "item_count": len(years), "newest_date": "2026-01-20"},
                             [{"url": f"{base}/xxgk/nb/{y}.html", "title": f"{y}年政府信息公开工作年度报告",
                               "date": "2026-01-20", "report_year": y} for y in years])
-        for path, http_status in spec["links"].items():
-            store.record_link(run, uid, f"{base}{path}", "链接", http_status, None)
+        for path, http_status in spec["links"].items():   # "unchecked": shown, not checked this crawl
+            store.record_link(run, uid, f"{base}{path}", "链接", None if http_status == "unchecked" else http_status,
+                              None, checked=http_status != "unchecked")
         if spec["guide"] is not None:
             store.record_page(run, uid, "guide", f"{base}/xxgk/zn/", "", spec["guide"])
     if status == "finished":

@@ -387,12 +387,12 @@ class DisclosureSpider(ScriptListSteps, RenderSteps, scrapy.Spider):
         yield from self._page_requests(name, response.url, pages)
         checked = 0
         for link in self.previous.links(name):
-            if checked >= self.max_links_checked:
-                break
             if link["url"] in seen or not scope.allows(link["url"]):
                 continue
             checked += 1
-            if link["url"] in (response.url, unit["url"]):
+            if checked > self.max_links_checked:
+                yield from self._not_checked(name, link["url"], link["text"] or "", checked)
+            elif link["url"] in (response.url, unit["url"]):
                 yield self._link_item(name, link["url"], link["text"] or "", 200, None)
             else:
                 yield from self._link_check(name, link["url"], link["text"] or "")
@@ -421,12 +421,12 @@ class DisclosureSpider(ScriptListSteps, RenderSteps, scrapy.Spider):
         scope = self.scopes[unit]
         checked = 0
         for link in links:
-            if checked >= self.max_links_checked:
-                break
             if link.url in columns or not scope.allows(link.url):
                 continue
             checked += 1
-            if link.url == page_url:
+            if checked > self.max_links_checked:
+                yield from self._not_checked(unit, link.url, link.text, checked)
+            elif link.url == page_url:
                 # A link to the page itself (breadcrumb, menu): it just answered.
                 yield self._link_item(unit, link.url, link.text, page_status, None)
             else:
@@ -441,7 +441,9 @@ class DisclosureSpider(ScriptListSteps, RenderSteps, scrapy.Spider):
         origins = self.scopes[unit].origins
         known = self.link_results.get(url)
         if known is not None and known[0] == origins:
-            if known[1] is not None:
+            if known[1] is None:      # not checked (a challenge answered): not dead, not fixed
+                yield self._link_item(unit, url, text, None, None, checked=False)
+            else:
                 yield self._link_item(unit, known[1][0], text, known[1][1], known[1][2])
             return
         waiting = self.links_waiting.get(url)
@@ -473,8 +475,16 @@ class DisclosureSpider(ScriptListSteps, RenderSteps, scrapy.Spider):
             and not settings.getbool("AUTOTHROTTLE_ENABLED")
 
     @staticmethod
-    def _link_item(unit: str, url: str, text: str, status: int | None, error: str | None) -> dict:
-        return {"type": "link", "unit": unit, "url": url, "text": text, "http_status": status, "error": error}
+    def _link_item(unit: str, url: str, text: str, status: int | None, error: str | None,
+                   checked: bool = True) -> dict:
+        return {"type": "link", "unit": unit, "url": url, "text": text, "http_status": status, "error": error,
+                "checked": checked}
+
+    def _not_checked(self, unit: str, url: str, text: str, nth: int) -> Iterator[dict]:
+        """A link shown but left unchecked (past max_links_checked): recorded as such, so a dead
+        link it showed before is neither dead nor fixed this week. Bounded like the checks."""
+        if nth <= 2 * self.max_links_checked:
+            yield self._link_item(unit, url, text, None, None, checked=False)
 
     def _link_done(self, meta: dict, outcome: tuple | None) -> Iterator[dict]:
         """One check's outcome ((url, status, error), or None: nothing to record), for the unit
@@ -491,8 +501,10 @@ class DisclosureSpider(ScriptListSteps, RenderSteps, scrapy.Spider):
         self.link_results[key] = (origins, outcome)
         if len(self.link_results) > MAX_LINK_RESULTS:   # bounded: the oldest results go first
             self.link_results.popitem(last=False)
-        if outcome is not None:
-            for unit, text in units:
+        for unit, text in units:
+            if outcome is None:       # not checked (a challenge answered): not dead, not fixed
+                yield self._link_item(unit, key, text, None, None, checked=False)
+            else:
                 yield self._link_item(unit, outcome[0], text, outcome[1], outcome[2])
 
     def link_checked(self, response: Response) -> Iterator[Any]:

@@ -73,7 +73,8 @@ def test_a_redirect_off_the_units_scope_is_not_followed(tmp_path):
             _, db, _ = crawl_and_export(tmp_path, {"甲局": f"{server.url}/xxgk/"}, CRAWL_DATE)
         assert elsewhere.hits == []
     links = stored_links(db)
-    assert set(links) == {"landing.html", "loop.html"}   # the link leading off the site: no fact
+    assert set(links) == {"out.html", "landing.html", "loop.html"}
+    assert links["out.html"] == (None, None)         # leads off the site: recorded not checked, never dead
     assert links["landing.html"] == (200, None)      # an in-scope redirect: the page it leads to answered
     assert links["loop.html"] == (None, "重定向次数过多（循环跳转）")
 

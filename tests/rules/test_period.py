@@ -234,3 +234,20 @@ def test_a_site_that_moves_to_its_own_host_keeps_its_dead_links(store):
     (f,) = findings(export(store, W2), rule="dead_link")
     assert (f["state"], f["first_seen"]) == ("open", W1.isoformat())
     assert f["url"] == "https://jyj.x.gov.cn:8443/xxgk/old.html"
+
+
+def test_a_dead_link_left_unchecked_is_neither_seen_nor_rectified(store):
+    """A link check answered by a challenge (412), or a link past max_links_checked, says nothing
+    about the link: last week's dead link stays open, and the next check decides."""
+    page = {"工作动态": W1.isoformat()}
+    crawl(store, W1, {"教育局": unit(page, links={"/xxgk/old.html": 404, "/xxgk/gone.html": 404})})
+    crawl(store, W2, {"教育局": unit(page, links={"/xxgk/old.html": "unchecked", "/xxgk/gone.html": "unchecked",
+                                                  "/xxgk/new.html": 404})})
+    crawl(store, W3, {"教育局": unit(page, links={"/xxgk/old.html": 404, "/xxgk/gone.html": 200})})
+    w2 = {f["url"].rsplit("/", 1)[1]: f for f in findings(export(store, W2), rule="dead_link")}
+    assert "new.html" in w2 and w2["new.html"]["state"] == "new"     # what was checked is judged
+    assert all(f["state"] != "rectified" for f in w2.values()), w2
+    w3 = {f["url"].rsplit("/", 1)[1]: f for f in findings(export(store, W3), rule="dead_link")}
+    assert (w3["old.html"]["state"], w3["old.html"]["first_seen"], w3["old.html"]["recurrences"]) == \
+           ("open", W1.isoformat(), 0)
+    assert (w3["gone.html"]["state"], w3["gone.html"]["rectified_at"]) == ("rectified", W3.isoformat())
