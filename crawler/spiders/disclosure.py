@@ -18,24 +18,18 @@ from __future__ import annotations
 import logging
 import re
 import time
-import zlib
 from collections import Counter, OrderedDict
 from dataclasses import replace
 from datetime import date, datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any, Callable, Iterable, Iterator, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 from urllib.parse import urlsplit
 
 import scrapy
 import scrapy.exceptions
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from twisted.internet.error import (ConnectionRefusedError, DNSLookupError, TCPTimedOutError,
-                                    TimeoutError as TwistedTimeoutError)
 from twisted.python.failure import Failure
-from twisted.web._newclient import ResponseFailed
 
-from crawler import batches
 from crawler.budget import DEFAULT_SECONDS, PageTooCostly, cpu_budget
 from crawler.extract.annual_titles import report_year
 from crawler.extract.article import extract_article_date, extract_text
@@ -46,19 +40,17 @@ from crawler.extract.listpage import extract_list
 from crawler.extract.readable import BLOCKED, UNREACHABLE, UNVERIFIABLE, Verdict, judge_answer
 from crawler.extract.sources import BROWSER, STATIC
 from crawler.extract.types import LIST, NOT_LIST, SOURCE_DETAIL, SOURCE_LAST_MODIFIED, SOURCE_LIST, ListPage
-from crawler.batches import OffScopeHop, TooManyRedirects
-from crawler.middlewares import OutOfScope
+from crawler.failures import describe_failure
 from crawler.previous import NoPreviousCrawl, PreviousCrawl
 from crawler.scope import Scope
+from crawler.spiders.batched_asks import BatchedAskSteps
+from crawler.spiders.link_checks import LinkCheckSteps
 from crawler.spiders.rendered import RenderSteps
 from crawler.spiders.script_lists import ScriptListSteps
 
 GUIDE_WORDS = ("指南",)
 REPORT_WORDS = ("年报", "年度报告")
 MAX_REPORT_CHARS = 1_000_000
-# Link-check results kept for other units of the same crawl (a county's shared header and
-# footer links); bounded, so memory stays flat on 100,000-page crawls.
-MAX_LINK_RESULTS = 4096
 # A guide column whose own page has less text than this is a list of guides, not the guide.
 GUIDE_PAGE_CHARS = 1500
 
@@ -72,45 +64,6 @@ class Unparsable(Exception):
 
 def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def _data_loss(failure: Failure) -> bool:
-    if failure.check(*_scrapy_errors("ResponseDataLossError")):
-        return True
-    if failure.check(ResponseFailed):
-        return any("DataLoss" in type(r.value).__name__ for r in getattr(failure.value, "reasons", []))
-    return False
-
-
-def describe_failure(failure: Failure) -> Verdict:
-    """The state a request that got no usable answer is recorded in, and a reason a clerk can act on."""
-    # Scrapy ≥ 2.13 wraps Twisted's errors in its own Download* exceptions; older ones don't.
-    if failure.check(ConnectionRefusedError, *_scrapy_errors("DownloadConnectionRefusedError")):
-        return Verdict(UNREACHABLE, "连接被拒绝")
-    if failure.check(DNSLookupError, *_scrapy_errors("CannotResolveHostError")):
-        return Verdict(UNREACHABLE, "域名无法解析")
-    if failure.check(TwistedTimeoutError, TCPTimedOutError, *_scrapy_errors("DownloadTimeoutError")):
-        return Verdict(UNREACHABLE, "连接超时")
-    if failure.check(OutOfScope, OffScopeHop):
-        # The site answered, pointing somewhere govfresh may not go: not an outage.
-        return Verdict(UNVERIFIABLE, f"跳转到站点范围外，未跟随（{failure.value}）")
-    if failure.check(*_scrapy_errors("DownloadCancelledError")) or "maxsize" in str(failure.value).lower() \
-            or "DOWNLOAD_MAXSIZE" in str(failure.value):
-        return Verdict(UNVERIFIABLE, "页面过大，未读取")
-    if failure.check(zlib.error, EOFError) or "decompress" in str(failure.value).lower():
-        return Verdict(UNVERIFIABLE, "页面压缩数据损坏，无法解压")
-    if _data_loss(failure):
-        return Verdict(UNVERIFIABLE, "页面未完整传输（内容被截断）")
-    if failure.check(TooManyRedirects):
-        return Verdict(UNREACHABLE, "重定向次数过多（循环跳转）")
-    if failure.check(IgnoreRequest):
-        if "redirections" in str(failure.value):
-            return Verdict(UNREACHABLE, "重定向次数过多（循环跳转）")
-        return Verdict(UNVERIFIABLE, f"未访问：{failure.value}")
-    name = type(failure.value).__name__
-    if "Timeout" in name:
-        return Verdict(UNREACHABLE, "连接超时")
-    return Verdict(UNREACHABLE, f"访问失败（{name}）")
 
 
 def _content_type(response: Response) -> str:
@@ -161,10 +114,6 @@ def choose_guide(items, unit: str):
     return max(dated, key=lambda i: i.date) if dated else None
 
 
-def _scrapy_errors(*names: str) -> tuple[type, ...]:
-    return tuple(getattr(scrapy.exceptions, n) for n in names if hasattr(scrapy.exceptions, n))
-
-
 class ColumnClaims:
     """Which column URLs of a unit a request has already taken, so each column is read once.
 
@@ -187,7 +136,7 @@ class ColumnClaims:
         self.taken.pop(unit, None)
 
 
-class DisclosureSpider(ScriptListSteps, RenderSteps, scrapy.Spider):
+class DisclosureSpider(LinkCheckSteps, BatchedAskSteps, ScriptListSteps, RenderSteps, scrapy.Spider):
     name = "disclosure"
 
     def __init__(self, units: list[dict], crawl_date: date, max_column_depth: int = 2,
@@ -414,206 +363,6 @@ class DisclosureSpider(ScriptListSteps, RenderSteps, scrapy.Spider):
                 yield self._guide_request(unit, page["url"], found_on)
             elif page["kind"] == "report":
                 yield self._report_request(unit, page["url"], page["title"] or "", page["year"], found_on)
-
-    def _link_checks(self, unit: str, links: list, columns: set[str], page_url: str,
-                     page_status: int) -> Iterator[Any]:
-        """Dead-link check of the disclosure page's own links (columns are checked as columns)."""
-        scope = self.scopes[unit]
-        checked = 0
-        for link in links:
-            if link.url in columns or not scope.allows(link.url):
-                continue
-            checked += 1
-            if checked > self.max_links_checked:
-                yield from self._not_checked(unit, link.url, link.text, checked)
-            elif link.url == page_url:
-                # A link to the page itself (breadcrumb, menu): it just answered.
-                yield self._link_item(unit, link.url, link.text, page_status, None)
-            else:
-                yield from self._link_check(unit, link.url, link.text)
-        yield from self._check_requests(unit)
-
-    def _link_check(self, unit: str, url: str, text: str) -> Iterator[Any]:
-        """Check a link once per crawl for all units that show it (a county portal's header and
-        footer links appear on every unit's page): a result is shared, a check in flight waited for,
-        a new check left for `_check_requests`. Units share only within the same scope, so a
-        redirect is judged as for each of them."""
-        origins = self.scopes[unit].origins
-        known = self.link_results.get(url)
-        if known is not None and known[0] == origins:
-            if known[1] is None:      # not checked (a challenge answered): not dead, not fixed
-                yield self._link_item(unit, url, text, None, None, checked=False)
-            else:
-                yield self._link_item(unit, known[1][0], text, known[1][1], known[1][2])
-            return
-        waiting = self.links_waiting.get(url)
-        if waiting is not None and waiting[0] == origins:
-            waiting[1].append((unit, text))
-            self.pending[unit] += 1   # answered with the check in flight (a deadline counts it)
-            return
-        if waiting is None:
-            self.links_waiting[url] = (origins, [(unit, text)])
-        self.to_check.setdefault(unit, []).append((url, text))   # sent by _check_requests
-
-    def _check_requests(self, unit: str) -> Iterator[scrapy.Request]:
-        """The checks `_link_check` left to make for `unit`: in batches (crawler/batches.py) when
-        Scrapy would add nothing per request, else one HEAD request each."""
-        todo = self.to_check.pop(unit, [])
-        if not self._batching():
-            for url, text in todo:
-                yield self._request(unit, url, self.link_checked, self.link_failed, method="HEAD",
-                                    link_text=text, link_url=url)
-            return
-        for batch in batches.batches(todo, self.settings.getint("GOVFRESH_LINK_BATCH")):
-            yield self._request(unit, batch[0][0], self.links_checked, self.links_failed, method="HEAD",
-                                **{batches.BATCH: batch})
-
-    def _batching(self) -> bool:
-        settings = getattr(self, "settings", None)
-        return settings is not None and settings.getint("GOVFRESH_LINK_BATCH") > 0 \
-            and not settings.getbool("ROBOTSTXT_OBEY") and not settings.getfloat("DOWNLOAD_DELAY") \
-            and not settings.getbool("AUTOTHROTTLE_ENABLED")
-
-    @staticmethod
-    def _link_item(unit: str, url: str, text: str, status: int | None, error: str | None,
-                   checked: bool = True) -> dict:
-        return {"type": "link", "unit": unit, "url": url, "text": text, "http_status": status, "error": error,
-                "checked": checked}
-
-    def _not_checked(self, unit: str, url: str, text: str, nth: int) -> Iterator[dict]:
-        """A link shown but left unchecked (past max_links_checked): recorded as such, so a dead
-        link it showed before is neither dead nor fixed this week. Bounded like the checks."""
-        if nth <= 2 * self.max_links_checked:
-            yield self._link_item(unit, url, text, None, None, checked=False)
-
-    def _link_done(self, meta: dict, outcome: tuple | None) -> Iterator[dict]:
-        """One check's outcome ((url, status, error), or None: nothing to record), for the unit
-        that asked and every unit that waited for it."""
-        origins = self.scopes[meta["unit"]].origins
-        key = meta.get("link_url")
-        units = [(meta["unit"], meta["link_text"])]
-        waiting = self.links_waiting.get(key)
-        if waiting is not None and waiting[0] == origins:
-            del self.links_waiting[key]
-            units = waiting[1]
-            for unit, _ in units[1:]:
-                self.pending[unit] -= 1
-        self.link_results[key] = (origins, outcome)
-        if len(self.link_results) > MAX_LINK_RESULTS:   # bounded: the oldest results go first
-            self.link_results.popitem(last=False)
-        for unit, text in units:
-            if outcome is None:       # not checked (a challenge answered): not dead, not fixed
-                yield self._link_item(unit, key, text, None, None, checked=False)
-            else:
-                yield self._link_item(unit, outcome[0], text, outcome[1], outcome[2])
-
-    def link_checked(self, response: Response) -> Iterator[Any]:
-        meta = response.meta
-        self._answered(meta)
-        # Some servers refuse HEAD; ask again with GET before calling the link dead.
-        if response.request.method == "HEAD" and response.status in (405, 501, 403):
-            self.pending[meta["unit"]] += 1
-            yield response.request.replace(method="GET")
-            return
-        if response.status == 412:
-            # An anti-bot challenge says nothing about the link: not checked, not dead.
-            yield from self._link_done(meta, None)
-            return
-        yield from self._link_done(meta, (response.request.url, response.status, None))
-
-    def _asked_in_batches(self, unit: str, outputs: Iterable[Any]) -> Iterator[Any]:
-        """`outputs` of an unchanged page's walk, its conditional requests (columns, guide, reports
-        the last crawl reached) asked in batches per host (crawler/batches.py); the rest as they are."""
-        if not self._batching():
-            yield from outputs
-            return
-        asks: list[scrapy.Request] = []
-        for out in outputs:
-            if isinstance(out, scrapy.Request) and out.method == "GET" and not out.body \
-                    and not out.meta.get("ask_alone") \
-                    and (b"If-None-Match" in out.headers or b"If-Modified-Since" in out.headers):
-                asks.append(out)
-            else:
-                yield out
-        for group in batches.batches(((r.url, r) for r in asks), self.settings.getint("GOVFRESH_LINK_BATCH")):
-            if len(group) == 1:
-                yield group[0][1]   # alone, a batch saves nothing
-                continue
-            yield self._request(unit, group[0][0], self.asked, self.asks_failed, **{
-                batches.ASKS: [(r.url, {k: v for k, v in r.headers.items()
-                                        if k in (b"If-None-Match", b"If-Modified-Since")}) for _, r in group],
-                "asked": [self._plain(r) for _, r in group]})
-
-    def _plain(self, request: scrapy.Request) -> dict:
-        """What rebuilds one of the spider's own GETs, callbacks by name: a batch may be queued on
-        another machine. (Scrapy's to_dict looks the callback up among all the spider's members.)"""
-        return {"url": request.url, "callback": request.callback.__name__,
-                "errback": request.errback.__name__ if request.errback else None,
-                "headers": dict(request.headers), "cookies": request.cookies, "meta": request.meta}
-
-    def _rebuilt(self, plain: dict) -> scrapy.Request:
-        return scrapy.Request(plain["url"], callback=getattr(self, plain["callback"]),
-                              errback=getattr(self, plain["errback"]) if plain["errback"] else None,
-                              headers=plain["headers"], cookies=plain["cookies"], meta=plain["meta"],
-                              dont_filter=True)
-
-    def asked(self, response: Response) -> Iterator[Any]:
-        """A batch of conditional requests answered: a page that answered 304 goes to its callback as
-        a 304 would; any other is asked for by its own request."""
-        meta = response.meta
-        self._answered(meta)
-        unchanged = meta.get(batches.UNCHANGED, [])
-
-        def outputs() -> Iterator[Any]:
-            for i, plain in enumerate(meta["asked"]):
-                request = self._rebuilt(plain)
-                if i < len(unchanged) and unchanged[i]:
-                    yield from request.callback(Response(request.url, status=304, request=request)) or ()
-                else:
-                    request.meta["ask_alone"] = True   # never batched again: it answers for itself
-                    yield request
-        yield from self._asked_in_batches(meta["unit"], outputs())
-
-    def asks_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
-        meta = failure.request.meta
-        self._answered(meta)
-        for plain in meta["asked"]:
-            request = self._rebuilt(plain)
-            request.meta["ask_alone"] = True
-            yield request
-
-    def links_checked(self, response: Response) -> Iterator[dict]:
-        """A batch's checks (crawler/batches.py), each judged as `link_checked`/`link_failed` would."""
-        meta = response.meta
-        self._answered(meta)
-        for (url, text), (final_url, status, error) in zip(meta[batches.BATCH], meta.get(batches.OUTCOMES, [])):
-            one = {"unit": meta["unit"], "link_url": url, "link_text": text}
-            if error is not None:
-                yield from self._link_error(one, final_url, Failure(error))
-            elif status == 412:
-                yield from self._link_done(one, None)
-            else:
-                yield from self._link_done(one, (final_url, status, None))
-
-    def links_failed(self, failure: Failure) -> Iterator[dict]:
-        meta = failure.request.meta
-        self._answered(meta)
-        for url, text in meta[batches.BATCH]:
-            yield from self._link_error({"unit": meta["unit"], "link_url": url, "link_text": text},
-                                        url, failure)
-
-    def link_failed(self, failure: Failure) -> Iterator[dict]:
-        meta = failure.request.meta
-        self._answered(meta)
-        yield from self._link_error(meta, failure.request.url, failure)
-
-    def _link_error(self, meta: dict, url: str, failure: Failure) -> Iterator[dict]:
-        verdict = describe_failure(failure)
-        if verdict.state != UNREACHABLE:
-            # Redirected off the site, too big…: the link works, it was just not followed.
-            yield from self._link_done(meta, None)
-            return
-        yield from self._link_done(meta, (url, None, verdict.reason))
 
     # ---- columns -----------------------------------------------------------
 
