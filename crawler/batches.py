@@ -27,7 +27,6 @@ Scrapy would add nothing per request: no robots.txt to obey, no delay between re
 """
 from __future__ import annotations
 
-import functools
 from typing import Any, Iterable
 from urllib.parse import urljoin, urlsplit
 
@@ -164,17 +163,3 @@ class LinkBatchMixin:
                 method = "GET"   # some servers refuse HEAD: ask again before calling the link dead
                 continue
             return url, response.status, None
-
-
-@functools.cache
-def handler_class(base_path: str) -> type:
-    """`base_path`'s download handler with link batches."""
-    base = load_object(base_path)
-    return type(f"LinkBatch{base.__name__}", (LinkBatchMixin, base), {"__module__": __name__})
-
-
-def __getattr__(name: str) -> Any:
-    # Scrapy loads a handler by its path: crawler.batches.HTTPHandler.
-    if name == "HTTPHandler":
-        return handler_class("scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler")
-    raise AttributeError(name)

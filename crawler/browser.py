@@ -63,8 +63,8 @@ def scrapy_settings(executable: str, pages: int, timeout: float, memory_mb: int,
     """Scrapy settings that add the browser (only requests with meta 'playwright' use it)."""
     args = [*CHROMIUM_ARGS, f"--js-flags=--max-old-space-size={memory_mb}", f"--renderer-process-limit={pages + 1}"]
     return {
-        "DOWNLOAD_HANDLERS": {"http": "crawler.browser.LazyBrowserHandler",
-                              "https": "crawler.browser.LazyBrowserHandler"},
+        # crawler/download.py hands the pages that need the browser (meta 'playwright') to handler().
+        "GOVFRESH_BROWSER": True,
         "PLAYWRIGHT_BROWSER_TYPE": "chromium",
         "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": executable, "headless": True, "args": args,
                                       # Chromium's sandbox needs a non-root user; as root it cannot start.
@@ -201,15 +201,19 @@ async def _document(page: Any) -> tuple[int | None, str]:
     return None, ""
 
 
+def handler(crawler: Any) -> Any:
+    """scrapy-playwright's download handler, its browser started with the first page that needs it.
+
+    Made by crawler/download.py when the crawl's first page needs the browser: a crawl that
+    needs none never imports scrapy-playwright (~1 s of start-up) nor starts Chromium."""
+    return _handler_class().from_crawler(crawler)
+
+
 @functools.cache
-def _lazy_handler_class() -> type:
+def _handler_class() -> type:
     from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
-    from crawler.batches import LinkBatchMixin
-
-    class LazyBrowserHandler(LinkBatchMixin, ScrapyPlaywrightDownloadHandler):
-        """scrapy-playwright whose driver starts with the first page that needs the browser."""
-
+    class BrowserHandler(ScrapyPlaywrightDownloadHandler):
         async def _maybe_launch_in_thread(self) -> None:   # engine started: not yet
             return None
 
@@ -226,11 +230,4 @@ def _lazy_handler_class() -> type:
                         self.started = True
             return await super()._download_request(request, spider)
 
-    return LazyBrowserHandler
-
-
-def __getattr__(name: str) -> Any:
-    # Scrapy loads the handler by its path; scrapy-playwright is imported only then.
-    if name == "LazyBrowserHandler":
-        return _lazy_handler_class()
-    raise AttributeError(name)
+    return BrowserHandler

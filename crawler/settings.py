@@ -94,7 +94,9 @@ def settings_for(crawl_settings) -> dict:
 # Link checks travel in batches of this many links of one host, checked by the download
 # handler in one of the host's slots (crawler/batches.py); 0 sends one request per link.
 GOVFRESH_LINK_BATCH = 20
-DOWNLOAD_HANDLERS = {"http": "crawler.batches.HTTPHandler", "https": "crawler.batches.HTTPHandler"}
+# One handler for every request: batches, the browser's pages, HTTP (aiohttp, Twisted's client
+# for what aiohttp refuses): crawler/download.py.
+DOWNLOAD_HANDLERS = {"http": "crawler.download.HTTPHandler", "https": "crawler.download.HTTPHandler"}
 
 DOWNLOADER_MIDDLEWARES = {
     # Before any other middleware sees a request, for every request (redirects are

@@ -27,6 +27,37 @@ class MockServer(LoopbackServer):
         self.routes: dict[str, Route] = routes or {}
         super().__init__(self._route, host=host)
 
+    def serve_tls(self, key_bits: int = 2048, seclevel: int | None = None) -> str:
+        """Serve HTTPS with a fresh self-signed certificate (as many county sites do; an old one has a
+        1024-bit key, which needs `seclevel` 0 on a server built with today's OpenSSL); the base URL.
+        Call before the server starts."""
+        import datetime
+        import ssl
+        import tempfile
+
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+        from cryptography.x509.oid import NameOID
+
+        key = rsa.generate_private_key(public_exponent=65537, key_size=key_bits)
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "xxgk.example.gov.cn")])
+        now = datetime.datetime.now(datetime.timezone.utc)
+        cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+                .not_valid_after(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256()))
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        if seclevel is not None:
+            context.set_ciphers(f"DEFAULT:@SECLEVEL={seclevel}")
+        with tempfile.NamedTemporaryFile("wb", suffix=".pem") as pem:
+            pem.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                        serialization.NoEncryption()))
+            pem.write(cert.public_bytes(serialization.Encoding.PEM))
+            pem.flush()
+            context.load_cert_chain(pem.name)
+        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+        return f"https://{self.host}:{self.port}"
+
     def _route(self, handler: Handler) -> None:
         # A route keyed by its bare path answers whatever the query (data calls carry their paging there).
         route = self.routes.get(handler.path, self.routes.get(handler.url_path))
@@ -67,6 +98,16 @@ def raw(status: int, headers: dict, body: bytes) -> Callable[[Handler], None]:
         handler.send_header("Connection", "close")
         handler.end_headers()
         handler.wfile.write(body)
+        handler.close_connection = True
+    return route
+
+
+def wire(answer: bytes) -> Callable[[Handler], None]:
+    """These exact bytes, status line and headers included, whatever was asked (a HEAD too), then the
+    connection closed: a server breaking HTTP's rules the way county servers do."""
+    def route(handler: Handler) -> None:
+        handler.wfile.write(answer)
+        handler.wfile.flush()
         handler.close_connection = True
     return route
 

@@ -1,0 +1,114 @@
+"""The crawl's download handler: batches, the browser for the pages that need it, and HTTP.
+
+`HTTPHandler` is the one handler Scrapy is given (settings.DOWNLOAD_HANDLERS). A request
+carrying a batch of link checks or conditional asks is answered by crawler/batches.py; one
+marked for the browser (meta 'playwright', crawler/spiders/rendered.py) goes to
+scrapy-playwright's handler, made by crawler/browser.py with the first such page; every
+other request goes over HTTP as below.
+
+Scrapy ships two HTTP/1.1 download handlers. Twisted's (HTTP11DownloadHandler, the default)
+spends about a third of a bare Scrapy spider's CPU per page in its Python HTTP parser;
+the aiohttp one parses in C (llhttp) and the same crawl costs ~28% less CPU with every fact
+identical (bench/RESULTS.md). But llhttp is strict where county servers are sloppy, and
+Twisted is lenient: a header in GBK (a Location to a Chinese path, a file name), a header
+line without a colon, Content-Length twice, a HEAD answered with a body, a TLS setup
+OpenSSL's defaults refuse. A page govfresh read before must not turn unreachable because
+the client changed, so whatever aiohttp cannot take is asked again through Twisted's
+handler, and only its answer counts: aiohttp only ever saves work. Answers that are the
+same whichever client asks (a timeout, a refused connection, an unknown host, a body
+cut short, a page over the size limit) are not asked twice.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import aiohttp
+from scrapy import Request
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from scrapy.exceptions import (CannotResolveHostError, DownloadCancelledError, DownloadConnectionRefusedError,
+                               DownloadTimeoutError, ResponseDataLossError)
+from scrapy.http import Response
+
+from crawler.batches import LinkBatchMixin
+
+try:
+    from scrapy.core.downloader.handlers._aiohttp import AiohttpDownloadHandler
+except ImportError:   # a Scrapy without it (< 2.19) or that moved it: Twisted's client alone, as before
+    AiohttpDownloadHandler = None
+
+logger = logging.getLogger(__name__)
+
+# The client made no difference to these: asking again through Twisted would only wait twice.
+SETTLED = (DownloadTimeoutError, CannotResolveHostError, ResponseDataLossError, DownloadCancelledError)
+FALLBACKS_STAT = "govfresh/http_client/twisted_fallback"
+
+
+class TwoClientHandler:
+    """aiohttp for every request; Twisted's HTTP/1.1 handler for a request aiohttp could not take."""
+
+    # aiohttp's session needs the running event loop: made with the first request.
+    lazy = True
+
+    def __init__(self, crawler: Any):
+        self._lenient = HTTP11DownloadHandler(crawler)
+        self._fast = _Aiohttp(crawler) if AiohttpDownloadHandler is not None else None
+        self._stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "TwoClientHandler":
+        return cls(crawler)
+
+    async def download_request(self, request: Request, *args: Any) -> Response:
+        if self._fast is None:
+            return await self._lenient.download_request(request)
+        try:
+            return await self._fast.download_request(request)
+        except SETTLED:
+            raise
+        except DownloadConnectionRefusedError as exc:
+            # aiohttp names a failed TLS handshake a refused connection; Twisted's OpenSSL
+            # settings (Scrapy's ciphers) may still get through.
+            if not isinstance(exc.__cause__, aiohttp.ClientSSLError):
+                raise
+            why: BaseException = exc.__cause__
+        except Exception as exc:   # a parser's refusal, a header not in UTF-8, a dropped connection
+            why = exc
+        self._stats.inc_value(FALLBACKS_STAT)
+        logger.debug("asking %s again through Twisted's client: %r", request.url, why)
+        return await self._lenient.download_request(request)
+
+    async def close(self) -> None:
+        if self._fast is not None:
+            await self._fast.close()
+        await self._lenient.close()
+
+
+if AiohttpDownloadHandler is not None:
+    class _Aiohttp(AiohttpDownloadHandler):
+        # Scrapy marks its aiohttp handler experimental and says so at every start; govfresh
+        # takes it with the fallback above, tested by tests/crawler/test_download.py.
+        experimental = False
+
+
+class HTTPHandler(LinkBatchMixin, TwoClientHandler):
+    """Scrapy's download handler for http and https (see the module's docstring)."""
+
+    def __init__(self, crawler: Any):
+        super().__init__(crawler)
+        self._crawler = crawler
+        self._browser_on = crawler.settings.getbool("GOVFRESH_BROWSER")   # crawl.browser, and Chromium found
+        self._browser: Any = None
+
+    async def download_request(self, request: Request, *args: Any) -> Response:
+        if request.meta.get("playwright") and self._browser_on:
+            if self._browser is None:
+                from crawler import browser
+                self._browser = browser.handler(self._crawler)
+            return await self._browser.download_request(request)
+        return await super().download_request(request, *args)
+
+    async def close(self) -> None:
+        if self._browser is not None:
+            await self._browser.close()
+        await super().close()
