@@ -336,10 +336,10 @@ class Store:
     # Where a run kept a page's validators, the first source preferred: a column's observation,
     # a guide's or report's page, the disclosure page's check. Each gives unit, url, etag, last_modified.
     _VALIDATOR_SOURCES = (
-        "SELECT c.unit, c.url, o.etag, o.last_modified FROM columns c CROSS JOIN observations o ON o.column = c.id"
-        " WHERE o.run=:run AND o.state IN ('list', 'empty', 'not_list')",
-        "SELECT unit, url, etag, last_modified FROM pages WHERE run=:run AND content IS NOT NULL",
-        "SELECT unit, final_url AS url, etag, last_modified FROM unit_checks WHERE run=:run AND reachable=1"
+        "SELECT o.id, c.unit, c.url, o.etag, o.last_modified FROM columns c CROSS JOIN observations o"
+        " ON o.column = c.id WHERE o.run=:run AND o.state IN ('list', 'empty', 'not_list')",
+        "SELECT id, unit, url, etag, last_modified FROM pages WHERE run=:run AND content IS NOT NULL",
+        "SELECT id, unit, final_url AS url, etag, last_modified FROM unit_checks WHERE run=:run AND reachable=1"
         " AND coalesce(state, 'read')='read'",
     )
     # What a run reached through a page (found_on): columns, and guide/report pages.
@@ -352,29 +352,48 @@ class Store:
     def previous_validators(self, run_id: int, unit_id: int, url: str) -> tuple[str | None, str | None] | None:
         """(ETag, Last-Modified) the page at `url` had in run `run_id` (a column, guide, report or
         the disclosure page itself), when that run kept what a 304 needs to stand for it."""
+        return self.unit_validators(run_id, unit_id).get(url)
+
+    def unit_validators(self, run_id: int, unit_id: int) -> dict[str, tuple[str | None, str | None]]:
+        """`previous_validators` for every page of one unit at once: url -> (ETag, Last-Modified).
+        A page listed twice counts by its first source, and within it by its first row."""
+        found: dict[str, tuple[str | None, str | None]] = {}
         for source in self._VALIDATOR_SOURCES:
-            row = self.db.execute(
-                f"SELECT etag, last_modified FROM ({source}) WHERE unit=:unit AND url=:url"
-                " AND (etag IS NOT NULL OR last_modified IS NOT NULL) LIMIT 1",
-                {"run": run_id, "unit": unit_id, "url": url}).fetchone()
-            if row:
-                return row[0], row[1]
-        return None
+            for url, etag, last_modified in self.db.conn.execute(
+                    f"SELECT url, etag, last_modified FROM ({source}) WHERE unit=:unit"
+                    " AND (etag IS NOT NULL OR last_modified IS NOT NULL) ORDER BY id",
+                    {"run": run_id, "unit": unit_id}):
+                found.setdefault(url, (etag, last_modified))
+        return found
 
     def run_validators(self, run_id: int) -> Iterator[tuple[int, str, str | None, str | None]]:
         """(unit, url, ETag, Last-Modified) of every page run `run_id` kept validators for; a page
         listed twice counts by its first row, as in `previous_validators`."""
         for source in self._VALIDATOR_SOURCES:
             yield from self.db.execute(f"SELECT unit, url, etag, last_modified FROM ({source})"
-                                       " WHERE etag IS NOT NULL OR last_modified IS NOT NULL", {"run": run_id})
+                                       " WHERE etag IS NOT NULL OR last_modified IS NOT NULL ORDER BY id",
+                                       {"run": run_id})
 
     def found_on(self, run_id: int, unit_id: int, url: str) -> tuple[list[dict], list[dict]]:
         """Columns (name, url) and guide/report pages (kind, url, title, year) that run `run_id`
         reached through the page at `url`."""
-        where = " WHERE unit=:unit AND found_on=:url ORDER BY id"
-        args = {"run": run_id, "unit": unit_id, "url": url}
-        return (list(self.db.query(f"SELECT name, url FROM ({self._FOUND_ON_COLUMNS})" + where, args)),
-                list(self.db.query(f"SELECT kind, url, title, year FROM ({self._FOUND_ON_PAGES})" + where, args)))
+        columns, pages = self.unit_found_on(run_id, unit_id)
+        return columns.get(url, []), pages.get(url, [])
+
+    def unit_found_on(self, run_id: int, unit_id: int) -> tuple[dict[str, list[dict]], dict[str, list[dict]]]:
+        """`found_on` for every page of one unit at once: per page URL, its columns and its pages."""
+        args = {"run": run_id, "unit": unit_id}
+        columns: dict[str, list[dict]] = {}
+        for found_on, name, url in self.db.conn.execute(
+                f"SELECT found_on, name, url FROM ({self._FOUND_ON_COLUMNS})"
+                " WHERE unit=:unit AND found_on IS NOT NULL ORDER BY id", args):
+            columns.setdefault(found_on, []).append({"name": name, "url": url})
+        pages: dict[str, list[dict]] = {}
+        for found_on, kind, url, title, year in self.db.conn.execute(
+                f"SELECT found_on, kind, url, title, year FROM ({self._FOUND_ON_PAGES})"
+                " WHERE unit=:unit AND found_on IS NOT NULL ORDER BY id", args):
+            pages.setdefault(found_on, []).append({"kind": kind, "url": url, "title": title, "year": year})
+        return columns, pages
 
     def run_found_on(self, run_id: int) -> tuple[Iterator[dict], Iterator[dict]]:
         """`found_on` for every page of run `run_id` at once: columns (unit, found_on, name, url) and

@@ -3,12 +3,15 @@
 A page that answers 304 Not Modified stands for what it said last time: its facts are
 carried forward (the store's carry_forward*) and the pages it led to (columns, the guide,
 annual reports, the disclosure page's links) are asked for again, conditionally too.
-Nothing is held in memory: each lookup is an indexed query on the database, so a crawl of
-100,000 pages keeps its memory flat.
+What a unit's pages were served with and led to is read in one query per unit, when its
+first page is asked for, and kept for the few units being crawled at once (a unit's pages
+are asked for soon after its disclosure page): a crawl of 100,000 pages keeps its memory flat.
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from pathlib import Path
+from typing import Any, Callable
 
 from store import Store
 
@@ -24,27 +27,44 @@ def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str
 
 
 class PreviousCrawl:
+    # Units whose lookups are kept: more than a crawl works on at once (crawl.concurrency
+    # requests, depth first); one evicted too early is only read again.
+    KEPT_UNITS = 64
+
     def __init__(self, db_path: str | Path):
         self.store = Store(db_path)
         run = self.store.latest_run("crawl")
         self.run_id: int | None = run["id"] if run else None
         self.unit_ids = self.store.unit_ids() if run else {}
+        self._kept: OrderedDict[tuple[str, str], Any] = OrderedDict()
 
     def _unit(self, unit: str) -> int | None:
         return self.unit_ids.get(unit) if self.run_id is not None else None
 
+    def _of_unit(self, what: str, unit: str, read: Callable[[int, int], Any], empty: Any) -> Any:
+        """One unit's `what` (validators, found_on) as `read(run, unit id)` gives it, read once."""
+        key = (what, unit)
+        if key in self._kept:
+            self._kept.move_to_end(key)
+            return self._kept[key]
+        uid = self._unit(unit)
+        value = read(self.run_id, uid) if uid is not None else empty
+        self._kept[key] = value
+        if len(self._kept) > 2 * self.KEPT_UNITS:
+            self._kept.popitem(last=False)
+        return value
+
     def validators(self, unit: str, url: str) -> dict[str, str]:
         """If-None-Match / If-Modified-Since headers for `url`, when the last crawl kept its page."""
-        uid = self._unit(unit)
-        found = self.store.previous_validators(self.run_id, uid, url) if uid is not None else None
+        found = self._of_unit("validators", unit, self.store.unit_validators, {}).get(url)
         if not found:
             return {}
         return conditional_headers(*found)
 
     def found_on(self, unit: str, url: str) -> tuple[list[dict], list[dict]]:
         """Columns and guide/report pages the last crawl reached through `url`."""
-        uid = self._unit(unit)
-        return self.store.found_on(self.run_id, uid, url) if uid is not None else ([], [])
+        columns, pages = self._of_unit("found_on", unit, self.store.unit_found_on, ({}, {}))
+        return columns.get(url, []), pages.get(url, [])
 
     def links(self, unit: str) -> list[dict]:
         """Links of the unit's disclosure page that the last crawl checked."""
