@@ -91,7 +91,7 @@ INDEXES = [
     ("observations", ["column", "run"], False),   # carry_forward: a column's latest observation
     ("links", ["run", "unit"], False),
     ("pages", ["run", "unit", "kind"], False),
-    ("pages", ["unit", "url"], False),            # carry_forward_page, previous_validators
+    ("pages", ["unit", "url"], False),            # carry_forward_pages, unit_validators
     ("probes", ["unit", "at"], False),
     ("deliveries", ["notice", "target", "content"], False),
     ("runs", ["kind", "status", "crawl_date"], False),
@@ -292,31 +292,45 @@ class Store:
                 [(col, item["url"], item["title"], item.get("date"), run_id, run_id, item.get("report_year"))
                  for item in items])
 
-    def carry_forward(self, run_id: int, unit_id: int, url: str, fetched_at: str,
-                      found_on: str | None = None) -> bool:
-        """A column that answered 304: its last observation and items hold for this run too."""
+    def _copy_columns(self, table: str, *replaced: str) -> tuple[str, str]:
+        """For an INSERT … SELECT copying a row of `table`: its columns but id, and the SELECT's
+        expressions (`:name` for the `replaced` ones, the old row's value for the rest)."""
+        cols = [r[1] for r in self.db.conn.execute(f"PRAGMA table_info([{table}])") if r[1] != "id"]
+        return (", ".join(f"[{c}]" for c in cols),
+                ", ".join(f":{c}" if c in replaced else f"old.[{c}]" for c in cols))
+
+    def carry_forward(self, run_id: int, columns: list[tuple[int, str, str, str | None]]) -> None:
+        """Columns that answered 304, as (unit id, url, fetched_at, found_on): each one's last
+        observation and items hold for this run too (a column no finished run saw is skipped).
+        Two statements for all of them: one copies the observations, one extends the items."""
+        # The newest finished observation of a column other than this run's.
+        last = ("SELECT o.{} FROM observations o JOIN columns c ON c.id = o.column JOIN runs r ON r.id = o.run"
+                " WHERE c.unit=:unit AND c.url=:url AND r.status=:finished AND o.run<>:run"
+                " ORDER BY o.run DESC LIMIT 1")
+        cols, values = self._copy_columns("observations", "run", "fetched_at", "http_status", "found_on")
+        rows = [{"run": run_id, "unit": unit, "url": url, "fetched_at": fetched_at, "found_on": found_on,
+                 "http_status": 304, "finished": FINISHED} for unit, url, fetched_at, found_on in columns]
         with self.transaction():
-            rows = list(self.db.query(
-                "SELECT o.* FROM observations o JOIN columns c ON c.id = o.column JOIN runs r ON r.id = o.run"
-                " WHERE c.unit=? AND c.url=? AND r.status=? AND o.run<>? ORDER BY o.run DESC LIMIT 1",
-                [unit_id, url, FINISHED, run_id]))
-            if not rows:
-                return False
-            previous = rows[0]
-            copy = {k: v for k, v in previous.items() if k != "id"}
-            self._insert("observations", {**copy, "run": run_id, "fetched_at": fetched_at, "http_status": 304,
-                                          "found_on": found_on})
             # "+last_seen_run": look the column's items up by the primary key; the last_seen_run
             # index would visit every item of the previous run, for each column (quadratic).
-            self.db.execute("UPDATE items SET last_seen_run=? WHERE column=? AND +last_seen_run=?",
-                            [run_id, previous["column"], previous["run"]])
-            return True
+            self.db.conn.executemany(
+                "UPDATE items SET last_seen_run=:run WHERE column=(SELECT id FROM columns WHERE unit=:unit AND url=:url)"
+                f" AND +last_seen_run=({last.format('run')})", rows)
+            self.db.conn.executemany(
+                f"INSERT INTO observations ({cols}) SELECT {values} FROM observations old"
+                f" WHERE old.id=({last.format('id')})", rows)
 
     def record_link(self, run_id: int, unit_id: int, url: str, text: str,
                     http_status: int | None, error: str | None, checked: bool = True) -> None:
+        self.record_links(run_id, [(unit_id, url, text, http_status, error, checked)])
+
+    def record_links(self, run_id: int, links: list[tuple[int, str, str, int | None, str | None, bool]]) -> None:
+        """Links of disclosure pages, as (unit id, url, text, http_status, error, checked)."""
         with self.transaction():
-            self._insert("links", {"run": run_id, "unit": unit_id, "url": url, "text": text,
-                                   "http_status": http_status, "error": error, "checked": int(checked)})
+            self.db.conn.executemany(
+                "INSERT INTO links (run, unit, url, text, http_status, error, checked) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(run_id, unit, url, text, status, error, int(checked))
+                 for unit, url, text, status, error, checked in links])
 
     def record_page(self, run_id: int, unit_id: int, kind: str, url: str, title: str, text: str,
                     year: int | None = None, found_on: str | None = None, etag: str | None = None,
@@ -424,20 +438,16 @@ class Store:
                                          "elapsed_ms": elapsed_ms, **({"kind": kind} if kind else {})})
             return True
 
-    def carry_forward_page(self, run_id: int, unit_id: int, url: str, fetched_at: str) -> bool:
-        """A guide or report page that answered 304: the same content, referenced again."""
+    def carry_forward_pages(self, run_id: int, pages: list[tuple[int, str]]) -> None:
+        """Guide or report pages that answered 304, as (unit id, url): the same content, referenced
+        again (a page no finished run read is skipped)."""
+        cols, values = self._copy_columns("pages", "run")
         with self.transaction():
-            cur = self.db.execute(
-                "SELECT p.* FROM pages p JOIN runs r ON r.id = p.run WHERE p.unit=? AND p.url=? AND r.status=?"
-                " AND p.run<>? AND p.content IS NOT NULL ORDER BY p.run DESC, p.id LIMIT 1",
-                [unit_id, url, FINISHED, run_id])
-            previous = cur.fetchone()
-            if previous is None:
-                return False
-            copy = dict(zip([d[0] for d in cur.description], previous))
-            copy.pop("id")
-            self._insert("pages", {**copy, "run": run_id})
-            return True
+            self.db.conn.executemany(
+                f"INSERT INTO pages ({cols}) SELECT {values} FROM pages old WHERE old.id=("
+                "SELECT p.id FROM pages p JOIN runs r ON r.id = p.run WHERE p.unit=:unit AND p.url=:url"
+                " AND r.status=:finished AND p.run<>:run AND p.content IS NOT NULL ORDER BY p.run DESC, p.id LIMIT 1)",
+                [{"run": run_id, "unit": unit, "url": url, "finished": FINISHED} for unit, url in pages])
 
     def record_probe(self, unit_id: int, at: str, ok: bool, http_status: int | None,
                      elapsed_ms: int | None, error: str | None) -> None:

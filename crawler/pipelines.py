@@ -10,6 +10,7 @@ this is where crawled text is made safe, once (crawler/sanitize.py).
 """
 from __future__ import annotations
 
+from crawler.bundle import facts_of
 from crawler.sanitize import safe_item
 from store import Store
 
@@ -70,24 +71,31 @@ class StorePipeline:
                 self.store.close()
 
     def process_item(self, item, spider=None):
-        clean = safe_item(item)
-        clean["unit"] = item["unit"]   # the unit's name is the config's, and the key to its id
-        self.pending.append(clean)
-        self.counts[item["type"]] += 1
+        for fact in facts_of(item):
+            clean = safe_item(fact)
+            clean["unit"] = fact["unit"]   # the unit's name is the config's, and the key to its id
+            self.pending.append(clean)
+            self.counts[fact["type"]] += 1
         if len(self.pending) >= self.batch:
             self.flush()
         return item
 
     def flush(self) -> None:
-        """Write the pending facts in one transaction."""
+        """Write the pending facts in one transaction (the most frequent kinds in one statement each)."""
         if not self.pending:
             return
+        many: dict[str, list[tuple]] = {"column_unchanged": [], "link": [], "page_unchanged": []}
         with self.store.transaction():
             for item in self.pending:
-                self._write(item)
+                self._write(item, many)
+            self.store.carry_forward(self.run_id, many["column_unchanged"])
+            self.store.carry_forward_pages(self.run_id, many["page_unchanged"])
+            self.store.record_links(self.run_id, many["link"])
         self.pending = []
 
-    def _write(self, item: dict) -> None:
+    def _write(self, item: dict, many: dict[str, list[tuple]]) -> None:
+        """Write one fact, or add it to `many`: the kinds written together at the end of the batch
+        (each kind's rows keep their order; no fact of a batch reads another of the same batch)."""
         store, run, uid = self.store, self.run_id, self.unit_ids[item["unit"]]
         kind = item["type"]
         if kind == "unit":
@@ -102,12 +110,12 @@ class StorePipeline:
         elif kind == "column":
             store.record_column(run, uid, item["name"], item["url"], item["observation"], item["items"])
         elif kind == "column_unchanged":
-            store.carry_forward(run, uid, item["url"], item["fetched_at"], item.get("found_on"))
+            many[kind].append((uid, item["url"], item["fetched_at"], item.get("found_on")))
         elif kind == "link":
-            store.record_link(run, uid, item["url"], item["text"], item["http_status"], item["error"],
-                              item.get("checked", True))
+            many[kind].append((uid, item["url"], item["text"], item["http_status"], item["error"],
+                               item.get("checked", True)))
         elif kind == "page":
             store.record_page(run, uid, item["kind"], item["url"], item["title"], item["text"], item.get("year"),
                               item.get("found_on"), item.get("etag"), item.get("last_modified"))
         elif kind == "page_unchanged":
-            store.carry_forward_page(run, uid, item["url"], item["fetched_at"])
+            many[kind].append((uid, item["url"]))

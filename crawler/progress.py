@@ -15,6 +15,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from crawler.bundle import facts_of
+
 
 class PageEstimate:
     """Pages done and queued, and the whole crawl's pages estimated from the units opened."""
@@ -72,8 +74,10 @@ class CrawlProgress:
         self.progress.stop()
 
     def item(self, item, response=None, spider=None):
-        if item.get("type") in ("unit", "unit_unchanged"):  # one per unit, when its disclosure page is done
-            self.estimate.units_opened += 1
+        # one per unit, when its disclosure page is done
+        opened = sum(fact.get("type") in ("unit", "unit_unchanged") for fact in facts_of(item))
+        if opened:
+            self.estimate.units_opened += opened
             self._show()
 
     def scheduled(self, request=None, spider=None):

@@ -19,6 +19,7 @@ import time
 import uuid
 from pathlib import Path
 
+from crawler.bundle import facts_of
 from crawler.distributed.queue import Keys, LeasedQueue
 from crawler.distributed.redis_url import RedisUnavailable, connect, redacted
 from crawler.distributed.state import publish_previous
@@ -106,11 +107,10 @@ def _drain(server, keys: Keys, queue: LeasedQueue, pipeline: StorePipeline, leas
             raise LostCoordination("the coordinator's lease expired and another crawl took over")
         server.pexpire(keys.coordinator, lease_ms)
         facts = server.lpop(keys.facts, FACTS_PER_POP)
-        for fact in facts or ():
-            fact = json.loads(fact)
-            if fact["type"] in ("unit", "unit_unchanged"):
-                reached.add(fact["unit"])
-            pipeline.process_item(fact)
+        for item in facts or ():
+            item = json.loads(item)
+            reached.update(fact["unit"] for fact in facts_of(item) if fact["type"] in ("unit", "unit_unchanged"))
+            pipeline.process_item(item)
         now = time.monotonic()
         if now >= deadline and not facts:
             server.hset(keys.announcement, "state", "stopped")   # workers stop taking requests

@@ -13,6 +13,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler import batches
+from crawler.bundle import bundled
 
 
 class BatchedAskSteps:
@@ -20,12 +21,13 @@ class BatchedAskSteps:
 
     def _asked_in_batches(self, unit: str, outputs: Iterable[Any]) -> Iterator[Any]:
         """`outputs` of an unchanged page's walk, its conditional requests (columns, guide, reports
-        the last crawl reached) asked in batches per host (crawler/batches.py); the rest as they are."""
+        the last crawl reached) asked in batches per host (crawler/batches.py), its facts in one
+        item (crawler/bundle.py); the rest as they are."""
         if not self._batching():
-            yield from outputs
+            yield from bundled(outputs)
             return
         asks: list[scrapy.Request] = []
-        for out in outputs:
+        for out in bundled(outputs):
             if isinstance(out, scrapy.Request) and out.method == "GET" and not out.body \
                     and not out.meta.get("ask_alone") \
                     and (b"If-None-Match" in out.headers or b"If-Modified-Since" in out.headers):

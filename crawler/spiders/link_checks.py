@@ -14,6 +14,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler import batches
+from crawler.bundle import bundled
 from crawler.extract.readable import UNREACHABLE
 from crawler.failures import describe_failure
 
@@ -136,14 +137,17 @@ class LinkCheckSteps:
         """A batch's checks (crawler/batches.py), each judged as `link_checked`/`link_failed` would."""
         meta = response.meta
         self._answered(meta)
-        for (url, text), (final_url, status, error) in zip(meta[batches.BATCH], meta.get(batches.OUTCOMES, [])):
-            one = {"unit": meta["unit"], "link_url": url, "link_text": text}
-            if error is not None:
-                yield from self._link_error(one, final_url, Failure(error))
-            elif status == 412:
-                yield from self._link_done(one, None)
-            else:
-                yield from self._link_done(one, (final_url, status, None))
+
+        def outcomes() -> Iterator[dict]:
+            for (url, text), (final_url, status, error) in zip(meta[batches.BATCH], meta.get(batches.OUTCOMES, [])):
+                one = {"unit": meta["unit"], "link_url": url, "link_text": text}
+                if error is not None:
+                    yield from self._link_error(one, final_url, Failure(error))
+                elif status == 412:
+                    yield from self._link_done(one, None)
+                else:
+                    yield from self._link_done(one, (final_url, status, None))
+        yield from bundled(outcomes())   # one item for the batch's links (crawler/bundle.py)
 
     def links_failed(self, failure: Failure) -> Iterator[dict]:
         meta = failure.request.meta
