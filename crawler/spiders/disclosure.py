@@ -295,10 +295,19 @@ class DisclosureSpider(LinkCheckSteps, BatchedAskSteps, ScriptListSteps, RenderS
         except Unparsable as exc:
             yield self._unit_item(name, Verdict(UNVERIFIABLE, str(exc)), response, started)
             return
-        yield self._unit_item(name, verdict, response, started,
-                              own_list.newest_date.isoformat() if own_list.newest_date else None)
+        yield from self._asked_in_batches(name, self._disclosure_read(
+            response, self._unit_item(name, verdict, response, started,
+                                      own_list.newest_date.isoformat() if own_list.newest_date else None),
+            discovered, links))
+
+    def _disclosure_read(self, response: Response, checked: dict, discovered: list[tuple[str, str]],
+                         links: list) -> Iterator[Any]:
+        """The disclosure page read: its check, its columns asked for (those the last crawl saw, in
+        batches: most are unchanged), its links checked."""
+        name = response.meta["unit"]
+        yield checked
         self.home_urls.setdefault(name, set()).add(response.url)
-        configured = [(c["name"], c["url"]) for c in unit.get("columns", [])]
+        configured = [(c["name"], c["url"]) for c in self._unit(name).get("columns", [])]
         new = self.claims.take(response.meta, [url for _, url in configured + discovered])
         for col_name, col_url in configured + discovered:
             if col_url in new:
