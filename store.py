@@ -99,6 +99,21 @@ INDEXES = [
 ]
 
 
+
+
+def _cut_short(run: str) -> str:
+    """SQL: 1 for a crawl its deadline (crawl.max_duration) cut short: a unit not reached or half-done."""
+    return (f"EXISTS (SELECT 1 FROM unit_checks c WHERE c.run = {run}.id"
+            " AND (c.state = 'not_checked' OR c.complete = 0))")
+
+
+# A crawl cut short on a day that also has a complete crawl (a re-run stopped early) is superseded:
+# it counts for nothing, so what the complete crawl read stands, in the ledger and in the report.
+_NOT_SUPERSEDED = (f" AND NOT ({_cut_short('runs')} AND EXISTS (SELECT 1 FROM runs other"
+                   " WHERE other.kind = runs.kind AND other.status = runs.status"
+                   f" AND other.crawl_date = runs.crawl_date AND NOT {_cut_short('other')}))")
+
+
 def utcnow() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -109,6 +124,7 @@ def _d(value: str | None) -> date | None:
 
 class NoDatabase(FileNotFoundError):
     """A command that only reads the history was pointed at a database that does not exist."""
+
 
 
 class Store:
@@ -221,13 +237,13 @@ class Store:
         return rows[0] if rows else None
 
     def latest_run(self, kind: str = "crawl", as_of: date | None = None) -> dict | None:
-        """The newest finished run on or before as_of."""
+        """The newest finished run on or before as_of (not one superseded: see _NOT_SUPERSEDED)."""
         sql = "SELECT * FROM runs WHERE kind=? AND status=?"
         args: list[Any] = [kind, FINISHED]
         if as_of:
             sql += " AND crawl_date<=?"
             args.append(as_of.isoformat())
-        rows = list(self.db.query(sql + " ORDER BY crawl_date DESC, id DESC LIMIT 1", args))
+        rows = list(self.db.query(sql + _NOT_SUPERSEDED + " ORDER BY crawl_date DESC, id DESC LIMIT 1", args))
         return rows[0] if rows else None
 
     def judged_crawl(self, run_id: int, key: str) -> str | None:
@@ -462,13 +478,13 @@ class Store:
     # ---- reading a run's facts (rules/facts.py builds the rules' values from these rows) --
 
     def finished_runs(self, kind: str = "crawl", until: date | None = None) -> list[dict]:
-        """Finished runs with crawl_date on or before `until`, oldest first."""
+        """Finished runs with crawl_date on or before `until`, oldest first (none superseded)."""
         sql = "SELECT * FROM runs WHERE kind=? AND status=?"
         args: list[Any] = [kind, FINISHED]
         if until:
             sql += " AND crawl_date<=?"
             args.append(until.isoformat())
-        return list(self.db.query(sql + " ORDER BY crawl_date, id", args))
+        return list(self.db.query(sql + _NOT_SUPERSEDED + " ORDER BY crawl_date, id", args))
 
     def run_units(self, run_id: int) -> list[dict]:
         """Each unit checked in the run: the unit row (id, name, kind, url) and its check."""

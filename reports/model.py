@@ -390,6 +390,11 @@ def _data_source(run: Mapping[str, Any] | None, tz: Any) -> str | None:
             finished = finished.astimezone(ZoneInfo(tz))
         except (KeyError, ValueError):
             pass
+    crawl_date = clean_text(run.get("crawl_date"))
+    if crawl_date and crawl_date != f"{finished:%Y-%m-%d}":
+        # A crawl run later for an earlier date (crawl --crawl-date): say both, so a time after the
+        # report's date is not read as a mistake.
+        return f"{crawl_date} 的检查（实际于 {finished:%Y-%m-%d %H:%M} 完成）"
     return f"{finished:%Y-%m-%d %H:%M} 完成的检查"
 
 

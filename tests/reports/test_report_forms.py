@@ -12,7 +12,7 @@ import io
 import re
 import shutil
 import subprocess
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 from bs4 import BeautifulSoup
@@ -366,3 +366,13 @@ def test_the_site_pages_say_the_same(period, judgement, tmp_path):
         assert page.select_one(".data-note").get_text() == period.data_note
         assert period.data_source in page.select_one(".meta").get_text()
         assert all(note in page.footer.get_text() for note in period.notes)
+
+
+def test_a_crawl_run_later_for_an_earlier_date_says_both(tmp_path):
+    # `govfresh crawl --crawl-date 2026-11-20` run on 11-30: the report of 11-20 must not show a
+    # later time as if it were the check of that day.
+    with Store(tmp_path / "late.db") as store:
+        crawl(store, date(2026, 11, 20), {"教育局": unit({"工作动态": "2026-11-19"})},
+              finished_at=datetime(2026, 11, 30, 13, 5, tzinfo=timezone.utc))
+        period = period_report(judged(store, date(2026, 11, 20)), "week")
+    assert period.data_source == "2026-11-20 的检查（实际于 2026-11-30 21:05 完成）"

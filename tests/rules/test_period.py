@@ -251,3 +251,29 @@ def test_a_dead_link_left_unchecked_is_neither_seen_nor_rectified(store):
     assert (w3["old.html"]["state"], w3["old.html"]["first_seen"], w3["old.html"]["recurrences"]) == \
            ("open", W1.isoformat(), 0)
     assert (w3["gone.html"]["state"], w3["gone.html"]["rectified_at"]) == ("rectified", W3.isoformat())
+
+
+def cut_short(store, day, read: dict, not_reached: list[str]) -> int:
+    """A crawl its deadline stopped: `read` units read, `not_reached` recorded not checked."""
+    run = crawl(store, day, read)
+    for name in not_reached:
+        uid = store.unit_id(name, "department", f"http://x.gov.cn/{name}/xxgk/")
+        store.record_unit_check(run, uid, url=f"http://x.gov.cn/{name}/xxgk/", reachable=None,
+                                state="not_checked", error="巡检时限已到，本次未检查", blocked=0)
+    return run
+
+
+def test_a_crawl_cut_short_does_not_hide_a_complete_crawl_of_the_same_day(store):
+    # The office re-runs the crawl on the same day and stops it early: the complete crawl stands.
+    complete = crawl(store, W3, {"教育局": unit({"工作动态": "2026-10-01"}), "新兴镇": fresh(W3)})
+    cut_short(store, W3, {"新兴镇": fresh(W3)}, ["教育局"])
+    data = export(store, W3)
+    assert data["run"]["id"] == complete
+    (u,) = [u for u in data["units"] if u["name"] == "教育局"]
+    assert u["state"] == "read"
+    assert {(f["rule"], f["state"]) for f in u["findings"]} == {("homepage_stale", "new"), ("column_stale", "new")}
+    # Alone on its day, a crawl cut short is what there is: the unit is said not checked.
+    cut_short(store, W4, {"新兴镇": fresh(W4)}, ["教育局"])
+    (u,) = [u for u in export(store, W4)["units"] if u["name"] == "教育局"]
+    assert u["state"] == "not_checked"
+    assert "column_stale" not in {f["rule"] for f in u["findings"]}
