@@ -1,8 +1,11 @@
 """Can an answer be read as a page? Challenges, unfollowed redirects, binary, empty, files."""
 import random
+import re
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
+from crawler.extract import readable
 from crawler.extract.readable import BLOCKED, READ, UNREACHABLE, UNVERIFIABLE, is_challenge, judge_answer, page_redirect
 
 PAGE = '<html><head><meta charset="utf-8"><title>信息公开</title></head><body>' + "<p>工作动态 通知公告</p>" * 40 + "</body></html>"
@@ -133,3 +136,52 @@ def test_pages_that_mention_those_words_are_read(body):
 ])
 def test_where_a_page_that_shows_nothing_sends_the_visitor(body, target):
     assert page_redirect(body) == target
+
+
+# Pieces of the first bytes of a page: mostly markup (a page can run kilobytes before the
+# text that decides), spaces, &nbsp; that a tag cuts in two, scripts and comments (some never
+# closed), stray "<" and ">", and some text.
+_MARKUP = st.sampled_from([
+    b"<div class='x'>", b"</div>", b"<a href='/a/1.html'>", b"</a>", b" ", b"\n\t", b"&nbsp;", b"&nb", b"sp;",
+    b"<b>", b"<script>", b"var a = '<p>';", b"</script>", b"<style>", b"</style>", b"<!--", b"-->", b"<", b">",
+])
+_TEXT = st.sampled_from(["通知公告".encode(), b"abc", b"x" * 300, b"<p>" + "文字".encode() * 120])
+_PIECES = st.one_of(_MARKUP, _MARKUP, _MARKUP, _MARKUP, _MARKUP, _TEXT)
+
+
+def _shown(head: bytes) -> int:
+    """What a page's first bytes show, by the definition: tags, scripts, styles, comments,
+    spaces and &nbsp; taken out."""
+    return len(re.sub(rb"(?:\s|&nbsp;)+", b"", re.sub(rb"<[^<>]*>", b"", readable._without_blocks(head))))
+
+
+def _counted_alike(head: bytes, thresholds: set[int]) -> None:
+    full = _shown(head)
+    assert readable._visible_bytes(head) == full
+    for enough in thresholds | {full, max(0, full - 1)}:
+        early = readable._visible_bytes(head, enough=enough)
+        assert (early > enough) == (full > enough)
+        if full <= enough:
+            assert early == full
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=1500))
+def test_what_a_page_shows_is_counted_the_same_when_counting_stops_early(pieces):
+    # Counting stops once the threshold (300 and 600 in use) is passed for certain: it must
+    # say "more" only when the full count does, and otherwise give the full count.
+    _counted_alike(b"".join(pieces)[:readable._HEAD], {300, 600})
+
+
+@pytest.mark.parametrize("head", [
+    # an &nbsp; that a tag cuts in two, right where counting is cut in pieces (2 KB)
+    b"a" * 2045 + b"&nb<b>sp;" + b"<p>" + b" " * 3000,
+    b"a" * 2044 + b"&nbs<b>p;",
+    # kilobytes of long tags around a little text: no piece may end inside a tag
+    (b"<div class='" + b"x" * 60 + b"'>") * 200 + b"abc" + (b"<span title='" + b"y" * 80 + b"'>") * 100,
+    # an unclosed script or comment hides all that follows
+    b"<p>" + b"z" * 2500 + b"<script>" + b"w" * 5000,
+    b"<p>" + b"z" * 500 + b"<!--" + b"w" * 5000,
+])
+def test_what_a_page_shows_is_counted_the_same_at_the_edges(head):
+    _counted_alike(head, {300, 600})
