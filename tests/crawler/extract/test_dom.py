@@ -1,7 +1,9 @@
 """dom.py: the tree, URL and text helpers every list-page module stands on."""
 from datetime import date
+from urllib.parse import urljoin
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from crawler.extract import dom
 from crawler.extract.dom import (MAX_URL, Page, TooDeep, _attr_text, _clean, _strings, _tokens, join_url, parse_html,
@@ -71,6 +73,26 @@ def test_a_list_read_from_a_comment_gives_no_links_to_the_next_reader():
     pytest.param("https://x.gov.cn/", "/" + "a" * MAX_URL, "", id="megabyte-href-is-no-address"),
 ])
 def test_join_url(base, href, expected):
+    assert join_url(base, href) == expected
+
+
+_BASES = ["http://127.0.0.1/u1/xxgk/tzgg/index.html", "https://X.gov.cn/col/", "HTTP://x.gov.cn/a/b?q=1#top",
+          "http://x.gov.cn", "http://x.gov.cn/", "http://x.gov.cn//a/b.html", "http://x.gov.cn/a/./b/c.html",
+          "http://x.gov.cn/a/../c.html", "http://x.gov.cn/a;p/b;q", "http://u:p@x.gov.cn:8080/a/b",
+          "http://[::1]/a/", "ftp://x.gov.cn/a/b", "mailto:x@x.gov.cn", "", "http://x.gov.cn/.a/b.html",
+          "http://x.gov.cn/信息/公开/"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.sampled_from(_BASES), st.lists(st.sampled_from(
+    ["./", "../", ".", "/", "//", "a", "B1", "中", "?", "#", ";", ":", " ", "\t", "%20", "&", "=", "-_~@", "\\"]),
+    max_size=8).map("".join))
+def test_join_url_resolves_every_href_as_urljoin_does(base, href):
+    # Plain hrefs are joined without urljoin (for speed): always to the same address.
+    try:
+        expected = urljoin(base, href)
+    except ValueError:
+        expected = ""
     assert join_url(base, href) == expected
 
 
