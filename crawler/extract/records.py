@@ -20,13 +20,13 @@ from itertools import islice
 from statistics import median
 
 from . import dates
-from .dom import (_STOP_TAGS, Element, _attr_text, _clean, _strings, _tokens, child_nodes, classes, has_descendant,
+from .dom import (_NOT_SHOWN, _STOP_TAGS, Element, _attr_text, _clean, _strings, _tokens, child_nodes, classes, has_descendant,
                   is_tag, is_text, join_url, next_nodes, text_of)
 from .types import Item
 
 _RECORD_TAGS = {"li", "tr", "dl"}
 _ROW_TAGS = {"dd", "dt", "li", "div", "p"}   # block children that are rows when repeated
-_HIDDEN_PARENTS = {"template", "select", "head"}
+_HIDDEN_PARENTS = ("template", "select", "head")
 _NAV_ANCHOR = re.compile(
     r"^(?:更多|查看更多|more|首页|上一页|下一页|尾页|末页|返回|返回顶部|打印|打印本页|关闭|关闭窗口|收藏|"
     r"设为首页|加入收藏|繁体|简体|繁體|无障碍|english|登录|注册|\d+|第\d+页|跳转|go)$",
@@ -86,14 +86,12 @@ def _class_key(node: Element) -> str:
     return " ".join(sorted(classes(node)))
 
 
-def _has_parent(node: Element, names: set[str]) -> bool:
-    return next(node.iterancestors(*names), None) is not None
-
-
 # --- anchors, records, groups --------------------------------------------------------------
 
 def _title_anchors(doc: Element) -> list[Element]:
     out = []
+    # Links no reader sees, gathered in one walk (not an ancestor walk from every link).
+    hidden = {a for parent in doc.iter(*_HIDDEN_PARENTS) for a in parent.iterdescendants("a")}
     for a in doc.iter("a"):
         href = (a.get("href") or "").strip()
         if href.startswith(("mailto:", "tel:")):
@@ -105,7 +103,7 @@ def _title_anchors(doc: Element) -> list[Element]:
         shown = text_of(a)
         if scripted and len(_ANCHOR_STRIP.sub("", shown)) < 6:
             continue
-        if _has_parent(a, _HIDDEN_PARENTS):
+        if a in hidden:
             continue
         text = _ANCHOR_STRIP.sub("", shown)
         if len(text) < 4:
@@ -281,8 +279,11 @@ def _fill(g: _Group, base: str, crawl_date: date) -> None:
     for r in g.records:
         said = _Said(crawl_date, hints[id(r)] or group_hint)
         r.title = _title(r.anchor, said)
-        r.date = _record_date(r, header, said)
-        r.pinned = _pinned(r.node)
+        # The record's text nodes, read once for its date and its pin (text_of joins the same
+        # nodes, but for a hidden element's own text).
+        shown = _strings(r.node)
+        r.date = _record_date(r, header, said, shown)
+        r.pinned = _pinned(r.node, "".join(shown) if r.node.tag not in _NOT_SHOWN else text_of(r.node))
         key = (r.url, r.title, r.date)
         if key in seen:
             continue
@@ -334,7 +335,8 @@ def _header_columns(g: _Group) -> int | None:
     return None
 
 
-def _record_date(r: _Record, header: int | None, said: _Said) -> date | None:
+def _record_date(r: _Record, header: int | None, said: _Said, shown: list[str]) -> date | None:
+    """The record's date: its 发布日期 cell in a catalogue table, else what its texts (`shown`) state."""
     if header is not None and r.node.tag == "tr":
         cells = list(r.node.iterchildren("td", "th"))
         if header < len(cells):
@@ -343,7 +345,7 @@ def _record_date(r: _Record, header: int | None, said: _Said) -> date | None:
             # after the crawl date (then the item is undated): never fall back to 成文日期.
             if dates.all_dates(text_of(cell)) or _node_dates(cell, said):
                 return dates.best_date(_node_dates(cell, said))
-    found = _node_dates(r.node, said)
+    found = _dates_of(shown, said)
     if r.node is r.anchor:
         # Flat list (<a>…</a><span>date</span><br>): the date follows the link.
         for sib in islice(next_nodes(r.anchor), 6):
@@ -359,14 +361,19 @@ def _record_date(r: _Record, header: int | None, said: _Said) -> date | None:
 
 
 def _node_dates(node: Element, said: _Said) -> list[dates.Found]:
+    return _dates_of(_strings(node), said)
+
+
+def _dates_of(shown: list[str], said: _Said) -> list[dates.Found]:
     out: list[dates.Found] = []
-    for s in _strings(node):
+    for s in shown:
         out += said(s)
     return out
 
 
-def _pinned(node: Element) -> bool:
-    if _PINNED_TEXT.search(text_of(node)):
+def _pinned(node: Element, text: str) -> bool:
+    """A pinned (置顶) record: so its text (`text`), a class or id, or an image says."""
+    if _PINNED_TEXT.search(text):
         return True
     for t in node.iter():
         if not is_tag(t):
