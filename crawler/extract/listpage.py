@@ -112,8 +112,10 @@ class _Extractor:
         live = [g for g in groups if not g.excluded and g.records]
         dated = [g for g in live if g.dated and not g.lone]
         best = max(dated, key=lambda g: g.score, default=None)
-        # Undated lists a reader sees: documents without dates, or a directory of units.
-        undated = [g for g in live if not g.penalized and (_undated_list(g) or _directory_list(g))]
+        # Undated lists a reader sees: documents without dates, or a directory of units (only
+        # asked for when no dated main list wins).
+        undated = [g for g in live if not g.penalized and (_undated_list(g) or _directory_list(g))] \
+            if best is None or best.penalized else []
         if (best is None or best.penalized) and not undated:
             # A column holding one dated document (机构职能 with its one 职责 file).
             best = max((g for g in live if g.lone), key=lambda g: g.score, default=best)
