@@ -48,6 +48,9 @@ _MD = re.compile(
 _CN_MD = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
 # Any digit at all (every date pattern below needs one): most text nodes have none.
 _DIGIT = re.compile(r"\d")
+# A separator or 月 (every pattern of node_dates needs one): most titles with digits
+# (第52号, 2026年工作要点) have none, and are told so by one search instead of four.
+_DATE_MARK = re.compile(r"[-/.月]")
 # A clock time after a date is part of the date label, not a "rest" that makes it a title.
 _TIME = re.compile(r"\d{1,2}[:：]\d{2}(?:[:：]\d{2})?(?:\.\d+)?")
 
@@ -196,7 +199,7 @@ def node_dates(text: str, crawl_date: date, hint: date | None = None, max_len: i
     ``crawl_date`` are dropped: a future date is never an update.
     """
     t = normalize(text).strip()
-    if not t or len(t) > max_len or not _DIGIT.search(t):
+    if not t or len(t) > max_len or not _DIGIT.search(t) or not _DATE_MARK.search(t):
         return []
     spans: list[tuple[int, int, date, str | None]] = []
     for rx in (_YMD, _CN_YMD):
@@ -225,7 +228,8 @@ def node_dates(text: str, crawl_date: date, hint: date | None = None, max_len: i
         if prio is not None and d <= crawl_date:
             found.append(Found(d, prio, label))
     rest.append(t[pos:])
-    residue = _FILLER.sub("", _WEEKDAY.sub("", _ANY_LABEL.sub("", _TIME.sub("", "".join(rest)))))
+    left = "".join(rest)   # most often nothing: the node is the date
+    residue = _FILLER.sub("", _WEEKDAY.sub("", _ANY_LABEL.sub("", _TIME.sub("", left)))) if left else ""
     # A yearless "3-5" must stand alone ("第3-5期" is not a date); a full date may carry a
     # word or two ("2026-11-20 发布").
     if len(residue) <= (2 if has_year else 0):
