@@ -242,14 +242,17 @@ def text_nodes(el: Element, skip: set[Element] | frozenset[Element] = frozenset(
 
 
 def _collect(el: Element, keep: bool, skip: set[Element] | frozenset[Element], out: list[tuple[str, Element]]) -> None:
-    if el.text:
-        out.append((_shown(el.text, keep), el))
+    # .text and .tail are read once each: lxml makes a new str on every read.
+    text = el.text
+    if text:
+        out.append((_shown(text, keep), el))
     for c in el:
         tag = c.tag
         if tag.__class__ is str and tag not in _NOT_SHOWN and c not in skip:
             _collect(c, keep or tag in _PRESERVE, skip, out)
-        if c.tail:
-            out.append((_shown(c.tail, keep), el))
+        tail = c.tail
+        if tail:
+            out.append((_shown(tail, keep), el))
 
 
 def _strings(el: Element) -> list[str]:
