@@ -37,6 +37,10 @@ def safe_text(value: str, limit: int = MAX_OTHER) -> str:
     """`value` with unsafe code points removed, CR/LF made LF, cut to `limit` characters."""
     if len(value) > 4 * limit:       # cut first: cleaning a 100 MB string costs time for nothing
         value = value[:4 * limit]
+    if value.isprintable():
+        # Every unsafe code point (controls, CR, surrogates, noncharacters) is unprintable: most
+        # values (titles, URLs, dates) are told safe this way at a twentieth of the patterns' cost.
+        return value[:limit]
     value = _UNSAFE.sub("", _CR.sub("\n", value))
     return value[:limit]
 

@@ -29,3 +29,15 @@ def test_lengths_are_capped_by_field():
     assert len(clean["observation"]["newest_title"]) == MAX_TITLE
     assert clean["items"][0]["title"] == "长" * MAX_TITLE
     assert clean["items"][0]["date"] is None and clean["type"] == "column"
+
+
+def test_every_code_point_a_consumer_refuses_goes_wherever_it_stands():
+    # Each code point, alone in an otherwise plain title: the unsafe ones (C0/C1 controls but
+    # tab and newline, surrogates, noncharacters) go, CR becomes a newline, all else stays.
+    def unsafe(cp: int) -> bool:
+        return (cp < 0x20 and cp not in (0x09, 0x0A, 0x0D)) or 0x7F <= cp <= 0x9F or 0xD800 <= cp <= 0xDFFF \
+            or 0xFDD0 <= cp <= 0xFDEF or cp & 0xFFFE == 0xFFFE
+
+    for cp in range(0x110000):
+        expected = "关于" + ("\n" if cp == 0x0D else "" if unsafe(cp) else chr(cp)) + "的通知"
+        assert safe_text("关于" + chr(cp) + "的通知") == expected, hex(cp)
