@@ -48,9 +48,9 @@ _MD = re.compile(
 _CN_MD = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
 # Any digit at all (every date pattern below needs one): most text nodes have none.
 _DIGIT = re.compile(r"\d")
-# A separator or 月 (every pattern of node_dates needs one): most titles with digits
-# (第52号, 2026年工作要点) have none, and are told so by one search instead of four.
-_DATE_MARK = re.compile(r"[-/.月]")
+# A separator or 月, full-width too (every pattern of node_dates needs one): most titles with
+# digits (第52号, 2026年工作要点) have none, and are told so before any other work.
+_DATE_MARK = re.compile(r"[-/.月－／．]")
 # A clock time after a date is part of the date label, not a "rest" that makes it a title.
 _TIME = re.compile(r"\d{1,2}[:：]\d{2}(?:[:：]\d{2})?(?:\.\d+)?")
 
@@ -198,8 +198,11 @@ def node_dates(text: str, crawl_date: date, hint: date | None = None, max_len: i
     a date directly follows a label (``发布时间：2026-11-20 来源：县政府办``).  Dates after
     ``crawl_date`` are dropped: a future date is never an update.
     """
+    # Asked of the text as written: normalize only makes full-width digits and marks ASCII.
+    if not _DIGIT.search(text) or not _DATE_MARK.search(text):
+        return []
     t = normalize(text).strip()
-    if not t or len(t) > max_len or not _DIGIT.search(t) or not _DATE_MARK.search(t):
+    if not t or len(t) > max_len:
         return []
     spans: list[tuple[int, int, date, str | None]] = []
     for rx in (_YMD, _CN_YMD):

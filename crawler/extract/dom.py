@@ -22,7 +22,6 @@ Element = etree._Element
 DOCUMENT = "govfresh-document"
 _STOP_TAGS = {"body", "html", DOCUMENT, "form"}
 _TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
-_WS = re.compile(r"\s+")
 # `[^<>]`, not `[^>]`: from every "<" of a page without ">" the latter scanned to the end.
 _HTML_TAG = re.compile(r"<[^<>]+>")
 _SCRIPT_OPEN = re.compile(r"<script\b([^<>]*)>", re.I)
@@ -183,7 +182,9 @@ def _tokens(s: str) -> set[str]:
 
 
 def _clean(s: str) -> str:
-    return _WS.sub(" ", s.replace("\xa0", " ")).strip()
+    # str.split() cuts at exactly what the pattern \s matches (every Unicode space, nbsp and
+    # U+3000 among them), at a quarter of a regex substitution's cost.
+    return " ".join(s.split())
 
 
 def has_descendant(el: Element, *tags: str, attr: str | None = None) -> bool:

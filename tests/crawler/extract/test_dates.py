@@ -27,12 +27,14 @@ CRAWL = date(2026, 11, 27)
         ("发布时间:2026-11-20", date(2026, 11, 20)),
         ("发布日期：2026-11-20", date(2026, 11, 20)),
         ("２０２６－１１－２０", date(2026, 11, 20)),
+        ("２０２６／１１／２０", date(2026, 11, 20)),
+        ("(１１．２０)", date(2026, 11, 20)),
         ("来源：县政府办　发布时间：2026-11-20", date(2026, 11, 20)),
         ("2026-11-20 星期五", date(2026, 11, 20)),
     ],
     ids=["iso", "iso-time", "slash", "dots", "cn", "cn-spaces", "parens", "fullwidth-parens",
          "brackets-yearless", "yearless", "yearless-short-month", "yearless-slash", "cn-yearless", "label-colon", "label-fullwidth-colon",
-         "fullwidth-digits", "metadata-line", "weekday"],
+         "fullwidth-digits", "fullwidth-slashes", "fullwidth-yearless-dots", "metadata-line", "weekday"],
 )
 def test_node_date_formats(text, expected):
     assert dates.best_date(dates.node_dates(text, CRAWL)) == expected

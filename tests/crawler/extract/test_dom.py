@@ -134,6 +134,15 @@ def test_clean_folds_nbsp_and_runs_of_whitespace():
     assert _clean("\xa0 关于\n\t开展\xa0\xa0检查 ") == "关于 开展 检查"
 
 
+@pytest.mark.parametrize("space", ["\u3000", "\u2003", "\u2028", "\x1c", "\x85", "\r\n"])
+def test_clean_folds_every_kind_of_space(space):
+    assert _clean(f"{space}关于{space}{space}开展 检查{space}") == "关于 开展 检查"
+
+
+def test_clean_keeps_what_only_looks_empty():
+    assert _clean("关于\u200b开展") == "关于\u200b开展"   # a zero-width space is no space
+
+
 def test_only_shown_text_is_text():
     div = parse_html("<div><!--旧列表--><script>var a='脚本'</script><style>.x{}</style>"
                      "正文<b>加粗</b><template>模板</template></div>").find(".//div")
