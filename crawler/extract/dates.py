@@ -204,6 +204,9 @@ def node_dates(text: str, crawl_date: date, hint: date | None = None, max_len: i
     t = normalize(text).strip()
     if not t or len(t) > max_len:
         return []
+    if (m := _YMD.fullmatch(t)) is not None and (d := _valid(int(m[1]), int(m[3]), int(m[4]))) is not None:
+        # The commonest list date, a node that is a full date and nothing else: no label, no rest.
+        return [Found(d, PRIO_PLAIN)] if d <= crawl_date else []
     spans: list[tuple[int, int, date, str | None]] = []
     for rx in (_YMD, _CN_YMD):
         for m in rx.finditer(t):

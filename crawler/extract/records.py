@@ -19,6 +19,8 @@ from datetime import date
 from itertools import islice
 from statistics import median
 
+from lxml import etree
+
 from . import dates
 from .dom import (_NOT_SHOWN, _STOP_TAGS, Element, _attr_text, _clean, _strings, _tokens, child_nodes, classes, has_descendant,
                   is_tag, is_text, join_url, next_nodes, text_of)
@@ -375,9 +377,7 @@ def _pinned(node: Element, text: str) -> bool:
     """A pinned (置顶) record: so its text (`text`), a class or id, or an image says."""
     if _PINNED_TEXT.search(text):
         return True
-    for t in node.iter():
-        if not is_tag(t):
-            continue
+    for t in node.iter(etree.Element):   # elements only, not comments
         if (t.get("class") or t.get("id")) and _tokens(_attr_text(t)) & _PINNED_TOKENS:
             return True
         if t.tag == "img" and ("置顶" in (t.get("alt") or "") or "置顶" in (t.get("title") or "")):
