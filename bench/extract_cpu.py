@@ -4,7 +4,8 @@
     .venv/bin/python bench/extract_cpu.py --repo ../old    # another checkout's, to compare
 
 Pages from bench/synthetic_portal.Pages (60 units): the column pages (what extract_list reads
-in a crawl), the disclosure pages (read by extract_list, discover_columns and extract_links
+in a crawl, after readable.py judged the answer and the redirect middleware asked whether the
+page only moves the visitor on), the disclosure pages (read by extract_list, discover_columns and extract_links
 together, as the spider does) and article pages (extract_article_date, extract_text). CPU is
 this process's time (time.process_time), best of 3 passes, so other load on the machine
 matters little.
@@ -46,6 +47,7 @@ def main() -> None:
     from crawler.extract.encoding import decode
     from crawler.extract.links import discover_columns, extract_links
     from crawler.extract.listpage import extract_list
+    from crawler.extract.readable import judge_answer, page_redirect
 
     pages = Pages(TODAY)
     lists, disclosures, articles = [], [], []
@@ -69,6 +71,8 @@ def main() -> None:
     print(f"crawler/extract from {args.repo.resolve()}, {args.units} units of the synthetic portal")
     print("| reader | pages | CPU ms per page |")
     print("|---|---|---|")
+    print(f"| judge_answer + page_redirect, column pages | {len(lists)} | "
+          f"{best_ms(lambda b: (judge_answer(200, b, CTYPE), page_redirect(b)), lists):.2f} |")
     print(f"| extract_list, column pages | {len(lists)} | {best_ms(lambda b: extract_list(b, URL, TODAY, CTYPE), lists):.2f} |")
     print(f"| disclosure page: list + columns + links | {len(disclosures)} | {best_ms(disclosure, disclosures):.2f} |")
     print(f"| extract_article_date, articles | {len(articles)} | {best_ms(lambda b: extract_article_date(b, URL, CTYPE), articles):.2f} |")
