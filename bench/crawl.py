@@ -20,7 +20,9 @@ run, on the same pages:
 3. govfresh crawls the units as users run it (``python -m crawler.run`` in a child
    process, crawl.concurrency 16, concurrency_per_host 16): day 1 into a new database,
    day 2 into the same one after ~1 list in 10 got a new item (the rest answer 304);
-4. govfresh crawls ``--big`` pages once more for memory.
+4. govfresh crawls day 1 again with ``crawl.processes`` 2 (``--processes``): the wall time of
+   a machine's cores in use (CPU is then that of every process; peak RSS the largest one's);
+5. govfresh crawls ``--big`` pages once more for memory.
 
 Printed per run: wall time, CPU time of the child process (user+system, from wait4), CPU
 per list page (every fetch and everything else govfresh does, divided by the list pages),
@@ -175,10 +177,11 @@ def urlwatch(portal, units: int, work: Path, runs: int = 2) -> list[dict]:
 
 
 def govfresh(portal, units: int, work: Path, repo: Path, per_host: int, day: int,
-             profile: Path | None = None, tag: str = "") -> dict:
+             profile: Path | None = None, tag: str = "", processes: int = 1) -> dict:
     """Crawl `units` units into a new database (day 0) or again into it on a later day."""
     tag = tag or f"{units}u"
-    sites = portal.sites(work / f"sites-{tag}.yaml", concurrency_per_host=per_host)
+    sites = portal.sites(work / f"sites-{tag}.yaml", concurrency_per_host=per_host,
+                         **({"processes": processes} if processes > 1 else {}))
     db = work / f"crawl-{tag}.db"
     if day == 0:
         for p in db.parent.glob(db.name + "*"):
@@ -265,6 +268,8 @@ def main() -> None:
     parser.add_argument("--per-host", type=int, default=16, help="crawl.concurrency_per_host (max 16)")
     parser.add_argument("--no-baselines", action="store_true", help="govfresh only")
     parser.add_argument("--profile", action="store_true", help="also crawl 150 units under cProfile")
+    parser.add_argument("--processes", type=int, default=2,
+                        help="also crawl day 1 with crawl.processes N (0 or 1: not)")
     parser.add_argument("--repo", type=Path, default=ROOT, help="checkout whose crawler is run")
     parser.add_argument("--keep", type=Path, help="keep databases and logs in this folder")
     args = parser.parse_args()
@@ -303,6 +308,11 @@ def main() -> None:
             portal.prepare(units, 1)
             day2 = results["day2"] = govfresh(portal, units, work, repo, args.per_host, 1)
             print(f"  govfresh day 2: {day2['wall']:.1f} s", flush=True)
+            if args.processes > 1:
+                portal.prepare(units, 0)
+                results["par"] = govfresh(portal, units, work, repo, args.per_host, 0, tag=f"{units}u-p{args.processes}",
+                                          processes=args.processes)
+                print(f"  govfresh day 1, {args.processes} processes: {results['par']['wall']:.1f} s", flush=True)
             if big:
                 portal.prepare(big, 0)
                 results["big"] = govfresh(portal, big, work, repo, args.per_host, 0, tag=f"{big}u-big")
@@ -327,6 +337,9 @@ def main() -> None:
         print(row("govfresh crawl, day 1", day1, base, f"{day1['db_mb']:.1f}"))
         print(row("govfresh crawl, day 2 (~1 list in 10 changed)", day2, base,
                   f"+{day2['db_mb'] - day1['db_mb']:.1f}"))
+        if "par" in results:
+            p = results["par"]
+            print(row(f"govfresh crawl, day 1, crawl.processes {args.processes}", p, base, f"{p['db_mb']:.1f}"))
         if big:
             b = results["big"]
             print(row(f"govfresh crawl, {big * REQUESTS_PER_UNIT:,} requests", b, base, f"{b['db_mb']:.1f}"))
@@ -339,6 +352,10 @@ def main() -> None:
             uw = results["urlwatch"]
             print(f"  1. wall, govfresh day 1 / urlwatch first check: {day1['wall']:.1f} / {uw['wall']:.1f} s "
                   f"= {day1['wall'] / uw['wall']:.2f}x (target < 1)")
+            if "par" in results:
+                p = results["par"]
+                print(f"  1. wall, govfresh day 1 with crawl.processes {args.processes} / urlwatch first check: "
+                      f"{p['wall']:.1f} / {uw['wall']:.1f} s = {p['wall'] / uw['wall']:.2f}x (target < 1)")
         print(f"  2. CPU, day 2 / day 1: {day2['cpu']:.1f} / {day1['cpu']:.1f} s = {day2['cpu'] / day1['cpu']:.2f}x "
               f"(target <= 0.3x; {day2['served']['304']:,} of {day2['served']['GET']:,} GETs answered 304)")
         print(f"  2. database: {day1['db_mb']:.1f} MB after day 1, +{day2['db_mb'] - day1['db_mb']:.1f} MB "

@@ -109,6 +109,8 @@ class CrawlSettings(_Strict):
                           "units fail alike, it tells an outage of the office's own network from one of the units")
     outage_share: float = Field(0.8, gt=0, le=1, description="share of units failing alike that makes a crawl suspect")
     outage_min_units: int = Field(5, ge=1, description="fewer units than this are never taken for an outage")
+    processes: int = Field(1, ge=1, le=64, description="crawl processes on this machine, the units shared out by "
+                           "host (a host's units in one process); more use more cores (up to one per host)")
     redis: str | None = Field(
         None, description="redis://[:password@]host:port/db — crawl on `govfresh worker` processes that share this "
                           "Redis (the queue, the columns taken); unset: one process crawls")

@@ -13,6 +13,7 @@ process exits at once — the run then stays uncounted, exactly as after kill -9
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import signal
@@ -107,6 +108,10 @@ def crawl_here(config: Config, db_path: str | Path, crawl_date: date | None = No
         reason, store_error, unfinished = coordinate(
             config.county, db_path, run_id, redis_url, kwargs, defaults.settings_for(config.crawl), previous,
             config.crawl.redis_lease, config.crawl.max_duration)
+    elif config.crawl.processes > 1 and len(config.units) > 1:
+        from crawler.parallel import crawl_in_processes
+        reason, store_error, unfinished = crawl_in_processes(config, db_path, run_id, crawl_date,
+                                                             config.crawl.processes)
     else:
         reason, store_error, unfinished = _crawl_in_process(config, db_path, run_id, kwargs, previous)
     if store_error:
@@ -138,8 +143,22 @@ def _record_unfinished(store: Store, run_id: int, not_reached: list[str], incomp
             f"{len(not_reached)} units not checked, {len(incomplete)} incomplete")
 
 
-def _crawl_in_process(config: Config, db_path: str | Path, run_id: int, kwargs: dict,
-                      previous) -> tuple[str | None, str | None, tuple[list[str], list[str]]]:
+def crawl_share(spec: str, db_path: str | Path, run_id: int, share: str, crawl_date: date, parent: int) -> dict:
+    """One share of a crawl in several processes (crawler/parallel.py): its outcome."""
+    from crawler.parallel import exit_with_parent, split_config
+    from crawler.previous import PreviousCrawl
+
+    exit_with_parent(parent)
+    k, n = (int(x) for x in share.split("/"))
+    config = split_config(Config.model_validate_json(Path(spec).read_text(encoding="utf-8")), k, n)
+    offline_suffix_list()
+    reason, store_error, (not_reached, incomplete) = _crawl_in_process(
+        config, db_path, run_id, spider_kwargs(config, crawl_date), PreviousCrawl(db_path), progress=False)
+    return {"reason": reason, "store_error": store_error, "not_reached": not_reached, "incomplete": incomplete}
+
+
+def _crawl_in_process(config: Config, db_path: str | Path, run_id: int, kwargs: dict, previous,
+                      progress: bool = True) -> tuple[str | None, str | None, tuple[list[str], list[str]]]:
     """Scrapy in this process; (finish reason, store error or None, units not reached and incomplete)."""
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
@@ -151,7 +170,7 @@ def _crawl_in_process(config: Config, db_path: str | Path, run_id: int, kwargs: 
     settings.setmodule(defaults, priority="project")
     settings.update(defaults.settings_for(config.crawl), priority="project")
     settings.update({"GOVFRESH_DB": str(db_path), "GOVFRESH_RUN_ID": run_id, "GOVFRESH_UNIT_COUNT": len(kwargs["units"]),
-                     "GOVFRESH_PROGRESS": sys.stderr.isatty()}, priority="project")
+                     "GOVFRESH_PROGRESS": progress and sys.stderr.isatty()}, priority="project")
     # The browser fallback runs in this process only (distributed workers read statically).
     browser = _browser_settings(config, settings.get("USER_AGENT"))
     settings.update(browser, priority="project")
@@ -234,10 +253,21 @@ def crawl(config_path: str | Path, db_path: str | Path, crawl_date: date | None 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crawler.run")
-    parser.add_argument("--config", required=True)
+    parser.add_argument("--config")
     parser.add_argument("--db", required=True)
     parser.add_argument("--crawl-date", type=date.fromisoformat)
+    # A share of a crawl in several processes (crawler/parallel.py), started by the crawl itself.
+    parser.add_argument("--share-of", help=argparse.SUPPRESS)
+    parser.add_argument("--run", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--share", help=argparse.SUPPRESS)
+    parser.add_argument("--parent", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.share_of:
+        print(json.dumps(crawl_share(args.share_of, args.db, args.run, args.share, args.crawl_date, args.parent),
+                         ensure_ascii=False))
+        return 0
+    if not args.config:
+        parser.error("--config is required")
     run_id = crawl_here(load_config(args.config), args.db, args.crawl_date)
     print(run_id)
     return 0

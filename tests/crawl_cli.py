@@ -27,3 +27,14 @@ def crawl_and_export(tmp: Path, units: dict[str, str], crawl_date: date, crawl: 
     export = govfresh("export", "--db", str(db), "--as-of", crawl_date.isoformat())
     assert export.returncode == 0, export.stderr
     return {u["name"]: u for u in json.loads(export.stdout)["units"]}, db, run
+
+
+def comparable(data: dict) -> dict:
+    """An export without what differs between any two crawls: run id, timestamps, write order."""
+    for key in ("id", "started", "finished"):
+        data["run"].pop(key)
+    for unit in data["units"]:
+        unit.pop("crawled_at")
+        unit["columns"].sort(key=lambda c: c["url"])
+        unit["findings"].sort(key=lambda f: json.dumps(f, sort_keys=True, ensure_ascii=False))
+    return data

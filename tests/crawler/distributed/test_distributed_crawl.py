@@ -16,6 +16,7 @@ from datetime import date
 import pytest
 import yaml
 
+from crawl_cli import comparable
 from demo.server import DemoPortal
 from store import Store
 
@@ -49,17 +50,6 @@ def sites_for(portal, tmp_path):
 
 def export(db):
     return json.loads(govfresh("export", "--db", str(db), "--as-of", TODAY.isoformat()).stdout)
-
-
-def comparable(data):
-    """The export without what differs between any two crawls: run id, timestamps, write order."""
-    for key in ("id", "started", "finished"):
-        data["run"].pop(key)
-    for unit in data["units"]:
-        unit.pop("crawled_at")
-        unit["columns"].sort(key=lambda c: c["url"])
-        unit["findings"].sort(key=lambda f: json.dumps(f, sort_keys=True, ensure_ascii=False))
-    return data
 
 
 def single_process(sites, tmp_path):
