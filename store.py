@@ -269,12 +269,12 @@ class Store:
     # ---- writing crawl facts ---------------------------------------------
 
     def unit_id(self, name: str, kind: str, url: str) -> int:
-        table = self.db["units"]
-        rows = list(self.db.query("SELECT id FROM units WHERE name=?", [name]))
-        if rows:
-            table.update(rows[0]["id"], {"kind": kind, "url": url})
-            return rows[0]["id"]
-        return table.insert({"name": name, "kind": kind, "url": url}).last_pk
+        """The unit's id (made on first sight); its kind and URL as the config now says."""
+        row = self.db.execute("SELECT id FROM units WHERE name=?", [name]).fetchone()
+        if row:
+            self.db.execute("UPDATE units SET kind=?, url=? WHERE id=?", [kind, url, row[0]])
+            return row[0]
+        return self._insert("units", {"name": name, "kind": kind, "url": url})
 
     def column_id(self, unit_id: int, name: str, url: str) -> int:
         row = self.db.execute("SELECT id, name FROM columns WHERE unit=? AND url=?", [unit_id, url]).fetchone()
