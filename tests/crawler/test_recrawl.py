@@ -100,3 +100,26 @@ def test_a_changed_guide_is_read_again(tmp_path):
     assert ("guide_missing_element", "phone") in {(f["rule"], f["element"]) for f in second["findings"]}
     with Store(tmp_path / "q.db") as store:
         assert store.db["page_contents"].count == 3
+
+
+def test_a_changed_report_column_is_read_anew_and_its_unchanged_report_stands(tmp_path):
+    routes = {path: conditional(route) for path, route in county_site(GUIDE).items()}
+    report = (FIXTURES / "table3_row_total.html").read_text(encoding="utf-8")
+    with MockServer(routes) as server:
+        server.not_modified = []
+        crawl(server, tmp_path, "2026-11-26")
+        # The 年报 column now lists an older report too; the 2025 report itself is unchanged.
+        server.routes["/q/xxgk/nb/"] = conditional(html(page("政府信息公开年报", listing(
+            ("清河县教育局2025年政府信息公开工作年度报告", "/q/nb/2025.html", "2026-01-20"),
+            ("清河县教育局2024年政府信息公开工作年度报告", "/q/nb/2024.html", "2025-01-20")))))
+        server.routes["/q/nb/2024.html"] = conditional(html(report.replace("2025", "2024")))
+        server.not_modified.clear()
+        crawl(server, tmp_path, "2026-11-27")
+        not_modified = list(server.not_modified)
+    assert "/q/xxgk/nb/" not in not_modified and "/q/nb/2025.html" in not_modified
+    with Store(tmp_path / "q.db") as store:
+        reports = {(p["url"].rsplit("/", 1)[1], p["year"]): p["text"] for p in store.run_pages(2, "report")}
+        column = next(c for c in store.run_columns(2) if c["name"] == "政府信息公开年报")
+    assert set(reports) == {("2025.html", 2025), ("2024.html", 2024)}
+    assert all(reports.values())            # both read: the new one in full, the old one carried
+    assert column["item_count"] == 2 and column["http_status"] == 200
