@@ -25,7 +25,6 @@ from typing import Any
 
 import aiohttp
 from scrapy import Request
-from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.exceptions import (CannotResolveHostError, DownloadCancelledError, DownloadConnectionRefusedError,
                                DownloadTimeoutError, ResponseDataLossError)
 from scrapy.http import Response
@@ -51,9 +50,16 @@ class TwoClientHandler:
     lazy = True
 
     def __init__(self, crawler: Any):
-        self._lenient = HTTP11DownloadHandler(crawler)
+        self._crawler = crawler
+        self._lenient: Any = None   # Twisted's, made when first needed (its import alone is ~0.1 s)
         self._fast = _Aiohttp(crawler) if AiohttpDownloadHandler is not None else None
         self._stats = crawler.stats
+
+    def _twisted(self) -> Any:
+        if self._lenient is None:
+            from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+            self._lenient = HTTP11DownloadHandler(self._crawler)
+        return self._lenient
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "TwoClientHandler":
@@ -61,7 +67,7 @@ class TwoClientHandler:
 
     async def download_request(self, request: Request, *args: Any) -> Response:
         if self._fast is None:
-            return await self._lenient.download_request(request)
+            return await self._twisted().download_request(request)
         try:
             return await self._fast.download_request(request)
         except SETTLED:
@@ -76,12 +82,13 @@ class TwoClientHandler:
             why = exc
         self._stats.inc_value(FALLBACKS_STAT)
         logger.debug("asking %s again through Twisted's client: %r", request.url, why)
-        return await self._lenient.download_request(request)
+        return await self._twisted().download_request(request)
 
     async def close(self) -> None:
         if self._fast is not None:
             await self._fast.close()
-        await self._lenient.close()
+        if self._lenient is not None:
+            await self._lenient.close()
 
 
 if AiohttpDownloadHandler is not None:
@@ -96,7 +103,6 @@ class HTTPHandler(LinkBatchMixin, TwoClientHandler):
 
     def __init__(self, crawler: Any):
         super().__init__(crawler)
-        self._crawler = crawler
         self._browser_on = crawler.settings.getbool("GOVFRESH_BROWSER")   # crawl.browser, and Chromium found
         self._browser: Any = None
 
