@@ -13,7 +13,6 @@ process exits at once — the run then stays uncounted, exactly as after kill -9
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import logging
 import os
@@ -183,21 +182,10 @@ def _crawl_in_process(config: Config, db_path: str | Path, run_id: int, kwargs: 
     # so they go in on the reactor's first turn, after Scrapy's.
     from twisted.internet import reactor   # only now: CrawlerProcess chose and installed it
     reactor.callWhenRunning(reactor.callLater, 0, _stop_watchdog, STOP_GRACE)
-    _collect_less()
     process.start()
     reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
     store_error = crawler.stats.get_value("govfresh/store_error") if crawler.stats else None
     return reason, store_error, crawler.spider.unfinished() if reason == "closespider_timeout" else ([], [])
-
-
-def _collect_less() -> None:
-    """Run Python's cycle collector far less often during the crawl: with its default (a pass
-    every 700 allocations) it took 5-6% of a crawl's CPU. A crawl's objects are freed by
-    reference counting; the few cycles (a failure's traceback, a response and its request)
-    wait a little longer. What start-up made (modules, settings, the config) is never scanned again."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(20_000, 10, 10)
 
 
 def _browser_settings(config: Config, user_agent: str) -> dict:
