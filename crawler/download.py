@@ -7,9 +7,8 @@ scrapy-playwright's handler, made by crawler/browser.py with the first such page
 other request goes over HTTP as below.
 
 Scrapy ships two HTTP/1.1 download handlers. Twisted's (HTTP11DownloadHandler, the default)
-spends about a third of a bare Scrapy spider's CPU per page in its Python HTTP parser;
-the aiohttp one parses in C (llhttp) and the same crawl costs ~28% less CPU with every fact
-identical (bench/RESULTS.md). But llhttp is strict where county servers are sloppy, and
+parses HTTP in Python: 12-19% of a crawl's CPU samples were in it; with the aiohttp one,
+which parses in C (llhttp), 8% are, every fact identical (bench/RESULTS.md). But llhttp is strict where county servers are sloppy, and
 Twisted is lenient: a header in GBK (a Location to a Chinese path, a file name), a header
 line without a colon, Content-Length twice, a HEAD answered with a body, a TLS setup
 OpenSSL's defaults refuse. A page govfresh read before must not turn unreachable because
