@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from crawler.extract.dom import Element, parse_html, text_of
+from crawler.extract.dom import Element, Texts, parse_html, text_of
 from crawler.extract.records import _count, _fill, _Group, _group_records, _score, _title_anchors
 from crawler.extract.zones import _zone
 
@@ -35,13 +35,14 @@ def candidate_lists(html: str, url: str, crawl_date: date, *, zones: bool = True
     """Title anchors lifted to records and grouped; then, as asked, zoned (chrome dropped, side
     boxes penalised) and filled (titles, dates, pins) and scored — in listpage's order."""
     doc = parse_html(html)
-    anchors = _title_anchors(doc)
+    texts = Texts(doc)
+    anchors = _title_anchors(doc, texts)
     counts = _count(anchors)
-    groups = _group_records(anchors, counts)
+    groups = _group_records(anchors, counts, texts)
     for g in groups:
         if zones:
-            _zone(g, counts, len(anchors))
+            _zone(g, counts, len(anchors), texts)
         if dates and not g.excluded:
-            _fill(g, url, crawl_date)
+            _fill(g, url, crawl_date, texts)
             _score(g)
     return Candidates(doc, groups)

@@ -281,6 +281,50 @@ def _own_strings(el: Element) -> Iterator[str]:
             yield _shown(c.tail, False)
 
 
+class Texts:
+    """The shown text of a page's elements, read in one walk over the tree (``Texts(doc)``).
+
+    A list page asks for the text of a hundred elements nested in one another (each link,
+    record, date cell, box title); walking each one's subtree anew was a fifth of reading the
+    page. Here the page's text nodes are gathered once in page order, and an element's are
+    the slice from its own text to the end of its content. Valid while the tree is unchanged:
+    whoever changes it makes a new one. Elements the walk does not enter (those inside a
+    script, a template or a ruby note) and every element of ``Texts()`` are read afresh.
+    """
+
+    def __init__(self, doc: Element | None = None):
+        self._nodes: list[str] = []
+        self._span: dict[Element, tuple[int, int]] = {}
+        if doc is not None:
+            self._walk(doc, False)
+
+    def _walk(self, el: Element, keep: bool) -> None:
+        # _collect's walk, noting where each element's text nodes start and end.
+        nodes = self._nodes
+        start = len(nodes)
+        text = el.text
+        if text:
+            nodes.append(_shown(text, keep))
+        for c in el:
+            tag = c.tag
+            if tag.__class__ is str and tag not in _NOT_SHOWN:
+                self._walk(c, keep or tag in _PRESERVE)
+            tail = c.tail
+            if tail:
+                nodes.append(_shown(tail, keep))
+        self._span[el] = (start, len(nodes))
+
+    def strings(self, el: Element) -> list[str]:
+        """``el``'s shown text nodes, as `text_nodes` reads them."""
+        span = self._span.get(el)
+        return _strings(el) if span is None else self._nodes[span[0]:span[1]]
+
+    def text(self, el: Element) -> str:
+        """``el``'s text, as `text_of` reads it."""
+        span = self._span.get(el)
+        return text_of(el) if span is None else "".join(self._nodes[span[0]:span[1]])
+
+
 def spaced_text(el: Element) -> str:
     """Text nodes stripped and joined by one space (BeautifulSoup's get_text(" ", strip=True))."""
     return " ".join(s for s in (t.strip() for t in _strings(el)) if s)

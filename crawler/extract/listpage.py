@@ -28,7 +28,7 @@ from __future__ import annotations
 from datetime import date
 
 
-from .dom import Page, _attr_text, _clean, join_url, parse_html, text_of
+from .dom import Page, Texts, _attr_text, _clean, join_url, parse_html, text_of
 from .encoding import decode
 from .hidden_lists import _json_list, _unwrap_comments, _unwrap_hanweb
 from .liststate import _article_like, _no_list_state, _script_filled_hole
@@ -70,17 +70,19 @@ class _Extractor:
         base = next((b for b in self.doc.iter("base") if b.get("href") is not None), None)
         self.base = (join_url(url, base.get("href").strip()) or url) if base is not None else url
         self.script_text = "\n".join(text_of(s) for s in self.doc.iter("script"))
+        self.texts = Texts(self.doc)   # the tree's text, read once for every reader below
 
     def _groups(self) -> list[_Group]:
-        anchors = _title_anchors(self.doc)
+        anchors = _title_anchors(self.doc, self.texts)
         counts = _count(anchors)
         if _unwrap_comments(self.doc, counts, self.notes):
             if self.hanweb_records is None:
                 self.page.changed()   # the shared tree now holds the comment's list: others parse afresh
-            anchors = _title_anchors(self.doc)
+            self.texts = Texts(self.doc)
+            anchors = _title_anchors(self.doc, self.texts)
             counts = _count(anchors)
         self.counts, self.total_anchors = counts, len(anchors)
-        return _group_records(anchors, counts)
+        return _group_records(anchors, counts, self.texts)
 
     def _meta(self, name: str) -> str | None:
         for m in self.doc.iter("meta"):
@@ -105,9 +107,9 @@ class _Extractor:
 
         groups = self._groups()
         for g in groups:
-            _zone(g, self.counts, self.total_anchors)  # before _fill: chrome groups need no dates
+            _zone(g, self.counts, self.total_anchors, self.texts)  # before _fill: chrome groups need no dates
             if not g.excluded:
-                _fill(g, self.base, self.crawl_date)
+                _fill(g, self.base, self.crawl_date, self.texts)
                 _score(g)
         live = [g for g in groups if not g.excluded and g.records]
         dated = [g for g in live if g.dated and not g.lone]

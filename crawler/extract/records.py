@@ -22,8 +22,8 @@ from statistics import median
 from lxml import etree
 
 from . import dates
-from .dom import (_NOT_SHOWN, _STOP_TAGS, Element, _attr_text, _clean, _strings, _tokens, child_nodes, classes, has_descendant,
-                  is_tag, is_text, join_url, next_nodes, text_of)
+from .dom import (_STOP_TAGS, Element, Texts, _attr_text, _clean, _tokens, child_nodes, classes, has_descendant, is_tag,
+                  is_text, join_url, next_nodes, text_of)
 from .types import Item
 
 _RECORD_TAGS = {"li", "tr", "dl"}
@@ -90,7 +90,7 @@ def _class_key(node: Element) -> str:
 
 # --- anchors, records, groups --------------------------------------------------------------
 
-def _title_anchors(doc: Element) -> list[Element]:
+def _title_anchors(doc: Element, texts: Texts) -> list[Element]:
     out = []
     # Links no reader sees, gathered in one walk (not an ancestor walk from every link).
     hidden = {a for parent in doc.iter(*_HIDDEN_PARENTS) for a in parent.iterdescendants("a")}
@@ -102,7 +102,7 @@ def _title_anchors(doc: Element) -> list[Element]:
         scripted = not href or href.startswith(("javascript:", "#"))
         if scripted and not (a.get("onclick") or _SCRIPT_OPENER.match(href)):
             continue
-        shown = text_of(a)
+        shown = texts.text(a)
         if scripted and len(_ANCHOR_STRIP.sub("", shown)) < 6:
             continue
         if a in hidden:
@@ -156,34 +156,34 @@ def _peers(c: Element, counts: dict[Element, int]) -> list[Element]:
             if counts.get(s, 0) > 0 and _class_key(s).lower() == key]
 
 
-def _bare_wrapper(c: Element, counts: dict[Element, int]) -> bool:
+def _bare_wrapper(c: Element, counts: dict[Element, int], texts: Texts) -> bool:
     """``c``'s parent holds ``c`` and nothing a reader sees besides it (empty separators only)."""
     for s in child_nodes(c.getparent()):
         if s is c:
             continue
         if is_tag(s):
-            if counts.get(s, 0) or s.tag == "img" or _clean(text_of(s)):
+            if counts.get(s, 0) or s.tag == "img" or _clean(texts.text(s)):
                 return False
         elif is_text(s) and s.strip():
             return False
     return True
 
 
-def _only_peers(peers: list[Element]) -> bool:
+def _only_peers(peers: list[Element], texts: Texts) -> bool:
     """The peers' parent shows nothing between or around them: one block, not separate boxes."""
     ids = set(peers)
     for s in child_nodes(peers[0].getparent()):
         if is_tag(s):
             if s in ids:
                 continue
-            if has_descendant(s, "a") or _clean(text_of(s)):
+            if has_descendant(s, "a") or _clean(texts.text(s)):
                 return False
         elif is_text(s) and s.strip():
             return False
     return True
 
 
-def _root_of(rec: Element, counts: dict[Element, int]) -> Element:
+def _root_of(rec: Element, counts: dict[Element, int], texts: Texts) -> Element:
     """The list a record belongs to; sibling containers of the same kind are one list.
 
     TRS trt/avalon pages split one list into blocks of five: either sibling ``<ul>`` (one
@@ -208,19 +208,19 @@ def _root_of(rec: Element, counts: dict[Element, int]) -> Element:
     c = parent
     for _ in range(2):
         up = c.getparent() if c is not None else None
-        if up is None or up.tag in _STOP_TAGS or not _bare_wrapper(c, counts):
+        if up is None or up.tag in _STOP_TAGS or not _bare_wrapper(c, counts, texts):
             break
         c = up
         up = c.getparent()
         if up is None or up.tag in _STOP_TAGS:
             break
         peers = _peers(c, counts)
-        if len(peers) >= 2 and _only_peers(peers):
+        if len(peers) >= 2 and _only_peers(peers, texts):
             return up
     return parent if parent is not None else rec
 
 
-def _group_records(anchors: list[Element], counts: dict[Element, int]) -> list[_Group]:
+def _group_records(anchors: list[Element], counts: dict[Element, int], texts: Texts) -> list[_Group]:
     """Lift title anchors to their records and group the records by list root."""
     recs: dict[Element, _Record] = {}
     for a in anchors:
@@ -228,7 +228,7 @@ def _group_records(anchors: list[Element], counts: dict[Element, int]) -> list[_
         r = recs.get(node)
         if r is None:
             recs[node] = _Record(node=node, anchor=a)
-        elif len(_clean(text_of(a))) > len(_clean(text_of(r.anchor))):
+        elif len(_clean(texts.text(a))) > len(_clean(texts.text(r.anchor))):
             r.anchor = a  # the longest link of a record is its title
     groups: dict[tuple, _Group] = {}
     roots: dict[Element | None, Element] = {}  # _root_of depends on the record's parent only
@@ -236,7 +236,7 @@ def _group_records(anchors: list[Element], counts: dict[Element, int]) -> list[_
         parent = r.node.getparent()
         root = roots.get(parent)
         if root is None:
-            root = roots[parent] = _root_of(r.node, counts)
+            root = roots[parent] = _root_of(r.node, counts, texts)
         key = (r.node.tag, root)
         g = groups.get(key)
         if g is None:
@@ -264,9 +264,9 @@ class _Said:
         return list(found)
 
 
-def _fill(g: _Group, base: str, crawl_date: date) -> None:
+def _fill(g: _Group, base: str, crawl_date: date, texts: Texts) -> None:
     """Titles, URLs, dates and pins of a group's records."""
-    header = _header_columns(g)
+    header = _header_columns(g, texts)
     hints = {}
     for r in g.records:
         href = (r.anchor.get("href") or "").strip()
@@ -280,12 +280,9 @@ def _fill(g: _Group, base: str, crawl_date: date) -> None:
     kept = []
     for r in g.records:
         said = _Said(crawl_date, hints[id(r)] or group_hint)
-        r.title = _title(r.anchor, said)
-        # The record's text nodes, read once for its date and its pin (text_of joins the same
-        # nodes, but for a hidden element's own text).
-        shown = _strings(r.node)
-        r.date = _record_date(r, header, said, shown)
-        r.pinned = _pinned(r.node, "".join(shown) if r.node.tag not in _NOT_SHOWN else text_of(r.node))
+        r.title = _title(r.anchor, said, texts)
+        r.date = _record_date(r, header, said, texts)
+        r.pinned = _pinned(r.node, texts.text(r.node))
         key = (r.url, r.title, r.date)
         if key in seen:
             continue
@@ -300,9 +297,9 @@ def _fill(g: _Group, base: str, crawl_date: date) -> None:
     g.header_col = header
 
 
-def _title(a: Element, said: _Said) -> str:
+def _title(a: Element, said: _Said, texts: Texts) -> str:
     parts = []
-    for s in _strings(a):
+    for s in texts.strings(a):
         t = s.strip()
         if not t or said(s) or _PINNED_TEXT.fullmatch(t):
             continue
@@ -314,7 +311,7 @@ def _title(a: Element, said: _Said) -> str:
     return title
 
 
-def _header_columns(g: _Group) -> int | None:
+def _header_columns(g: _Group, texts: Texts) -> int | None:
     """Index of the publication-date column of a catalogue table (索引号|名称|成文日期|发布日期)."""
     first = g.records[0].node
     if first.tag != "tr":
@@ -325,7 +322,7 @@ def _header_columns(g: _Group) -> int | None:
     for tr in islice(table.iterdescendants("tr"), 4):
         if tr is first:
             break
-        labels = [_clean(text_of(c)) for c in tr.iterchildren("th", "td")]
+        labels = [_clean(texts.text(c)) for c in tr.iterchildren("th", "td")]
         if not labels or any(len(x) > 12 for x in labels):
             continue
         pub = [i for i, x in enumerate(labels) if _PUB_COL.search(x) and not _WRITTEN_COL.search(x)]
@@ -337,24 +334,24 @@ def _header_columns(g: _Group) -> int | None:
     return None
 
 
-def _record_date(r: _Record, header: int | None, said: _Said, shown: list[str]) -> date | None:
-    """The record's date: its 发布日期 cell in a catalogue table, else what its texts (`shown`) state."""
+def _record_date(r: _Record, header: int | None, said: _Said, texts: Texts) -> date | None:
+    """The record's date: its 发布日期 cell in a catalogue table, else what its texts state."""
     if header is not None and r.node.tag == "tr":
         cells = list(r.node.iterchildren("td", "th"))
         if header < len(cells):
             cell = cells[header]
             # The 发布日期 column is authoritative once it holds a date at all, even one
             # after the crawl date (then the item is undated): never fall back to 成文日期.
-            if dates.all_dates(text_of(cell)) or _node_dates(cell, said):
-                return dates.best_date(_node_dates(cell, said))
-    found = _dates_of(shown, said)
+            if dates.all_dates(texts.text(cell)) or _node_dates(cell, said, texts):
+                return dates.best_date(_node_dates(cell, said, texts))
+    found = _node_dates(r.node, said, texts)
     if r.node is r.anchor:
         # Flat list (<a>…</a><span>date</span><br>): the date follows the link.
         for sib in islice(next_nodes(r.anchor), 6):
             if is_tag(sib):
                 if sib.tag == "a" or has_descendant(sib, "a", attr="href"):
                     break
-                found += _node_dates(sib, said)
+                found += _node_dates(sib, said, texts)
             elif is_text(sib):
                 found += said(sib)
             if found:
@@ -362,8 +359,8 @@ def _record_date(r: _Record, header: int | None, said: _Said, shown: list[str]) 
     return dates.best_date(found)
 
 
-def _node_dates(node: Element, said: _Said) -> list[dates.Found]:
-    return _dates_of(_strings(node), said)
+def _node_dates(node: Element, said: _Said, texts: Texts) -> list[dates.Found]:
+    return _dates_of(texts.strings(node), said)
 
 
 def _dates_of(shown: list[str], said: _Said) -> list[dates.Found]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from .dom import _STOP_TAGS, Element, _attr_text, _clean, _tokens, is_tag, text_of
+from .dom import _STOP_TAGS, Element, Texts, _attr_text, _clean, _tokens, is_tag
 from .records import _Group
 
 _ZONE_TAGS = {"header", "nav", "footer", "aside"}
@@ -29,7 +29,7 @@ _HOT_TEXT = re.compile(
 _FRIEND_TEXT = re.compile(r"友情链接|网站链接|相关网站|政府网站|部门网站")
 
 
-def _zone(g: _Group, counts: dict[Element, int], total_anchors: int) -> None:
+def _zone(g: _Group, counts: dict[Element, int], total_anchors: int, texts: Texts) -> None:
     """Exclude chrome zones, mark sidebars (penalized) and list/content containers (listish)."""
     penalty = 1.0
     bonus = 1.0
@@ -56,7 +56,7 @@ def _zone(g: _Group, counts: dict[Element, int], total_anchors: int) -> None:
             if depth < 6 and (_BONUS_SUBSTR.search(s) or toks & _BONUS_TOKENS):
                 bonus = 1.5
         depth += 1
-    heading = _heading_text(g.root)
+    heading = _heading_text(g.root, texts)
     if heading:
         if _FRIEND_TEXT.search(heading):
             g.excluded = True
@@ -67,9 +67,9 @@ def _zone(g: _Group, counts: dict[Element, int], total_anchors: int) -> None:
     g.penalized = penalty < 1
 
 
-def _heading_text(root: Element) -> str:
+def _heading_text(root: Element, texts: Texts) -> str:
     """Short box titles just before the list (热点信息, 友情链接 …)."""
-    texts = []
+    titles = []
     node = root
     for _ in range(3):
         if node is None or node.tag in _STOP_TAGS:
@@ -77,14 +77,14 @@ def _heading_text(root: Element) -> str:
         k = 0
         for sib in node.itersiblings(preceding=True):
             if is_tag(sib):
-                t = _clean(text_of(sib))
+                t = _clean(texts.text(sib))
                 if t and len(t) <= 30:
-                    texts.append(t)
+                    titles.append(t)
                 k += 1
                 if k >= 2:
                     break
         node = node.getparent()
-    return " ".join(texts)
+    return " ".join(titles)
 
 
 def _in_zone(node: Element) -> bool:
@@ -106,4 +106,4 @@ def _side_box(el: Element) -> bool:
             break
         if _PENALTY_SUBSTR.search(_attr_text(anc)):
             return True
-    return bool(_HOT_TEXT.search(_heading_text(el)))
+    return bool(_HOT_TEXT.search(_heading_text(el, Texts())))

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from crawler.extract import dom
-from crawler.extract.dom import (MAX_URL, Page, TooDeep, _attr_text, _clean, _strings, _tokens, join_url, parse_html,
-                                 script_blocks, text_of)
+from crawler.extract.dom import (MAX_URL, Page, Texts, TooDeep, _attr_text, _clean, _strings, _tokens, join_url,
+                                 parse_html, script_blocks, text_of)
 from crawler.extract.links import discover_columns, extract_links
 from crawler.extract.listpage import extract_list
 
@@ -160,6 +160,22 @@ def test_a_script_or_template_says_its_own_content():
 def test_whitespace_between_tags_is_one_space_or_newline():
     div = parse_html("<div><b>一</b>  \n\t <b>二</b>   <b>三</b><pre>  </pre></div>").find(".//div")
     assert _strings(div) == ["一", "\n", "二", " ", "三", "  "]
+
+
+@pytest.mark.parametrize("html", [
+    pytest.param("<ul><li><a href='/a'>关于<b>开展</b>检查</a> <span>[11-20]</span></li>\n<li>二</li></ul>", id="list"),
+    pytest.param("<div>前<pre> 保留  <b> 空白 </b> </pre>后<textarea>  文本 </textarea></div>", id="pre-textarea"),
+    pytest.param("<div><!--注释-->正文<script>var a='脚本'</script>尾<style>.x{}</style><b>加粗</b></div>", id="script-style"),
+    pytest.param("<div><template><p>模板<a href='/x'>链接</a></p></template><ruby>汉<rt>han</rt></ruby></div>",
+                 id="template-ruby"),
+    pytest.param("<p>头部</p></html><!--end--><div class='c'>正文<br>第二行</div>", id="after-html"),
+])
+def test_texts_read_once_say_what_each_element_says(html):
+    doc = parse_html(html)
+    texts = Texts(doc)
+    for el in doc.iter():
+        assert texts.strings(el) == _strings(el) and texts.text(el) == text_of(el), el.tag
+        assert Texts().strings(el) == _strings(el) and Texts().text(el) == text_of(el), el.tag
 
 
 def test_content_after_the_closing_html_tag_is_part_of_the_page():

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from lxml import etree
 
-from crawler.extract.dom import parse_html, text_of
+from crawler.extract.dom import Texts, parse_html, text_of
 from crawler.extract.hidden_lists import (_json_item, _json_list, _records, _unwrap_comments, _unwrap_hanweb,
                                           best_items, epoch_date)
 from crawler.extract.records import _count, _title_anchors
@@ -89,7 +89,7 @@ _COMMENTED = ("<html><body><div class='zfxxgk'><ul class='xxgklist'><!--\n"
 def _uncomment(html: str):
     doc = parse_html(html)
     notes: list[str] = []
-    done = _unwrap_comments(doc, _count(_title_anchors(doc)), notes)
+    done = _unwrap_comments(doc, _count(_title_anchors(doc, Texts(doc))), notes)
     return doc, done, notes
 
 

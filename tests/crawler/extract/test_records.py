@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from candidate_lists import candidate_lists, page
-from crawler.extract.dom import parse_html, text_of
+from crawler.extract.dom import Texts, parse_html, text_of
 from crawler.extract.records import _directory_list, _fill, _item, _score, _title_anchors, _undated_list
 from crawler.extract.types import Item
 
@@ -47,7 +47,8 @@ def _lis(n: int, day0: int = 1, tag: str = "li", date_tag: str = "span") -> str:
     pytest.param("<a href='/a/1.html' title='关于开展冬季消防检查的通知'>详</a>", id="short-text-beats-title-attr"),
 ])
 def test_chrome_links_are_not_titles(link):
-    assert _title_anchors(parse_html(page(link))) == []
+    doc = parse_html(page(link))
+    assert _title_anchors(doc, Texts(doc)) == []
 
 
 @pytest.mark.parametrize("link,text", [
@@ -61,7 +62,8 @@ def test_chrome_links_are_not_titles(link):
                  id="icon-link-named-by-title-attr"),
 ])
 def test_document_links_are_titles(link, text):
-    anchors = _title_anchors(parse_html(page(link)))
+    doc = parse_html(page(link))
+    anchors = _title_anchors(doc, Texts(doc))
     assert [text_of(a) for a in anchors] == [text]
 
 
@@ -296,7 +298,7 @@ def test_one_item_column_is_a_list_of_one_only_when_it_reads_like_one(body, lone
 def test_penalized_single_row_is_no_list_of_one():
     g = _groups("<div class='item'><a href='./t1.html'>某某县林业局主要职责内设机构</a><span>2022-10-22</span></div>",
                 fill=False)[0]
-    _fill(g, URL, CRAWL)
+    _fill(g, URL, CRAWL, Texts())
     g.penalized = True
     _score(g)
     assert g.excluded and not g.lone

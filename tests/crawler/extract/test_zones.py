@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from candidate_lists import candidate_lists, page
-from crawler.extract.dom import find_by_id, parse_html, text_of
+from crawler.extract.dom import Texts, find_by_id, parse_html, text_of
 from crawler.extract.zones import _heading_text, _in_zone, _side_box
 
 LIST = ("<ul>" + "".join(f"<li><a href='./202610/t2026100{k}_{k}.html'>关于做好第{k}批次冬季安全生产工作的通知</a>"
@@ -97,7 +97,7 @@ def test_list_container_far_above_the_list_earns_nothing():
 
 def test_heading_text_reads_the_short_titles_before_a_box():
     doc = parse_html(page("<div class='box'><h3>热点信息</h3><p>" + "长段正文" * 10 + "</p><ul id='l'><li>x</li></ul></div>"))
-    assert _heading_text(find_by_id(doc, "l")) == "热点信息"
+    assert _heading_text(find_by_id(doc, "l"), Texts(doc)) == "热点信息"
 
 
 @pytest.mark.parametrize("body,inside", [
