@@ -201,7 +201,8 @@ def node_dates(text: str, crawl_date: date, hint: date | None = None, max_len: i
     # Asked of the text as written: normalize only makes full-width digits and marks ASCII.
     if not _DIGIT.search(text) or not _DATE_MARK.search(text):
         return []
-    t = normalize(text).strip()
+    # An ASCII text (most list dates) has no full-width mark or nbsp to normalise.
+    t = (text if text.isascii() else normalize(text)).strip()
     if not t or len(t) > max_len:
         return []
     if (m := _YMD.fullmatch(t)) is not None and (d := _valid(int(m[1]), int(m[3]), int(m[4]))) is not None:

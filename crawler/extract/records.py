@@ -255,13 +255,14 @@ class _Said:
 
     def __init__(self, crawl_date: date, hint: date | None):
         self.crawl_date, self.hint = crawl_date, hint
-        self._read: dict[str, list[dates.Found]] = {}
+        self._read: dict[str, tuple[dates.Found, ...]] = {}
 
-    def __call__(self, text: str) -> list[dates.Found]:
+    def __call__(self, text: str) -> tuple[dates.Found, ...]:
+        # A tuple: what one caller is given, no other caller can change.
         found = self._read.get(text)
         if found is None:
-            found = self._read[text] = dates.node_dates(text, self.crawl_date, self.hint)
-        return list(found)
+            found = self._read[text] = tuple(dates.node_dates(text, self.crawl_date, self.hint))
+        return found
 
 
 def _fill(g: _Group, base: str, crawl_date: date, texts: Texts) -> None:
