@@ -88,14 +88,21 @@ class Page:
     def __init__(self, html: str):
         self.html = html
         self._tree: Element | None = None
+        self._texts: Texts | None = None
 
     def tree(self) -> Element:
         if self._tree is None:
             self._tree = parse_html(self.html)
         return self._tree
 
+    def texts(self) -> Texts:
+        """The tree's shown text, read once for every reader (see `Texts`)."""
+        if self._texts is None:
+            self._texts = Texts(self.tree())
+        return self._texts
+
     def changed(self) -> None:
-        self._tree = None
+        self._tree = self._texts = None
 
 
 def as_page(html: str | Page) -> Page:
@@ -324,10 +331,9 @@ class Texts:
         span = self._span.get(el)
         return text_of(el) if span is None else "".join(self._nodes[span[0]:span[1]])
 
-
-def spaced_text(el: Element) -> str:
-    """Text nodes stripped and joined by one space (BeautifulSoup's get_text(" ", strip=True))."""
-    return " ".join(s for s in (t.strip() for t in _strings(el)) if s)
+    def spaced(self, el: Element) -> str:
+        """``el``'s text nodes stripped and joined by one space (BeautifulSoup's get_text(" ", strip=True))."""
+        return " ".join(s for s in (t.strip() for t in self.strings(el)) if s)
 
 
 def child_nodes(el: Element) -> Iterator[Element | str]:

@@ -5,7 +5,7 @@ import re
 from posixpath import dirname
 from urllib.parse import urlsplit, urlunsplit
 
-from crawler.extract.dom import Element, Page, as_page, has_descendant, join_url, spaced_text
+from crawler.extract.dom import Element, Page, Texts, as_page, has_descendant, join_url
 from crawler.extract.types import Link
 
 # Site-wide chrome, pagers and actions: never columns.
@@ -51,8 +51,8 @@ def clean_url(href: str, base_url: str) -> str | None:
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
 
 
-def _text(a: Element) -> str:
-    text = " ".join(spaced_text(a).split())
+def _text(a: Element, texts: Texts) -> str:
+    text = " ".join(texts.spaced(a).split())
     if not text:
         text = (a.get("title") or "").strip()
     if not text:
@@ -64,7 +64,7 @@ def _text(a: Element) -> str:
 _BOX_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "span", "em", "p", "div", "dt")
 
 
-def _box_title(a: Element) -> str:
+def _box_title(a: Element, texts: Texts) -> str:
     """The heading of the box a "更多" link belongs to (<h3>机构职能</h3><a>更多>></a>)."""
     around = list(a.iterancestors())
     related = {*around, *a.iter()}   # the link itself, what it holds, what holds it
@@ -72,7 +72,7 @@ def _box_title(a: Element) -> str:
         for el in parent.iterdescendants(*_BOX_HEADINGS):
             if el in related or has_descendant(el, "a"):
                 continue
-            text = " ".join(spaced_text(el).split())
+            text = " ".join(texts.spaced(el).split())
             if 2 <= len(text) <= 20 and not _HAS_DATE.search(text) and text.lower() not in _NOT_COLUMNS:
                 return text
     return ""
@@ -86,7 +86,8 @@ def _base(doc: Element, url: str) -> str:
 
 def extract_links(html: str | Page, base_url: str) -> list[Link]:
     """Every http(s) link on the page, in page order, one per URL (``html``: the page, or a shared `Page`)."""
-    doc = as_page(html).tree()
+    page = as_page(html)
+    doc, texts = page.tree(), page.texts()
     base_url = _base(doc, base_url)
     seen: set[str] = set()
     links = []
@@ -97,7 +98,7 @@ def extract_links(html: str | Page, base_url: str) -> list[Link]:
         url = clean_url(href, base_url)
         if url and url not in seen:
             seen.add(url)
-            links.append(Link(text=_text(a), url=url))
+            links.append(Link(text=_text(a, texts), url=url))
     return links
 
 
@@ -125,7 +126,8 @@ def discover_columns(html: str | Page, page_url: str, allowed_hosts: set[str] | 
     directory are preferred; elsewhere on the host a link must read like a
     column of a disclosure catalogue.
     """
-    doc = as_page(html).tree()
+    page = as_page(html)
+    doc, texts = page.tree(), page.texts()
     scope = _scope(page_url)
     in_scope: list[Link] = []
     elsewhere: list[Link] = []
@@ -142,16 +144,16 @@ def discover_columns(html: str | Page, page_url: str, allowed_hosts: set[str] | 
         parts = urlsplit(url)
         if parts.hostname not in allowed_hosts or _ITEM_URL.search(parts.path):
             continue
-        text = _text(a)
+        text = _text(a, texts)
         if _MORE.match(text):
             # Boxes of column previews: the box's heading names the column, 更多 links to it.
-            text = _box_title(a)
+            text = _box_title(a, texts)
         if not 2 <= len(text) <= 20 or text.lower() in _NOT_COLUMNS or _HAS_DATE.search(text) \
                 or text.startswith("走进") or _FILE_TEXT.search(text) or _DOWNLOAD_URL.search(url):
             continue
         # A link whose row carries a date is a list item, not a column.
         row = next(a.iterancestors("li", "tr", "dd", "p"), None)
-        if row is not None and _HAS_DATE.search(spaced_text(row).replace(text, "")):
+        if row is not None and _HAS_DATE.search(texts.spaced(row).replace(text, "")):
             continue
         seen.add(url)
         link = Link(text=text, url=url)

@@ -70,7 +70,9 @@ class _Extractor:
         base = next((b for b in self.doc.iter("base") if b.get("href") is not None), None)
         self.base = (join_url(url, base.get("href").strip()) or url) if base is not None else url
         self.script_text = "\n".join(text_of(s) for s in self.doc.iter("script"))
-        self.texts = Texts(self.doc)   # the tree's text, read once for every reader below
+        # The tree's text, read once for every step below (and, on the shared tree, for the
+        # page's other readers).
+        self.texts = page.texts() if self.hanweb_records is None else Texts(self.doc)
 
     def _groups(self) -> list[_Group]:
         anchors = _title_anchors(self.doc, self.texts)
