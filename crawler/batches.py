@@ -113,12 +113,12 @@ class LinkBatchMixin:
             headers = batch.headers.copy()
             headers.update(validators)
             try:
-                response = await super().download_request(Request(url, headers=headers, meta=dict(meta),
-                                                                  dont_filter=True))
+                status, _ = await self.status_of(Request(url, headers=headers, meta=dict(meta),
+                                                         dont_filter=True))
             except Exception:
                 break
-            unchanged.append(response.status == 304)
-            if response.status not in (200, 304):
+            unchanged.append(status == 304)
+            if status not in (200, 304):
                 break
         return unchanged
 
@@ -135,8 +135,8 @@ class LinkBatchMixin:
             if urlsplit(url).hostname != host:
                 headers.pop(b"Cookie", None)   # the batch's cookies are its host's (Scrapy's redirect does the same)
             try:
-                response = await super().download_request(Request(url, method=method, headers=headers,
-                                                                  meta=dict(meta), dont_filter=True))
+                status, location = await self.status_of(Request(url, method=method, headers=headers,
+                                                                meta=dict(meta), dont_filter=True))
             except self._retry_errors as exc:
                 if tries < self._retry_times:
                     tries += 1
@@ -144,8 +144,7 @@ class LinkBatchMixin:
                 return url, None, exc
             except Exception as exc:
                 return url, None, exc
-            location = response.headers.get(b"Location")
-            if response.status in _REDIRECTS and location and self._max_redirects:
+            if status in _REDIRECTS and location and self._max_redirects:
                 target = urljoin(url, safe_url_string(location))
                 if location.startswith(b"//"):
                     target = f"{urlsplit(url).scheme}:{safe_url_string(location)}"
@@ -156,10 +155,10 @@ class LinkBatchMixin:
                     url = target
                     continue
                 # Scrapy hands a redirect to another scheme back as the answer itself.
-            if response.status in self._retry_codes and tries < self._retry_times:
+            if status in self._retry_codes and tries < self._retry_times:
                 tries += 1
                 continue
-            if method == "HEAD" and response.status in REFUSES_HEAD:
+            if method == "HEAD" and status in REFUSES_HEAD:
                 method = "GET"   # some servers refuse HEAD: ask again before calling the link dead
                 continue
-            return url, response.status, None
+            return url, status, None

@@ -79,6 +79,15 @@ def test_a_redirect_off_the_units_scope_is_not_followed(tmp_path):
     assert links["loop.html"] == (None, "重定向次数过多（循环跳转）")
 
 
+def test_a_redirect_whose_location_is_not_utf8_is_followed_as_scrapy_would(tmp_path):
+    # GBK bytes in a Location header (old IIS sites send them): percent-encoded, then followed.
+    routes = {"/xxgk/": links_page("/gbk.html"), "/gbk.html": redirect("/\xc2\xe4\xb5\xd8.html", status=302),
+              "/%C2%E4%B5%D8.html": html("<p>落地</p>")}
+    with MockServer(routes) as server:
+        _, db, _ = crawl_and_export(tmp_path, {"甲局": f"{server.url}/xxgk/"}, CRAWL_DATE)
+    assert stored_links(db) == {"%C2%E4%B5%D8.html": (200, None)}
+
+
 def test_many_links_of_one_host_are_all_checked_and_never_more_at_once_than_per_host_concurrency(tmp_path):
     lock, now, peak = threading.Lock(), [0], [0]
 
