@@ -10,12 +10,15 @@ time move with the pages, not only when a unit's disclosure page is done:
 """
 from __future__ import annotations
 
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from typing import TYPE_CHECKING
+
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from crawler.bundle import facts_of
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 class PageEstimate:
@@ -42,6 +45,10 @@ class PageEstimate:
 
 class CrawlProgress:
     def __init__(self, total_units: int, console: Console | None = None):
+        # rich is imported only where a bar is shown (a terminal): cron's crawls skip its ~25 ms.
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
         self.estimate = PageEstimate(total_units)
         self.progress = Progress(TextColumn("[bold]抓取[/bold] 单位 {task.fields[units]}/{task.fields[total_units]}"),
                                  BarColumn(), TextColumn("页面 {task.completed:.0f}/{task.total:.0f}"),
