@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sqlite3
+import time
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -126,6 +128,10 @@ class NoDatabase(FileNotFoundError):
     """A command that only reads the history was pointed at a database that does not exist."""
 
 
+# How long a process waits for another one holding the database (a crawl writing while a
+# report reads, two processes creating it at once).
+_BUSY_MS = 30_000
+
 
 class Store:
     """A govfresh database. Cheap to open; safe to open from several processes.
@@ -145,11 +151,25 @@ class Store:
         # WAL lets the reports read while a crawl writes; NORMAL is durable enough
         # with WAL and keeps 100k-page crawls from waiting on fsync.
         # busy_timeout first: two processes opening a new database at once must wait, not fail.
-        self.db.execute("PRAGMA busy_timeout=30000")
-        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute(f"PRAGMA busy_timeout={_BUSY_MS}")
+        self._journal_wal()
         self.db.execute("PRAGMA synchronous=NORMAL")
         self._tx_depth = 0
         self._migrate()
+
+    def _journal_wal(self) -> None:
+        # Switching a new database to WAL takes an exclusive lock that SQLite does not wait
+        # for (busy_timeout is not asked): when another process is switching it too, it
+        # answers "database is locked" at once. Wait here as busy_timeout would.
+        deadline = time.monotonic() + _BUSY_MS / 1000
+        while True:
+            try:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
 
     def close(self) -> None:
         self.db.close()
