@@ -19,7 +19,8 @@ run, on the same pages:
    unchanged check), as a user would;
 3. govfresh crawls the units as users run it (``python -m crawler.run`` in a child
    process, crawl.concurrency 16, concurrency_per_host 16): day 1 into a new database,
-   day 2 into the same one after ~1 list in 10 got a new item (the rest answer 304);
+   day 2 into the same one after ~1 list in 10 got a new item (the rest answer 304), and
+   day 3 with nothing changed since day 2 (issue 11's "a week where nothing changed");
 4. govfresh crawls day 1 again with ``crawl.processes`` 2 (``--processes``): the wall time of
    a machine's cores in use (CPU is then that of every process; peak RSS the largest one's);
 5. govfresh crawls ``--big`` pages once more for memory.
@@ -308,6 +309,9 @@ def main() -> None:
             portal.prepare(units, 1)
             day2 = results["day2"] = govfresh(portal, units, work, repo, args.per_host, 1)
             print(f"  govfresh day 2: {day2['wall']:.1f} s", flush=True)
+            # Issue 11's own case: a week where nothing changed (no page rewritten since day 2).
+            day3 = results["day3"] = govfresh(portal, units, work, repo, args.per_host, 2)
+            print(f"  govfresh day 3, nothing changed: {day3['wall']:.1f} s", flush=True)
             if args.processes > 1:
                 portal.prepare(units, 0)
                 results["par"] = govfresh(portal, units, work, repo, args.per_host, 0, tag=f"{units}u-p{args.processes}",
@@ -337,6 +341,7 @@ def main() -> None:
         print(row("govfresh crawl, day 1", day1, base, f"{day1['db_mb']:.1f}"))
         print(row("govfresh crawl, day 2 (~1 list in 10 changed)", day2, base,
                   f"+{day2['db_mb'] - day1['db_mb']:.1f}"))
+        print(row("govfresh crawl, day 3 (nothing changed)", day3, base, f"+{day3['db_mb'] - day2['db_mb']:.1f}"))
         if "par" in results:
             p = results["par"]
             print(row(f"govfresh crawl, day 1, crawl.processes {args.processes}", p, base, f"{p['db_mb']:.1f}"))
@@ -356,8 +361,11 @@ def main() -> None:
                 p = results["par"]
                 print(f"  1. wall, govfresh day 1 with crawl.processes {args.processes} / urlwatch first check: "
                       f"{p['wall']:.1f} / {uw['wall']:.1f} s = {p['wall'] / uw['wall']:.2f}x (target < 1)")
-        print(f"  2. CPU, day 2 / day 1: {day2['cpu']:.1f} / {day1['cpu']:.1f} s = {day2['cpu'] / day1['cpu']:.2f}x "
-              f"(target <= 0.3x; {day2['served']['304']:,} of {day2['served']['GET']:,} GETs answered 304)")
+        print(f"  2. CPU, nothing changed / day 1: {day3['cpu']:.1f} / {day1['cpu']:.1f} s = "
+              f"{day3['cpu'] / day1['cpu']:.2f}x (target <= 0.3x; {day3['served']['304']:,} of "
+              f"{day3['served']['GET']:,} GETs answered 304)")
+        print(f"     ~1 list in 10 changed / day 1: {day2['cpu']:.1f} / {day1['cpu']:.1f} s = "
+              f"{day2['cpu'] / day1['cpu']:.2f}x ({day2['served']['304']:,} of {day2['served']['GET']:,} GETs 304)")
         print(f"  2. database: {day1['db_mb']:.1f} MB after day 1, +{day2['db_mb'] - day1['db_mb']:.1f} MB "
               f"on day 2 ({pages:,} requests)")
         print(f"  3. peak RSS at {pages:,} requests: {day1['maxrss_mb']:.0f} MB (target <= 250 MB)")
