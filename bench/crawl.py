@@ -1,7 +1,7 @@
 """Crawl speed, re-crawl cost and memory: govfresh against a bare Scrapy spider and urlwatch.
 
     make bench                                        # or, from the repo root:
-    .venv/bin/python bench/crawl.py                   # 20,000 and 100,000 pages; ~25 min on 2 cores
+    .venv/bin/python bench/crawl.py                   # 20,000 and 100,000 pages; ~15 min on 2 cores
     .venv/bin/python bench/crawl.py --pages 2000 --big 0       # quicker: no 100,000-page crawl
     .venv/bin/python bench/crawl.py --server python   # without nginx (the portal then shares the CPU)
     .venv/bin/python bench/crawl.py --profile         # also a cProfile of a 150-unit crawl
@@ -10,7 +10,8 @@ The synthetic county portal of bench/synthetic_portal.py (28 requests per unit: 
 disclosure page, 12 column pages, the undated list's newest item, 2 annual reports, 12
 HEAD link checks) is written as static files and served by nginx on 127.0.0.1..8 (default;
 ``--server python`` serves the same pages from the Python server in this process). In ONE
-run, on the same pages:
+run, on the same pages, in ``--rounds`` turns (default 3) of steps 1-3, each step keeping its
+least-CPU turn (the machine's speed drifts over minutes; every crawler gets the same turns):
 
 1. a bare Scrapy spider (bench/bare_spider.py: Scrapy's defaults, fetch only) fetches every
    unit's 12 column pages ("list pages");
@@ -203,6 +204,18 @@ def govfresh(portal, units: int, work: Path, repo: Path, per_host: int, day: int
             "list_pages": units * LIST_PAGES_PER_UNIT}
 
 
+def keep_least(results: dict, name: str, run: dict) -> None:
+    """Keep the run of least CPU under `name`, and every round's CPU in its "rounds"."""
+    rounds = results[name]["rounds"] if name in results else []
+    if name not in results or run["cpu"] < results[name]["cpu"]:
+        results[name] = run
+    results[name]["rounds"] = rounds + [run["cpu"]]
+
+
+def spread(r: dict) -> str:
+    return " / ".join(f"{c:.1f}" for c in r.get("rounds", [r["cpu"]]))
+
+
 def row(label: str, r: dict, base: dict | None = None, db: str = "") -> str:
     s = r["served"]
     req = s["GET"] + s["HEAD"]
@@ -269,6 +282,8 @@ def main() -> None:
     parser.add_argument("--per-host", type=int, default=16, help="crawl.concurrency_per_host (max 16)")
     parser.add_argument("--no-baselines", action="store_true", help="govfresh only")
     parser.add_argument("--profile", action="store_true", help="also crawl 150 units under cProfile")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="turns of bare Scrapy and govfresh days 1-3; each keeps its least-CPU round")
     parser.add_argument("--processes", type=int, default=2,
                         help="also crawl day 1 with crawl.processes N (0 or 1: not)")
     parser.add_argument("--repo", type=Path, default=ROOT, help="checkout whose crawler is run")
@@ -288,6 +303,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="govfresh-bench-") as tmp:
         work = args.keep.resolve() if args.keep else Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
+        os.chmod(work, 0o755)   # nginx's workers (nobody) must get through to the pages
         portal = (NginxPortal(max(units, big), hosts=args.hosts, today=CRAWL_DATE, work=work / "nginx")
                   if args.server == "nginx" else
                   SyntheticPortal(max(units, big), hosts=args.hosts, today=CRAWL_DATE))
@@ -297,21 +313,24 @@ def main() -> None:
             if n:
                 print(f"  wrote {n:,} static pages in {time.perf_counter() - t:.0f} s")
             results: dict[str, dict] = {}
-            if not args.no_baselines:
-                results["bare"] = bare(portal, units, work, args.per_host)
-                print(f"  bare Scrapy: {results['bare']['wall']:.1f} s", flush=True)
-                uw = urlwatch(portal, units, work)
-                if uw:
-                    results["urlwatch"], results["urlwatch2"] = uw
-                    print(f"  urlwatch: {uw[0]['wall']:.1f} s, again {uw[1]['wall']:.1f} s", flush=True)
-            day1 = results["day1"] = govfresh(portal, units, work, repo, args.per_host, 0)
-            print(f"  govfresh day 1: {day1['wall']:.1f} s", flush=True)
-            portal.prepare(units, 1)
-            day2 = results["day2"] = govfresh(portal, units, work, repo, args.per_host, 1)
-            print(f"  govfresh day 2: {day2['wall']:.1f} s", flush=True)
-            # Issue 11's own case: a week where nothing changed (no page rewritten since day 2).
-            day3 = results["day3"] = govfresh(portal, units, work, repo, args.per_host, 2)
-            print(f"  govfresh day 3, nothing changed: {day3['wall']:.1f} s", flush=True)
+            # The machine's speed drifts by 20-30% over minutes (a shared VM): the bare spider,
+            # urlwatch and govfresh's three days take turns, and each keeps its least-CPU round.
+            for k in range(args.rounds):
+                if not args.no_baselines:
+                    keep_least(results, "bare", bare(portal, units, work, args.per_host))
+                    for name, run in zip(("urlwatch", "urlwatch2"), urlwatch(portal, units, work)):
+                        keep_least(results, name, run)
+                portal.prepare(units, 0)
+                keep_least(results, "day1", govfresh(portal, units, work, repo, args.per_host, 0))
+                portal.prepare(units, 1)
+                keep_least(results, "day2", govfresh(portal, units, work, repo, args.per_host, 1))
+                # Issue 11's own case: a week where nothing changed (no page rewritten since day 2).
+                keep_least(results, "day3", govfresh(portal, units, work, repo, args.per_host, 2))
+                print(f"  round {k + 1}/{args.rounds}: " + ", ".join(
+                    f"{name} {results[name]['rounds'][-1]:.1f}"
+                    for name in ("bare", "urlwatch", "urlwatch2", "day1", "day2", "day3")
+                    if name in results) + " s CPU", flush=True)
+            day1, day2, day3 = results["day1"], results["day2"], results["day3"]
             if args.processes > 1:
                 portal.prepare(units, 0)
                 results["par"] = govfresh(portal, units, work, repo, args.per_host, 0, tag=f"{units}u-p{args.processes}",
@@ -352,7 +371,8 @@ def main() -> None:
         print("Targets (issue 11):")
         if base:
             ratio = (day1["cpu"] / day1["list_pages"]) / (base["cpu"] / base["list_pages"])
-            print(f"  1. CPU per list page, govfresh day 1 / bare Scrapy: {ratio:.2f}x (target <= 1.5x, at most 2x)")
+            print(f"  1. CPU per list page, govfresh day 1 / bare Scrapy: {ratio:.2f}x (target <= 1.5x, at most 2x; "
+                  f"CPU per round: bare {spread(base)}, govfresh {spread(day1)} s)")
         if "urlwatch" in results:
             uw = results["urlwatch"]
             print(f"  1. wall, govfresh day 1 / urlwatch first check: {day1['wall']:.1f} / {uw['wall']:.1f} s "
@@ -363,9 +383,10 @@ def main() -> None:
                       f"{p['wall']:.1f} / {uw['wall']:.1f} s = {p['wall'] / uw['wall']:.2f}x (target < 1)")
         print(f"  2. CPU, nothing changed / day 1: {day3['cpu']:.1f} / {day1['cpu']:.1f} s = "
               f"{day3['cpu'] / day1['cpu']:.2f}x (target <= 0.3x; {day3['served']['304']:,} of "
-              f"{day3['served']['GET']:,} GETs answered 304)")
+              f"{day3['served']['GET']:,} GETs answered 304; CPU per round {spread(day3)} s)")
         print(f"     ~1 list in 10 changed / day 1: {day2['cpu']:.1f} / {day1['cpu']:.1f} s = "
-              f"{day2['cpu'] / day1['cpu']:.2f}x ({day2['served']['304']:,} of {day2['served']['GET']:,} GETs 304)")
+              f"{day2['cpu'] / day1['cpu']:.2f}x ({day2['served']['304']:,} of {day2['served']['GET']:,} GETs 304; "
+              f"CPU per round {spread(day2)} s)")
         print(f"  2. database: {day1['db_mb']:.1f} MB after day 1, +{day2['db_mb'] - day1['db_mb']:.1f} MB "
               f"on day 2 ({pages:,} requests)")
         print(f"  3. peak RSS at {pages:,} requests: {day1['maxrss_mb']:.0f} MB (target <= 250 MB)")
