@@ -13,6 +13,7 @@ process exits at once — the run then stays uncounted, exactly as after kill -9
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import os
@@ -182,6 +183,10 @@ def _crawl_in_process(config: Config, db_path: str | Path, run_id: int, kwargs: 
     # so they go in on the reactor's first turn, after Scrapy's.
     from twisted.internet import reactor   # only now: CrawlerProcess chose and installed it
     reactor.callWhenRunning(reactor.callLater, 0, _stop_watchdog, STOP_GRACE)
+    # What the imports and the set-up made lives as long as the crawl: kept out of the cycle
+    # collector's full passes, which otherwise walk it all again (a third of the collector's
+    # time, ~2% of a 300-unit crawl's CPU).
+    gc.freeze()
     process.start()
     reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
     store_error = crawler.stats.get_value("govfresh/store_error") if crawler.stats else None
