@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from .encoding import decode, detect
 
@@ -165,8 +165,15 @@ class _Head:
     def shown(self) -> int:
         """Visible bytes, exact up to _SMALL_PAGE (a count above it only says "more")."""
         if self._shown is None:
-            self._shown = _visible_bytes(self.bytes, enough=_SMALL_PAGE)
+            self._shown = _shown_in_head(self.bytes)
         return self._shown
+
+
+@lru_cache(maxsize=64)
+def _shown_in_head(head: bytes) -> int:
+    # Asked twice of every page, by the redirect middleware and by the spider's judging, a
+    # few responses apart: a page's head is counted once (64 heads of 20 KB held at most).
+    return _visible_bytes(head, enough=_SMALL_PAGE)
 
 
 def is_challenge(status: int, body: bytes) -> bool:
