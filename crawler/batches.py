@@ -1,17 +1,20 @@
 """Requests in batches: one Scrapy request carries many small ones of one unit on one host.
 
 Through Scrapy's engine every request pays the whole per-request machinery (scheduler,
-~15 middlewares, signals, a callback's output handling: ~2 ms of CPU), as much as a list
-page. Two kinds of request need none of it, because their answer is a status code:
+~15 middlewares, signals, a callback's output handling: ~2 ms of CPU), as much as reading
+a list page. Two kinds of request can do without most of it:
 
 * a dead-link check (HEAD): `batches()` groups a unit's links by host, at most BATCH_SIZE
   per request (meta BATCH);
-* on a re-crawl, asking whether a page changed (a conditional GET with the validators the
-  last crawl kept): most pages of an unchanged week answer 304 (meta ASKS). A page that
-  answers anything else — changed, moved, failed, refused — is then asked for by its own
-  request, as if no batch had been (a changed page is fetched twice, the first answer
-  unread: Scrapy's middlewares must see the one that is read): a batch only ever saves
-  work, never decides a fact.
+* a page's GET, conditional on a re-crawl (with the validators the last crawl kept) or not
+  (meta ASKS): an answer of 304 says the page did not change; a page that answers otherwise
+  is read as the engine would have read it — the answer passes the same downloader
+  middlewares (decompression, decoding, redirects, retries, cookies) and, when a Response
+  comes out, goes to the page's callback (meta READ). A page whose answer the middlewares
+  turn into another request (a redirect, a retry), or that fails, ends the batch: it and the
+  pages after it are asked for by their own requests, as if no batch had been, so a batch
+  only ever saves work, never decides a fact. A batch reads at most READ_BYTES of bodies
+  (the rest are asked alone), so memory stays bounded however large a hostile host's pages.
 
 Scrapy schedules a batch, its middlewares (the scope guard, cookies, user agent, proxy,
 timeout) and its per-host downloader slot handle it once, and the download handler below
@@ -27,6 +30,7 @@ Scrapy would add nothing per request: no robots.txt to obey, no delay between re
 """
 from __future__ import annotations
 
+from inspect import iscoroutinefunction
 from typing import Any, Iterable
 from urllib.parse import urljoin, urlsplit
 
@@ -39,8 +43,11 @@ from crawler.scope import why_not
 
 BATCH = "link_batch"          # request meta: [(url, text), ...] to check; the request's own URL is the first
 OUTCOMES = "link_outcomes"    # response meta: per link, (final url, status or None, exception or None)
-ASKS = "conditional_batch"    # request meta: [(url, {validator headers}), ...] to ask whether they changed
+ASKS = "conditional_batch"    # request meta: [(url, {validator headers}), ...]: GETs, conditional or not
 UNCHANGED = "unchanged"       # response meta: per page asked, True when it answered 304
+READ = "read"                 # response meta: {index in ASKS: the page's Response, as the middlewares left it}
+RETRIED = "retried"           # response meta: {index in ASKS: the retry_times its answer left it with}
+READ_BYTES = 4 * 1024 * 1024
 BATCH_SIZE = 20
 REFUSES_HEAD = (405, 501, 403)
 _REDIRECTS = (301, 302, 303, 307, 308)
@@ -102,25 +109,50 @@ class LinkBatchMixin:
         await super().close()
 
     async def _ask(self, batch: Request) -> list[bool]:
-        """Per page of the batch, whether it answered 304; the first page that answers otherwise
-        than 304 or 200 (a failure, a redirect, a refusal) ends the batch: the rest are asked
-        for by their own requests, which retry and follow as Scrapy does."""
+        """Per page of the batch, whether it answered 304; the pages read are put in the batch's
+        meta READ. The first page whose answer is not a Response once through the downloader
+        middlewares (a redirect, a retry, a failure) ends the batch: it and the rest are asked
+        for by their own requests, which retry and follow as Scrapy does; a page the retry
+        middleware was retrying carries its count of tries (meta RETRIED), so a page that
+        hangs is tried no more often than the engine would try it."""
         meta = {k: batch.meta[k] for k in _CARRIED_META if k in batch.meta}
         unchanged: list[bool] = []
-        for url, validators in batch.meta[ASKS]:
-            if self._closing or why_not(url, meta.get("scope")) is not None:
+        read: dict[int, Response] = batch.meta.setdefault(READ, {})
+        room = READ_BYTES
+        for i, (url, validators) in enumerate(batch.meta[ASKS]):
+            if self._closing or room <= 0 or why_not(url, meta.get("scope")) is not None:
                 break
             headers = batch.headers.copy()
             headers.update(validators)
-            try:
-                status, _ = await self.status_of(Request(url, headers=headers, meta=dict(meta),
-                                                         dont_filter=True))
-            except Exception:
+            request = Request(url, headers=headers, meta=dict(meta), dont_filter=True)
+            answer = await self._through_middlewares(request)
+            if answer == 304:
+                unchanged.append(True)
+                continue
+            if not isinstance(answer, Response):
+                if isinstance(answer, Request) and answer.meta.get("retry_times"):
+                    batch.meta.setdefault(RETRIED, {})[i] = answer.meta["retry_times"]
                 break
-            unchanged.append(status == 304)
-            if status not in (200, 304):
-                break
+            unchanged.append(False)
+            read[i] = answer
+            room -= len(answer.body)
         return unchanged
+
+    async def _through_middlewares(self, request: Request) -> int | Response | Request | None:
+        """304, or what the engine's downloader middlewares (Scrapy's own chain) make of the
+        answer or of the failure: a Response to read, a Request (a redirect, a retry), or None
+        when the failure stands."""
+        mw = self._crawler.engine.downloader.middleware
+        if not iscoroutinefunction(getattr(mw, "_process_response", None)):
+            return None   # a Scrapy whose chain cannot be awaited: the page is asked for alone
+        try:
+            answer = await self.answer_of(request)
+            return answer if answer == 304 else await mw._process_response(answer, request)
+        except Exception as exc:
+            try:
+                return await mw._process_exception(exc, request)
+            except Exception:
+                return None
 
     async def _check(self, batch: Request, url: str) -> tuple[str, int | None, Exception | None]:
         """One link: (the URL finally asked, its status or None, the exception that ended it or None)."""

@@ -75,6 +75,14 @@ class TwoClientHandler:
             return answer.status, answer.headers.get(b"Location")
         return answer
 
+    async def answer_of(self, request: Request) -> int | Response:
+        """A GET's answer: 304 when it answered Not Modified (nothing to read), else the whole
+        Response, read as download_request reads it."""
+        answer = await self._answer(request, whole=False)
+        if isinstance(answer, Response):
+            return 304 if answer.status == 304 else answer
+        return answer[0]   # (status, Location): a GET gets one only for a 304
+
     async def _answer(self, request: Request, whole: bool) -> Any:
         if self._fast is None:
             return await self._twisted().download_request(request)

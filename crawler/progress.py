@@ -2,7 +2,7 @@
 
 A Scrapy extension: it listens to the engine's signals and never touches the spider, so
 the crawl is the same with or without it. It counts pages (every request that left the
-downloader: fetched, 304, failed) against the pages known so far, and estimates the pages
+downloader: fetched, 304, failed; a batch as the pages it carries) against the pages known so far, and estimates the pages
 of the units not yet opened from the units already opened, so the bar and the remaining
 time move with the pages, not only when a unit's disclosure page is done:
 
@@ -15,10 +15,17 @@ from typing import TYPE_CHECKING
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from crawler import batches
 from crawler.bundle import facts_of
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+
+def pages_in(request) -> int:
+    """The pages a request asks for: a batch's (crawler/batches.py), or its own."""
+    meta = request.meta if request is not None else {}
+    return len(meta.get(batches.ASKS) or meta.get(batches.BATCH) or ()) or 1
 
 
 class PageEstimate:
@@ -88,11 +95,11 @@ class CrawlProgress:
             self._show()
 
     def scheduled(self, request=None, spider=None):
-        self.estimate.scheduled += 1
+        self.estimate.scheduled += pages_in(request)
         self._show()
 
     def left(self, request=None, spider=None):
-        self.estimate.done += 1
+        self.estimate.done += pages_in(request)
         self._show()
 
     def _show(self) -> None:

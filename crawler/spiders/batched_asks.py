@@ -1,8 +1,10 @@
-"""The spider's re-crawl asks in batches: whether the pages an unchanged page leads to changed.
+"""The spider's page requests in batches: one Scrapy request per unit and host for many GETs.
 
-Their conditional GETs go as one Scrapy request per host (crawler/batches.py); a page that
-answers 304 goes to its callback as a 304 would, any other answer is asked again by its own
-request, so a batch never decides a fact.
+A walk's GETs (columns, list pages, articles, guides, reports; conditional on a re-crawl)
+go as batches (crawler/batches.py). A page that answers 304 goes to its callback as a 304
+would; a page read in the batch goes to its callback with its Response, as the engine would
+have handed it over; any other page is asked for again by its own request, so a batch never
+decides a fact.
 """
 from __future__ import annotations
 
@@ -20,25 +22,32 @@ from crawler.bundle import bundled
 _VALIDATORS = (b"If-None-Match", b"If-Modified-Since")
 
 
-def _is_ask(out: Any) -> bool:
-    """A conditional GET that a batch may ask (one asked alone answers for itself)."""
+def _batchable(out: Any) -> bool:
+    """A GET that a batch may ask: no body, no header of its own but validators, not for the
+    browser, not one asked alone (it answers for itself)."""
     return isinstance(out, scrapy.Request) and out.method == "GET" and not out.body \
-        and not out.meta.get("ask_alone") and any(k in out.headers for k in _VALIDATORS)
+        and out.callback is not None and not out.meta.get("ask_alone") and not out.meta.get("playwright") \
+        and all(k in _VALIDATORS for k in out.headers)
+
+
+def _is_ask(out: Any) -> bool:
+    """A conditional GET that a batch may ask."""
+    return _batchable(out) and any(k in out.headers for k in _VALIDATORS)
 
 
 class BatchedAskSteps:
     """Mixed into DisclosureSpider: it provides _request, _answered, previous, scopes and settings."""
 
     def _asked_in_batches(self, unit: str, outputs: Iterable[Any]) -> Iterator[Any]:
-        """`outputs` of an unchanged page's walk, its conditional requests (columns, guide, reports
-        the last crawl reached) asked in batches per host (crawler/batches.py), its facts in one
-        item (crawler/bundle.py); the rest as they are."""
+        """`outputs` of a page's walk, its GETs (columns, guide, reports, articles; conditional when
+        the last crawl reached them) asked in batches per host (crawler/batches.py), its facts in
+        one item (crawler/bundle.py); the rest as they are."""
         if not self._batching():
             yield from bundled(outputs)
             return
         asks: list[scrapy.Request] = []
         for out in bundled(outputs):
-            if _is_ask(out):
+            if _batchable(out):
                 asks.append(out)
             else:
                 yield out
@@ -91,14 +100,17 @@ class BatchedAskSteps:
                               dont_filter=True)
 
     def asked(self, response: Response) -> Iterator[Any]:
-        """A batch of conditional requests answered: a page that answered 304 goes to its callback as
-        a 304 would; any other is asked for by its own request. Pages asked ahead (`_asks_ahead`)
-        that the walk asks for again get the answer the batch had for them."""
+        """A batch answered: a page that answered 304 goes to its callback as a 304 would, a page
+        read goes to its callback with its Response; any other is asked for by its own request.
+        Pages asked ahead (`_asks_ahead`) that the walk asks for again get the answer the batch
+        had for them."""
         meta = response.meta
         self._answered(meta)
         unchanged = meta.get(batches.UNCHANGED, [])
+        read, retried = meta.get(batches.READ, {}), meta.get(batches.RETRIED, {})
         n = len(meta["asked"])
-        known = {url: answer for (url, _), answer in zip(meta[batches.ASKS][n:], unchanged[n:])}
+        known = {url: read.get(n + k, answer)
+                 for k, ((url, _), answer) in enumerate(zip(meta[batches.ASKS][n:], unchanged[n:]))}
 
         def outputs() -> Iterator[Any]:
             for i, plain in enumerate(meta["asked"]):
@@ -106,18 +118,32 @@ class BatchedAskSteps:
                 if i < len(unchanged) and unchanged[i]:
                     yield from self._known(request.callback(Response(request.url, status=304, request=request)) or (),
                                            known)
+                elif i in read:
+                    yield from self._known(self._read(request, read[i]), known)
                 else:
                     request.meta["ask_alone"] = True   # never batched again: it answers for itself
+                    if i in retried:
+                        request.meta["retry_times"] = retried[i]   # the batch's try counts
                     yield request
         yield from self._asked_in_batches(meta["unit"], outputs())
 
-    def _known(self, outputs: Iterable[Any], known: dict[str, bool]) -> Iterator[Any]:
-        """`outputs`, with the asks whose answer a batch already has answered: a 304 goes to its
-        callback at once, any other answer makes the page one asked alone."""
+    @staticmethod
+    def _read(request: scrapy.Request, response: Response) -> Iterable[Any]:
+        """The callback's output for a page the batch read: its Response, answering `request`."""
+        response.request = request
+        return request.callback(response) or ()
+
+    def _known(self, outputs: Iterable[Any], known: dict[str, bool | Response]) -> Iterator[Any]:
+        """`outputs`, with the asks whose answer a batch already has answered: a 304 or a page read
+        goes to its callback at once, any other answer makes the page one asked alone."""
         for out in outputs:
             if _is_ask(out) and out.url in known:
-                if known.pop(out.url):
+                answer = known.pop(out.url)
+                if answer is True:
                     yield from self._known(out.callback(Response(out.url, status=304, request=out)) or (), known)
+                    continue
+                if isinstance(answer, Response):
+                    yield from self._known(self._read(out, answer), known)
                     continue
                 out.meta["ask_alone"] = True
             yield out

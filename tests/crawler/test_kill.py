@@ -12,15 +12,18 @@ from store import ABORTED, Store
 
 
 def test_a_killed_crawl_leaves_nothing_half_counted(tmp_path):
-    nav = "".join(f'<li><a href="/k/xxgk/c{i}/">栏目{i}动态</a></li>' for i in range(6))
+    nav = "".join(f'<li><a href="c{i}/">栏目{i}动态</a></li>' for i in range(6))
     listing = '<ul class="list"><li><a href="/k/a/1.html">全县工作会议召开</a><span>2026-11-25</span></li></ul>'
-    routes = {"/k/xxgk/": html(f"<html><body><ul>{nav}</ul></body></html>")}
-    for i in range(6):
-        # Half the columns answer at once, half hang: the kill lands mid-crawl.
-        routes[f"/k/xxgk/c{i}/"] = html(f"<html><body>{listing}</body></html>") if i % 2 else hang(30)
+    routes = {}
+    for unit in ("quick", "hangs"):
+        routes[f"/{unit}/xxgk/"] = html(f"<html><body><ul>{nav}</ul></body></html>")
+        for i in range(6):
+            # One unit's columns answer at once, the other's hang: the kill lands mid-crawl.
+            routes[f"/{unit}/xxgk/c{i}/"] = html(f"<html><body>{listing}</body></html>") if unit == "quick" else hang(30)
     with MockServer(routes) as server:
         sites = tmp_path / "sites.yaml"
-        sites.write_text(f"county: 测试县\nunits:\n  - name: 测试局\n    url: {server.url}/k/xxgk/\n", encoding="utf-8")
+        sites.write_text(f"county: 测试县\nunits:\n  - name: 测试局\n    url: {server.url}/hangs/xxgk/\n"
+                         f"  - name: 快局\n    url: {server.url}/quick/xxgk/\n", encoding="utf-8")
         db = tmp_path / "k.db"
         child = subprocess.Popen([sys.executable, "-m", "crawler.run", "--config", str(sites), "--db", str(db),
                                   "--crawl-date", "2026-11-27"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

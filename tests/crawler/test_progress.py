@@ -31,3 +31,14 @@ def test_the_bar_shows_pages_done_queued_and_time_left():
     assert "单位 12/23" in text and "页面 312/644" in text and "排队 24" in text and "剩余" in text
     bar.closed()
     assert "页面 312/312" in out.getvalue()
+
+
+def test_a_batch_counts_as_the_pages_it_asks_for():
+    from scrapy import Request
+
+    from crawler import batches
+    from crawler.progress import pages_in
+
+    asks = Request("http://a.gov.cn/1", meta={batches.ASKS: [(f"http://a.gov.cn/{i}", {}) for i in range(7)]})
+    links = Request("http://a.gov.cn/x", method="HEAD", meta={batches.BATCH: [("http://a.gov.cn/x", "x")] * 3})
+    assert [pages_in(asks), pages_in(links), pages_in(Request("http://a.gov.cn/"))] == [7, 3, 1]
