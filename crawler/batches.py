@@ -1,4 +1,5 @@
-"""Requests in batches: one Scrapy request carries many small ones of one unit on one host.
+"""Requests in batches: one Scrapy request carries many of one host (of one unit, or the units'
+disclosure pages).
 
 Through Scrapy's engine every request pays the whole per-request machinery (scheduler,
 ~15 middlewares, signals, a callback's output handling: ~2 ms of CPU), as much as reading
@@ -56,6 +57,22 @@ _CARRIED_META = ("download_timeout", "proxy", "bindaddress", "download_maxsize",
                  "download_fail_on_dataloss", "scope")
 
 
+class Weight(bytes):
+    """The empty body of a batch's answer that weighs what the pages it read weigh.
+
+    Scrapy's scraper stops taking new responses while those it holds weigh more than
+    SCRAPER_SLOT_MAX_ACTIVE_SIZE, weighing each by len(response.body): an answer that
+    weighed nothing would let a hostile host's batches of large pages pile up unbounded."""
+
+    def __new__(cls, size: int) -> "Weight":
+        weight = super().__new__(cls)
+        weight.size = size
+        return weight
+
+    def __len__(self) -> int:
+        return self.size
+
+
 class OffScopeHop(Exception):
     """A redirect pointing off the unit's scope: not followed (crawler.middlewares.OutOfScope's twin)."""
 
@@ -92,7 +109,8 @@ class LinkBatchMixin:
     async def download_request(self, request: Request, *args: Any) -> Response:
         if ASKS in request.meta:
             request.meta[UNCHANGED] = await self._ask(request)
-            return Response(request.url, status=200, request=request)
+            held = sum(len(page.body) for page in request.meta[READ].values())
+            return Response(request.url, status=200, request=request, body=Weight(held))
         batch = request.meta.get(BATCH)
         if batch is None:
             return await super().download_request(request, *args)

@@ -62,8 +62,9 @@ def why_not(url: str, scope: Scope | None) -> str | None:
         return "地址无法解析"
     if scheme not in _DEFAULT_PORTS:
         return f"不支持的协议 {scheme or '(无)'}"
-    if origin(url) is None:
+    where = origin(url)   # once: every request of a crawl asks
+    if where is None:
         return "地址无法解析"
-    if scope is not None and not scope.allows(url):
-        return f"{origin(url)} 不在该单位的站点范围内"
+    if scope is not None and where not in scope.origins:
+        return f"{where} 不在该单位的站点范围内"
     return None

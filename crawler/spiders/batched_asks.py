@@ -106,26 +106,70 @@ class BatchedAskSteps:
         had for them."""
         meta = response.meta
         self._answered(meta)
-        unchanged = meta.get(batches.UNCHANGED, [])
-        read, retried = meta.get(batches.READ, {}), meta.get(batches.RETRIED, {})
+        unchanged, read = meta.get(batches.UNCHANGED, []), meta.get(batches.READ, {})
         n = len(meta["asked"])
         known = {url: read.get(n + k, answer)
                  for k, ((url, _), answer) in enumerate(zip(meta[batches.ASKS][n:], unchanged[n:]))}
 
         def outputs() -> Iterator[Any]:
-            for i, plain in enumerate(meta["asked"]):
-                request = self._rebuilt(plain)
-                if i < len(unchanged) and unchanged[i]:
-                    yield from self._known(request.callback(Response(request.url, status=304, request=request)) or (),
-                                           known)
-                elif i in read:
-                    yield from self._known(self._read(request, read[i]), known)
-                else:
-                    request.meta["ask_alone"] = True   # never batched again: it answers for itself
-                    if i in retried:
-                        request.meta["retry_times"] = retried[i]   # the batch's try counts
+            for request, output in self._answers(meta):
+                if output is None:
                     yield request
+                else:
+                    yield from self._known(output, known)
         yield from self._asked_in_batches(meta["unit"], outputs())
+
+    def _answers(self, meta: dict) -> Iterator[tuple[scrapy.Request, Iterable[Any] | None]]:
+        """Per page a batch asked for: its request, and its callback's output when the batch
+        answered it (a 304, a page read), or None: the request is then one asked alone."""
+        unchanged = meta.get(batches.UNCHANGED, [])
+        read, retried = meta.get(batches.READ, {}), meta.get(batches.RETRIED, {})
+        for i, plain in enumerate(meta["asked"]):
+            request = self._rebuilt(plain)
+            if i < len(unchanged) and unchanged[i]:
+                yield request, request.callback(Response(request.url, status=304, request=request)) or ()
+            elif i in read:
+                yield request, self._read(request, read[i])
+            else:
+                request.meta["ask_alone"] = True   # never batched again: it answers for itself
+                if i in retried:
+                    request.meta["retry_times"] = retried[i]   # the batch's try counts
+                yield request, None
+
+    # ---- the units' disclosure pages, several units per batch --------------------
+
+    def _disclosure_batches(self, requests: Iterable[scrapy.Request], window: int = 400) -> Iterator[scrapy.Request]:
+        """The units' first requests (their disclosure pages), in batches per host across units:
+        a county's units often share one host. Taken `window` units at a time, so a province's
+        units are not all held at once."""
+        if not self._batching():
+            yield from requests
+            return
+        size = self.settings.getint("GOVFRESH_LINK_BATCH")
+        requests = iter(requests)
+        while chunk := [r for _, r in zip(range(window), requests)]:
+            for group in batches.batches(((r.url, r) for r in chunk), size):
+                if len(group) == 1:
+                    yield group[0][1]
+                    continue
+                yield scrapy.Request(group[0][0], callback=self.units_asked, errback=self.units_asks_failed,
+                                     dont_filter=True, meta={
+                                         "scope": self.any_scope, "asked": [self._plain(r) for _, r in group],
+                                         batches.ASKS: [(r.url, {k: v for k, v in r.headers.items()
+                                                                 if k in _VALIDATORS}) for _, r in group]})
+
+    def units_asked(self, response: Response) -> Iterator[Any]:
+        """A batch of disclosure pages answered: each unit's answer to its callback, each unit
+        settled once its output is out (the batch itself belongs to no unit)."""
+        for request, output in self._answers(response.meta):
+            if output is None:
+                yield request
+            else:
+                yield from output
+                self.settle(request.meta["unit"])
+
+    def units_asks_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        yield from self._alone(failure.request.meta)
 
     @staticmethod
     def _read(request: scrapy.Request, response: Response) -> Iterable[Any]:
@@ -149,8 +193,11 @@ class BatchedAskSteps:
             yield out
 
     def asks_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
-        meta = failure.request.meta
-        self._answered(meta)
+        self._answered(failure.request.meta)
+        yield from self._alone(failure.request.meta)
+
+    def _alone(self, meta: dict) -> Iterator[scrapy.Request]:
+        """Every page of a batch that failed as a whole, each asked for by its own request."""
         for plain in meta["asked"]:
             request = self._rebuilt(plain)
             request.meta["ask_alone"] = True

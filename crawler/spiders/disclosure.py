@@ -182,10 +182,11 @@ class DisclosureSpider(LinkCheckSteps, BatchedAskSteps, ScriptListSteps, RenderS
         self.to_check: dict[str, list[tuple[str, str]]] = {}   # per unit, checks to send (_check_requests)
 
     async def start(self) -> Any:
-        for unit in self.units:
-            name = unit["name"]
-            yield self._request(name, unit["url"], self.parse_disclosure, self.unit_failed,
-                                headers=self.previous.validators(name, unit["url"]), started=time.monotonic())
+        for request in self._disclosure_batches(
+                self._request(unit["name"], unit["url"], self.parse_disclosure, self.unit_failed,
+                              headers=self.previous.validators(unit["name"], unit["url"]), started=time.monotonic())
+                for unit in self.units):
+            yield request
 
     def closed(self, reason: str) -> None:
         self.previous.close()

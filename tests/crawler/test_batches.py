@@ -153,3 +153,20 @@ def test_a_recrawl_reads_what_changed_and_asks_again_what_failed_to_answer(tmp_p
     assert {k: v for k, v in after.items() if k not in changed} == {k: v for k, v in before.items() if k not in changed}
     assert len(calls) >= 2                                                 # the list that failed was asked again
     assert "/q/rsxx/" in server.not_modified
+
+
+def test_a_batch_weighs_on_scrapys_backpressure_as_the_pages_it_read():
+    """Scrapy's scraper stops taking responses past SCRAPER_SLOT_MAX_ACTIVE_SIZE, counting each
+    response's body: a batch's answer counts the pages it holds, not its own empty body."""
+    from scrapy import Request
+    from scrapy.core.scraper import Slot
+    from scrapy.http import Response
+
+    from crawler.batches import Weight
+
+    slot = Slot(max_active_size=5_000_000)
+    for k in range(2):
+        request = Request(f"http://a.gov.cn/{k}")
+        slot.add_response_request(Response(request.url, body=Weight(3_000_000), request=request), request)
+    assert slot.needs_backout()
+    assert Weight(3_000_000) == b"" and bytes(Weight(5)) == b""

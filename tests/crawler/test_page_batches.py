@@ -6,6 +6,7 @@ requests, Scrapy's per-request pacing matters and the spider sends no batches.
 """
 import gzip
 import json
+from contextlib import ExitStack
 
 from crawl_cli import comparable, crawl_and_export, govfresh
 from mockserver import MockServer, hang, html, redirect
@@ -76,51 +77,75 @@ MISBEHAVING = {
 }
 
 
-def misbehaving_county() -> tuple[dict, dict]:
-    """Routes, and per unit the path of its disclosure page."""
-    routes, units = {}, {}
-    for kind, (name, serve) in MISBEHAVING.items():
+# Disclosure pages that misbehave; each unit sits between two plain ones on a host of its own,
+# so each is in the middle of a batch of the host's units.
+HOMES = {
+    "home-moved": lambda p, body: {p: redirect(f"{p}index.html"), f"{p}index.html": body},
+    "home-busy": lambda p, body: {p: flaky(body)},
+    "home-gzip": lambda p, body: {p: gzipped(body[2].decode())},
+    "home-gone": lambda p, body: {p: html("<h1>页面不存在</h1>", status=404)},
+    "home-hangs": lambda p, body: {p: hang(5)},
+}
+PLAIN = ("通知公告", lambda p: {p: html(page("通知公告", items(p, "2026-11-20")))})
+
+
+def county_routes() -> dict:
+    """Every unit's pages (each server of the test serves them all)."""
+    routes = {}
+    kinds = {**MISBEHAVING, **{kind: PLAIN for kind in (*HOMES, "plain-before", "plain-after")}}
+    for kind, (name, serve) in kinds.items():
         base = f"/{kind}/"
         cols = [("工作动态", f"{base}gzdt/"), (name, f"{base}odd/"), ("政府信息公开指南", f"{base}zn/")]
-        routes[f"{base}xxgk/"] = html(page("信息公开", nav(*cols)))
+        home = html(page("信息公开", nav(*cols)))
+        routes.update(HOMES[kind](f"{base}xxgk/", home) if kind in HOMES else {f"{base}xxgk/": home})
         routes[f"{base}gzdt/"] = html(page("工作动态", items(f"{base}a/", "2026-11-25")))
         routes.update(serve(f"{base}odd/"))
         routes[f"{base}zn/"] = html(page("政府信息公开指南", "<div class='content'><p>受理机构：办公室。办公地址：人民路1号。"
                                                           "办公时间：工作日。联系电话：0591-1234567。</p></div>"))
-        units[kind] = f"{base}xxgk/"
-    return routes, units
+    return routes
+
+
+def crawl_county(work, extra) -> tuple[dict, list[tuple[int, str]]]:
+    """The export of one crawl of the county, hosts named host0…, and the GETs each host saw."""
+    with ExitStack() as stack:
+        servers = [stack.enter_context(MockServer(county_routes(), host=f"127.0.0.{1 + n}"))
+                   for n in range(1 + len(HOMES))]
+        units = {kind: f"{servers[0].url}/{kind}/xxgk/" for kind in MISBEHAVING}
+        for server, kind in zip(servers[1:], HOMES):
+            units.update({f"{kind}-before": f"{server.url}/plain-before/xxgk/", kind: f"{server.url}/{kind}/xxgk/",
+                          f"{kind}-after": f"{server.url}/plain-after/xxgk/"})
+        crawl_and_export(work, units, CRAWL_DATE, crawl=extra, timeout=1)
+        text = govfresh("export", "--db", str(work / "t.db"), "--as-of", CRAWL_DATE.isoformat()).stdout
+        for n, server in enumerate(servers):
+            text = text.replace(server.url, f"http://host{n}")
+        return (comparable(json.loads(text)),
+                [(n, path) for n, server in enumerate(servers) for method, path in server.hits if method == "GET"])
 
 
 def test_pages_read_in_batches_say_what_pages_read_one_at_a_time_say(tmp_path):
-    exports, gets = [], []
-    for k, extra in enumerate(((), ONE_AT_A_TIME)):
-        routes, units = misbehaving_county()
-        with MockServer(routes) as server:
-            work = tmp_path / f"crawl{k}"
-            work.mkdir()
-            crawl_and_export(work, {kind: server.url + path for kind, path in units.items()}, CRAWL_DATE,
-                             crawl=extra, timeout=1)
-            export = govfresh("export", "--db", str(work / "t.db"), "--as-of", CRAWL_DATE.isoformat())
-            exports.append(comparable(json.loads(export.stdout.replace(server.url, "http://county"))))
-            gets.append([path for method, path in server.hits if method == "GET"])
-    batched, alone = exports
+    (tmp_path / "batched").mkdir()
+    (tmp_path / "alone").mkdir()
+    batched, gets = crawl_county(tmp_path / "batched", ())
+    alone, gets_alone = crawl_county(tmp_path / "alone", ONE_AT_A_TIME)
     assert batched == alone
     odd = {u["name"]: next((c["newest_date"], c["item_count"], c["http_status"]) for c in u["columns"]
-                           if "/odd/" in c["url"]) for u in batched["units"]}
+                           if "/odd/" in c["url"]) for u in batched["units"] if u["name"] in MISBEHAVING}
     assert odd == {"gzip": ("2026-11-20", 3, 200), "moved": ("2026-09-01", 3, 200), "busy": ("2026-03-15", 3, 200),
                    "gone": (None, 0, 404), "gbk": ("2026-11-02", 3, 200), "refresh": ("2026-11-10", 3, 200),
                    "undated": ("2026-11-18", 3, 200), "hangs": (None, 0, None)}
     assert all(c["newest_date"] == "2026-11-25" for u in batched["units"] for c in u["columns"] if "/gzdt/" in c["url"])
+    homes = {u["name"]: (u["reachable"], len(u["columns"])) for u in batched["units"] if u["name"] not in MISBEHAVING}
+    assert homes == {"home-moved": (True, 3), "home-busy": (True, 3), "home-gzip": (True, 3),
+                     "home-gone": (False, 0), "home-hangs": (False, 0),
+                     **{f"{kind}-{side}": (True, 3) for kind in HOMES for side in ("before", "after")}}
     # A page that answered plainly was fetched once, in a batch or alone; one that moved or
     # sent its visitor on was asked again by its own request, which followed it; one busy or
     # hanging was tried as often as one crawled a request at a time is.
-    for path in {p for p in gets[1] if p.count("/") > 1}:
-        n = gets[0].count(path)
-        if path in ("/moved/odd/", "/refresh/odd/"):
-            assert n == 2, (path, gets[0])
-        else:
-            assert n == gets[1].count(path), (path, gets[0], gets[1])
-    assert gets[0].count("/busy/odd/") == 2 and gets[0].count("/hangs/odd/") == 3
+    moved = {(0, "/moved/odd/"), (0, "/refresh/odd/"), (1, "/home-moved/xxgk/")}
+    for got in set(gets_alone):
+        assert gets.count(got) == gets_alone.count(got) + (got in moved), (got, gets, gets_alone)
+    assert gets.count((0, "/busy/odd/")) == gets.count((2, "/home-busy/xxgk/")) == 2
+    assert gets.count((0, "/hangs/odd/")) == gets.count((5, "/home-hangs/xxgk/")) == 3
 
 
 def test_a_batch_reads_a_bounded_amount_and_asks_for_the_rest_alone(tmp_path):
