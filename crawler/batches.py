@@ -140,9 +140,8 @@ class LinkBatchMixin:
         for i, (url, validators) in enumerate(batch.meta[ASKS]):
             if self._closing or room <= 0 or why_not(url, meta.get("scope")) is not None:
                 break
-            headers = batch.headers.copy()
-            headers.update(validators)
-            request = Request(url, headers=headers, meta=dict(meta), dont_filter=True)
+            request = Request(url, headers=batch.headers, meta=dict(meta), dont_filter=True)   # a copy of them
+            request.headers.update(validators)
             answer = await self._through_middlewares(request)
             if answer == 304:
                 unchanged.append(True)

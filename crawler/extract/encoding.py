@@ -73,41 +73,54 @@ def _strict(body: bytes, enc: str) -> str | None:
 
 def sniff(body: bytes) -> str:
     """Encoding of an undeclared page: UTF-8 if it decodes cleanly, else GB18030 (Chinese sites)."""
-    if _strict(body, "utf-8") is not None:
-        return "utf-8"
-    if _strict(body, "gb18030") is not None:
-        return "gb18030"
+    return _sniffed(body)[0]
+
+
+def _sniffed(body: bytes) -> tuple[str, str | None]:
+    for enc in ("utf-8", "gb18030"):
+        text = _strict(body, enc)
+        if text is not None:
+            return enc, text
     # Both fail: keep the one with fewer replacement characters.
     u = body.decode("utf-8", "replace").count("\ufffd")
     g = body.decode("gb18030", "replace").count("\ufffd")
-    return "utf-8" if u <= g else "gb18030"
+    return "utf-8" if u <= g else "gb18030", None
 
 
 def detect(body: bytes, content_type: str | None = None) -> str:
     """The codec name ``decode`` would use."""
+    return _detected(body, content_type)[0]
+
+
+def _detected(body: bytes, content_type: str | None) -> tuple[str, str | None]:
+    """The codec, and the text when checking the codec already decoded the whole body cleanly
+    (so `decode` does not decode it twice)."""
     bom_enc, _ = read_bom(body)
     if bom_enc:
-        return normalize_label(bom_enc) or bom_enc
+        return normalize_label(bom_enc) or bom_enc, None
     declared = None
     if content_type:
         declared = normalize_label(_ct_charset(content_type))
     if not declared:
         declared = _meta_charset(body)
     if not declared:
-        return sniff(body)
+        return _sniffed(body)
     if declared in _WESTERN and _HIGH_BYTE.search(body, 0, _SNIFF_BYTES):
         # A Western label on a page with high bytes: trust the bytes (and the meta) instead.
         meta = _meta_charset(body)
         if meta and meta not in _WESTERN:
-            return meta
-        return sniff(body)
-    if _strict(body, declared) is None:
+            return meta, None
+        return _sniffed(body)
+    text = _strict(body, declared)
+    if text is None:
         # Mislabelled page (header says gbk, body is UTF-8, or the reverse): if another
         # candidate decodes cleanly, it is the truth.
         for alt in (_meta_charset(body), "utf-8", "gb18030"):
-            if alt and alt != declared and _strict(body, alt) is not None:
-                return alt
-    return declared
+            if alt and alt != declared:
+                text = _strict(body, alt)
+                if text is not None:
+                    return alt, text
+    return declared, text
 
 
 _CT_CHARSET = re.compile(r"charset\s*=\s*[\"']?([^\s;\"']+)", re.IGNORECASE)
@@ -122,10 +135,12 @@ def decode(body: bytes, content_type: str | None = None) -> str:
     """Decode a page body to text (see module doc for the order); bad bytes become U+FFFD."""
     if isinstance(body, str):
         return body
-    try:
-        text = body.decode(detect(body, content_type), "replace")
-    except (LookupError, UnicodeError):   # not expected (labels are vetted); never fatal
-        text = body.decode("utf-8", "replace")
+    encoding, text = _detected(body, content_type)
+    if text is None:
+        try:
+            text = body.decode(encoding, "replace")
+        except (LookupError, UnicodeError):   # not expected (labels are vetted); never fatal
+            text = body.decode("utf-8", "replace")
     if text.startswith("\ufeff"):
         text = text[1:]
     return text

@@ -35,6 +35,23 @@ def _is_ask(out: Any) -> bool:
     return _batchable(out) and any(k in out.headers for k in _VALIDATORS)
 
 
+def plain(request: scrapy.Request) -> dict:
+    """What rebuilds one of the spider's own GETs, callbacks by name (Scrapy's to_dict looks the
+    callback up among all the spider's members)."""
+    return {"url": request.url, "callback": request.callback.__name__,
+            "errback": request.errback.__name__ if request.errback else None,
+            "headers": dict(request.headers), "cookies": request.cookies, "meta": request.meta}
+
+
+class Pages(list):
+    """The requests a batch carries. In one process, the requests themselves; pickled (a
+    distributed crawl queues a batch in Redis, and another machine may answer it), their plain
+    form, rebuilt there by the spider (`_request_of`)."""
+
+    def __reduce__(self) -> tuple:
+        return list, ([plain(r) if isinstance(r, scrapy.Request) else r for r in self],)
+
+
 class BatchedAskSteps:
     """Mixed into DisclosureSpider: it provides _request, _answered, previous, scopes and settings."""
 
@@ -60,7 +77,7 @@ class BatchedAskSteps:
             yield self._request(unit, group[0][0], self.asked, self.asks_failed, **{
                 batches.ASKS: [(r.url, {k: v for k, v in r.headers.items() if k in _VALIDATORS})
                                for _, r in group] + ahead,
-                "asked": [self._plain(r) for _, r in group]})
+                "asked": Pages(r for _, r in group)})
 
     def _asks_ahead(self, unit: str, group: list[scrapy.Request], size: int) -> list[tuple[str, dict]]:
         """Pages on the group's host that the group's columns led to last time (sub-columns, the
@@ -86,17 +103,13 @@ class BatchedAskSteps:
                         frontier.append((child, child_depth))
         return ahead
 
-    def _plain(self, request: scrapy.Request) -> dict:
-        """What rebuilds one of the spider's own GETs, callbacks by name: a batch may be queued on
-        another machine. (Scrapy's to_dict looks the callback up among all the spider's members.)"""
-        return {"url": request.url, "callback": request.callback.__name__,
-                "errback": request.errback.__name__ if request.errback else None,
-                "headers": dict(request.headers), "cookies": request.cookies, "meta": request.meta}
-
-    def _rebuilt(self, plain: dict) -> scrapy.Request:
-        return scrapy.Request(plain["url"], callback=getattr(self, plain["callback"]),
-                              errback=getattr(self, plain["errback"]) if plain["errback"] else None,
-                              headers=plain["headers"], cookies=plain["cookies"], meta=plain["meta"],
+    def _request_of(self, page: scrapy.Request | dict) -> scrapy.Request:
+        """A page a batch carried: its request, or rebuilt from its plain form (`Pages`)."""
+        if isinstance(page, scrapy.Request):
+            return page
+        return scrapy.Request(page["url"], callback=getattr(self, page["callback"]),
+                              errback=getattr(self, page["errback"]) if page["errback"] else None,
+                              headers=page["headers"], cookies=page["cookies"], meta=page["meta"],
                               dont_filter=True)
 
     def asked(self, response: Response) -> Iterator[Any]:
@@ -124,8 +137,8 @@ class BatchedAskSteps:
         answered it (a 304, a page read), or None: the request is then one asked alone."""
         unchanged = meta.get(batches.UNCHANGED, [])
         read, retried = meta.get(batches.READ, {}), meta.get(batches.RETRIED, {})
-        for i, plain in enumerate(meta["asked"]):
-            request = self._rebuilt(plain)
+        for i, page in enumerate(meta["asked"]):
+            request = self._request_of(page)
             if i < len(unchanged) and unchanged[i]:
                 yield request, request.callback(Response(request.url, status=304, request=request)) or ()
             elif i in read:
@@ -154,7 +167,7 @@ class BatchedAskSteps:
                     continue
                 yield scrapy.Request(group[0][0], callback=self.units_asked, errback=self.units_asks_failed,
                                      dont_filter=True, meta={
-                                         "scope": self.any_scope, "asked": [self._plain(r) for _, r in group],
+                                         "scope": self.any_scope, "asked": Pages(r for _, r in group),
                                          batches.ASKS: [(r.url, {k: v for k, v in r.headers.items()
                                                                  if k in _VALIDATORS}) for _, r in group]})
 
@@ -198,7 +211,7 @@ class BatchedAskSteps:
 
     def _alone(self, meta: dict) -> Iterator[scrapy.Request]:
         """Every page of a batch that failed as a whole, each asked for by its own request."""
-        for plain in meta["asked"]:
-            request = self._rebuilt(plain)
+        for page in meta["asked"]:
+            request = self._request_of(page)
             request.meta["ask_alone"] = True
             yield request

@@ -170,3 +170,27 @@ def test_a_batch_weighs_on_scrapys_backpressure_as_the_pages_it_read():
         slot.add_response_request(Response(request.url, body=Weight(3_000_000), request=request), request)
     assert slot.needs_backout()
     assert Weight(3_000_000) == b"" and bytes(Weight(5)) == b""
+
+
+def test_a_batch_queued_for_another_machine_carries_its_pages_by_name():
+    """In one process a batch carries its requests; pickled into a distributed crawl's queue,
+    their plain form, from which the spider on the answering machine rebuilds them."""
+    import pickle
+
+    from scrapy import Request
+
+    from crawler.spiders.batched_asks import Pages
+    from crawler.spiders.disclosure import DisclosureSpider
+
+    spider = DisclosureSpider(units=[{"name": "甲局", "url": "http://a.gov.cn/xxgk/"}], crawl_date=CRAWL_DATE)
+    page = Request("http://a.gov.cn/xxgk/gzdt/", callback=spider.parse_column, errback=spider.column_failed,
+                   headers={"If-None-Match": '"e1"'}, meta={"unit": "甲局", "column": "工作动态", "depth": 1},
+                   dont_filter=True)
+    carried = pickle.loads(pickle.dumps(Pages([page])))
+    assert carried == [{"url": page.url, "callback": "parse_column", "errback": "column_failed",
+                        "headers": {b"If-None-Match": [b'"e1"']}, "cookies": {},
+                        "meta": {"unit": "甲局", "column": "工作动态", "depth": 1}}]
+    rebuilt = spider._request_of(carried[0])
+    assert (rebuilt.url, rebuilt.callback, rebuilt.errback, rebuilt.headers, rebuilt.meta) == \
+        (page.url, spider.parse_column, spider.column_failed, page.headers, page.meta)
+    assert spider._request_of(page) is page
