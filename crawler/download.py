@@ -114,6 +114,12 @@ if AiohttpDownloadHandler is not None:
         # Scrapy marks its aiohttp handler experimental and says so at every start; govfresh
         # takes it with the fallback above, tested by tests/crawler/test_download.py.
         experimental = False
+        # No pool caps of aiohttp's own: Scrapy's downloader slots already bound requests per
+        # host and in all (concurrency_per_host, concurrency), as with Twisted's client. aiohttp's
+        # caps count a connection until aiohttp has let it go, so on a county with pages that hang
+        # or drip past the timeout, a page asked next waited for a place, timed out itself, and a
+        # healthy unit was recorded unreachable (tests/crawler/test_faults.py, ~1 run in 12).
+        _pool_size_total = _pool_size_per_host = property(lambda self: 0, lambda self, value: None)
 
         async def status_of(self, request: Request) -> tuple[int, bytes | None] | Response:
             """(status, Location) when no body comes (HEAD, 304): Scrapy's Response, its

@@ -2,9 +2,10 @@
 
 A Scrapy extension: it listens to the engine's signals and never touches the spider, so
 the crawl is the same with or without it. It counts pages (every request that left the
-downloader: fetched, 304, failed; a batch as the pages it carries) against the pages known so far, and estimates the pages
-of the units not yet opened from the units already opened, so the bar and the remaining
-time move with the pages, not only when a unit's disclosure page is done:
+downloader: fetched, 304, failed; a batch as the pages it carries) against the pages known
+so far, and estimates the pages of the units not yet opened from the units already opened,
+so the bar and the remaining time move with the pages, not only when a unit's disclosure
+page is done:
 
     抓取 单位 12/23 ━━━━━━━━━━╸━━━━━━━━━ 页面 340/652 排队 31 0:00:12 剩余 0:00:11
 """

@@ -10,12 +10,14 @@ https:// on the same host (default ports only), as most government sites now do.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Iterable
 from urllib.parse import urlsplit
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+@lru_cache(maxsize=2048)   # every step that handles a URL asks: the scope guard, batches, the walk
 def origin(url: str) -> str | None:
     """'http://host:port' of an http(s) URL, ports always explicit; None for anything else."""
     try:

@@ -8,6 +8,7 @@ decides a fact.
 """
 from __future__ import annotations
 
+import logging
 from typing import Any, Iterable, Iterator
 from urllib.parse import urlsplit
 
@@ -19,6 +20,7 @@ from crawler import batches
 from crawler.bundle import bundled
 
 
+LOG = logging.getLogger(__name__)
 _VALIDATORS = (b"If-None-Match", b"If-Modified-Since")
 
 
@@ -129,7 +131,7 @@ class BatchedAskSteps:
                 if output is None:
                     yield request
                 else:
-                    yield from self._known(output, known)
+                    yield from self._known(self._own(request, output), known)
         yield from self._asked_in_batches(meta["unit"], outputs())
 
     def _answers(self, meta: dict) -> Iterator[tuple[scrapy.Request, Iterable[Any] | None]]:
@@ -178,8 +180,17 @@ class BatchedAskSteps:
             if output is None:
                 yield request
             else:
-                yield from output
+                yield from self._own(request, output)
                 self.settle(request.meta["unit"])
+
+    @staticmethod
+    def _own(request: scrapy.Request, output: Iterable[Any]) -> Iterator[Any]:
+        """One page's callback output: a callback that fails ends its own page's output only, as
+        it would have answering its own request, never the other pages (units) of the batch."""
+        try:
+            yield from output
+        except Exception:
+            LOG.error("Spider error processing %s (in a batch)", request.url, exc_info=True)
 
     def units_asks_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
         yield from self._alone(failure.request.meta)

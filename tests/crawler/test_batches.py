@@ -194,3 +194,30 @@ def test_a_batch_queued_for_another_machine_carries_its_pages_by_name():
     assert (rebuilt.url, rebuilt.callback, rebuilt.errback, rebuilt.headers, rebuilt.meta) == \
         (page.url, spider.parse_column, spider.column_failed, page.headers, page.meta)
     assert spider._request_of(page) is page
+
+
+def test_one_units_failing_callback_in_a_batch_never_stops_the_others():
+    from scrapy import Request
+    from scrapy.http import HtmlResponse
+
+    from crawler import batches
+    from crawler.spiders.batched_asks import Pages
+    from crawler.spiders.disclosure import DisclosureSpider
+
+    spider = DisclosureSpider(units=[{"name": "甲局", "url": "http://a.gov.cn/j/"},
+                                     {"name": "乙局", "url": "http://a.gov.cn/y/"}], crawl_date=CRAWL_DATE)
+
+    def broken(response):
+        yield {"type": "unit", "unit": "甲局"}
+        raise RuntimeError("a bug met on this unit's page")
+
+    def fine(response):
+        yield {"type": "unit", "unit": "乙局", "status": response.status}
+
+    pages = [Request("http://a.gov.cn/j/", callback=broken, meta={"unit": "甲局"}),
+             Request("http://a.gov.cn/y/", callback=fine, meta={"unit": "乙局"})]
+    batch = Request(pages[0].url, meta={"asked": Pages(pages), batches.UNCHANGED: [False, False],
+                                        batches.ASKS: [(r.url, {}) for r in pages],
+                                        batches.READ: {k: HtmlResponse(r.url, body=b"<p>x</p>") for k, r in enumerate(pages)}})
+    out = list(spider.units_asked(HtmlResponse(batch.url, request=batch)))
+    assert out == [{"type": "unit", "unit": "甲局"}, {"type": "unit", "unit": "乙局", "status": 200}]

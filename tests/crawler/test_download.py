@@ -85,3 +85,21 @@ def test_a_link_answered_with_a_body_to_head_is_alive(county):
     assert found["头体局"]["state"] == "read"
     assert _links(db)["notice.html"] == (200, 1)
     assert "dead_link" not in {f["rule"] for f in found["头体局"]["findings"]}
+
+
+def test_only_scrapys_slots_bound_connections_not_a_pool_of_the_clients_own():
+    """aiohttp's pool caps count a connection until aiohttp lets it go: behind pages that hang
+    past the timeout, a healthy page waited for a place and timed out itself."""
+    import asyncio
+
+    from scrapy.utils.test import get_crawler
+
+    from crawler.download import _Aiohttp
+
+    async def caps():
+        handler = _Aiohttp(get_crawler(settings_dict={"CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 2}))
+        try:
+            return handler._session.connector.limit, handler._session.connector.limit_per_host
+        finally:
+            await handler.close()
+    assert asyncio.run(caps()) == (0, 0)
