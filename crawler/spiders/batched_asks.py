@@ -208,10 +208,11 @@ class BatchedAskSteps:
             if _is_ask(out) and out.url in known:
                 answer = known.pop(out.url)
                 if answer is True:
-                    yield from self._known(out.callback(Response(out.url, status=304, request=out)) or (), known)
+                    yield from self._known(self._own(out, out.callback(Response(out.url, status=304, request=out))
+                                                     or ()), known)
                     continue
                 if isinstance(answer, Response):
-                    yield from self._known(self._read(out, answer), known)
+                    yield from self._known(self._own(out, self._read(out, answer)), known)
                     continue
                 out.meta["ask_alone"] = True
             yield out
