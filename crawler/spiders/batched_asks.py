@@ -37,6 +37,11 @@ def _is_ask(out: Any) -> bool:
     return _batchable(out) and any(k in out.headers for k in _VALIDATORS)
 
 
+def _asks(requests: Iterable[scrapy.Request]) -> list[tuple[str, dict]]:
+    """A batch's ASKS (crawler/batches.py): each page's URL and the validators it carries."""
+    return [(r.url, {k: v for k, v in r.headers.items() if k in _VALIDATORS}) for r in requests]
+
+
 def plain(request: scrapy.Request) -> dict:
     """What rebuilds one of the spider's own GETs, callbacks by name (Scrapy's to_dict looks the
     callback up among all the spider's members)."""
@@ -77,8 +82,7 @@ class BatchedAskSteps:
                 yield group[0][1]   # alone, a batch saves nothing
                 continue
             yield self._request(unit, group[0][0], self.asked, self.asks_failed, **{
-                batches.ASKS: [(r.url, {k: v for k, v in r.headers.items() if k in _VALIDATORS})
-                               for _, r in group] + ahead,
+                batches.ASKS: _asks(r for _, r in group) + ahead,
                 "asked": Pages(r for _, r in group)})
 
     def _asks_ahead(self, unit: str, group: list[scrapy.Request], size: int) -> list[tuple[str, dict]]:
@@ -170,8 +174,7 @@ class BatchedAskSteps:
                 yield scrapy.Request(group[0][0], callback=self.units_asked, errback=self.units_asks_failed,
                                      dont_filter=True, meta={
                                          "scope": self.any_scope, "asked": Pages(r for _, r in group),
-                                         batches.ASKS: [(r.url, {k: v for k, v in r.headers.items()
-                                                                 if k in _VALIDATORS}) for _, r in group]})
+                                         batches.ASKS: _asks(r for _, r in group)})
 
     def units_asked(self, response: Response) -> Iterator[Any]:
         """A batch of disclosure pages answered: each unit's answer to its callback, each unit
