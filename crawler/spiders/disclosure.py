@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 import scrapy.exceptions
+from scrapy import signals
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -186,7 +187,16 @@ class DisclosureSpider(LinkCheckSteps, BatchedAskSteps, ScriptListSteps, RenderS
                 self._request(unit["name"], unit["url"], self.parse_disclosure, self.unit_failed,
                               headers=self.previous.validators(unit["name"], unit["url"]), started=time.monotonic())
                 for unit in self.units):
+            await self._room()
             yield request
+
+    async def _room(self) -> None:
+        """Wait while Scrapy has no room for another unit (Scrapy's "lazy start requests"): its
+        engine takes start() as fast as it yields, so a province's thousands of units would all
+        wait in the scheduler from the first second."""
+        crawler = getattr(self, "crawler", None)   # none where a coordinator only lists the requests
+        if crawler is not None and crawler.engine is not None and crawler.engine.needs_backout():
+            await crawler.signals.wait_for(signals.scheduler_empty)
 
     def closed(self, reason: str) -> None:
         self.previous.close()
