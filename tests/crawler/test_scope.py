@@ -1,7 +1,10 @@
 """Scope: scheme + host + port of the unit's configured URLs, for every request the crawl makes."""
 import pytest
 
-from crawler.scope import Scope, origin, why_not
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crawler.scope import Scope, _split_origin, origin, why_not
 from mockserver import MockServer, html, redirect
 from test_spider import listing, nav, page, run_crawl
 
@@ -71,3 +74,19 @@ def test_robots_txt_and_its_redirects_stay_in_scope(tmp_path):
             assert result.returncode == 0, result.stderr
             assert ("GET", "/robots.txt") in server.hits
     assert other.hits == []
+
+
+_SCHEMES = st.sampled_from(["http", "HTTP", "https", "HtTpS", "ftp", "file", "javascript", ""])
+_HOSTS = st.one_of(st.text(st.sampled_from("aZ09.-"), min_size=1, max_size=12),
+                   st.text(st.sampled_from("aZ09.-_[]:@ \t\n%é政"), max_size=12))
+_PORTS = st.one_of(st.just(""), st.text(st.sampled_from("0123456789x "), max_size=7).map(lambda p: ":" + p))
+_RESTS = st.sampled_from(["", "/", "/xxgk/index.html", "?a=1", "#top", ";jsessionid=1", "\\x", " x", "/a b"])
+
+
+@settings(max_examples=500)
+@given(scheme=_SCHEMES, sep=st.sampled_from(["://", "://", "://", ":/", "//"]), host=_HOSTS, port=_PORTS,
+       rest=_RESTS, pad=st.sampled_from(["", " ", "\t"]))
+def test_origin_reads_every_address_as_urlsplit_does(scheme, sep, host, port, rest, pad):
+    # The common address is read without urlsplit: the reading must not differ on any address.
+    url = f"{pad}{scheme}{sep}{host}{port}{rest}{pad}"
+    assert origin(url) == _split_origin(url.strip())
