@@ -29,6 +29,9 @@ _COUNT_PAGE_EXT = re.compile(r"[\"']\.[\"']\s*\+\s*[\"'](s?html?)\\?[\"']")
 _RECORD_COUNT = re.compile(r"\brecordCount\s*:\s*[\"']?(\d+)")
 _PREPAGE = re.compile(r"\bprepage\s*:\s*[\"']?(\d+)")
 _SHOWN_PAGES = re.compile(r"共\s*(\d{1,4})\s*页")
+# What "共" must be followed by in the page's HTML for _SHOWN_PAGES to match once the tags are
+# taken out (_HTML_TAG): most pages say 共 only in a script or a text, and are not copied.
+_SHOWN_PAGES_HTML = re.compile(r"共(?:\s|<[^<>]+>)*\d")
 # <a href="?page=2">, list.jsp?channelId=5&pageNo=3 …: the page number's parameter and value
 # ("&" is "&amp;" in well-formed HTML).
 _QUERY_PAGE_LINK = re.compile(
@@ -77,7 +80,7 @@ def _pager(raw: str, url: str, base: str, hanweb_records: int | None,
     pp = _PREPAGE.search(raw) if "prepage" in raw else None
     if rc and pp and int(pp.group(1)) > 0:
         return max(1, math.ceil(int(rc.group(1)) / int(pp.group(1)))), []
-    m = _SHOWN_PAGES.search(_HTML_TAG.sub("", raw)) if "共" in raw and "页" in raw else None
+    m = _SHOWN_PAGES.search(_HTML_TAG.sub("", raw)) if "页" in raw and _SHOWN_PAGES_HTML.search(raw) else None
     shown = int(m.group(1)) if m else None
     query = _query_pages(raw, url, base, shown)
     if query:
