@@ -108,8 +108,9 @@ class _Extractor:
                             total_pages=total_pages, note="; ".join(notes) or None)
 
         groups = self._groups()
+        marks: dict = {}   # the groups' ancestors, each read once
         for g in groups:
-            _zone(g, self.counts, self.total_anchors, self.texts)  # before _fill: chrome groups need no dates
+            _zone(g, self.counts, self.total_anchors, self.texts, marks)  # before _fill: chrome groups need no dates
             if not g.excluded:
                 _fill(g, self.base, self.crawl_date, self.texts)
                 _score(g)

@@ -29,8 +29,15 @@ _HOT_TEXT = re.compile(
 _FRIEND_TEXT = re.compile(r"友情链接|网站链接|相关网站|政府网站|部门网站")
 
 
-def _zone(g: _Group, counts: dict[Element, int], total_anchors: int, texts: Texts) -> None:
-    """Exclude chrome zones, mark sidebars (penalized) and list/content containers (listish)."""
+def _zone(g: _Group, counts: dict[Element, int], total_anchors: int, texts: Texts,
+          marks: dict[Element, tuple[bool, bool, bool] | None] | None = None) -> None:
+    """Exclude chrome zones, mark sidebars (penalized) and list/content containers (listish).
+
+    ``marks``: what `_marks` said of each ancestor, kept for the page's other groups (they
+    share most of their ancestors).
+    """
+    if marks is None:
+        marks = {}
     penalty = 1.0
     bonus = 1.0
     depth = 0
@@ -40,20 +47,18 @@ def _zone(g: _Group, counts: dict[Element, int], total_anchors: int, texts: Text
         if anc.tag in _ZONE_TAGS:
             g.excluded = True
             return
-        s = _attr_text(anc)
-        if s:
-            toks = _tokens(s)
-            # A "chrome" class on a wrapper that holds most of the page's links
-            # (<div id="top"> around everything) is layout, not a header.
-            big = counts.get(anc, 0) > 0.6 * total_anchors
-            if (_EXCLUDE_SUBSTR.search(s) or toks & _EXCLUDE_TOKENS) and not big:
+        if anc in marks:
+            said = marks[anc]
+        else:
+            said = marks[anc] = _marks(anc, counts, total_anchors)
+        if said is not None:
+            chrome, side, content = said
+            if chrome:
                 g.excluded = True
                 return
-            # Likewise "side" in the class of the column holding most links (rightside, main-side)
-            # names the main column of a two-column layout, not a sidebar box.
-            if _PENALTY_SUBSTR.search(s) and not big:
+            if side:
                 penalty = 0.25
-            if depth < 6 and (_BONUS_SUBSTR.search(s) or toks & _BONUS_TOKENS):
+            if depth < 6 and content:
                 bonus = 1.5
         depth += 1
     heading = _heading_text(g.root, texts)
@@ -65,6 +70,24 @@ def _zone(g: _Group, counts: dict[Element, int], total_anchors: int, texts: Text
             penalty = min(penalty, 0.25)
     g.listish = bonus > 1
     g.penalized = penalty < 1
+
+
+def _marks(anc: Element, counts: dict[Element, int], total_anchors: int) -> tuple[bool, bool, bool] | None:
+    """What an ancestor's class and id say of a list in it: (page chrome, side box, content
+    container); None when it has neither."""
+    s = _attr_text(anc)
+    if not s:
+        return None
+    toks = _tokens(s)
+    # A "chrome" class on a wrapper that holds most of the page's links
+    # (<div id="top"> around everything) is layout, not a header.
+    big = counts.get(anc, 0) > 0.6 * total_anchors
+    chrome = bool(_EXCLUDE_SUBSTR.search(s) or toks & _EXCLUDE_TOKENS) and not big
+    # Likewise "side" in the class of the column holding most links (rightside, main-side)
+    # names the main column of a two-column layout, not a sidebar box.
+    side = bool(_PENALTY_SUBSTR.search(s)) and not big
+    content = bool(_BONUS_SUBSTR.search(s) or toks & _BONUS_TOKENS)
+    return chrome, side, content
 
 
 def _heading_text(root: Element, texts: Texts) -> str:
