@@ -102,12 +102,11 @@ def _title_anchors(doc: Element, texts: Texts) -> list[Element]:
         scripted = not href or href.startswith(("javascript:", "#"))
         if scripted and not (a.get("onclick") or _SCRIPT_OPENER.match(href)):
             continue
-        shown = texts.text(a)
-        if scripted and len(_ANCHOR_STRIP.sub("", shown)) < 6:
-            continue
         if a in hidden:
             continue
-        text = _ANCHOR_STRIP.sub("", shown)
+        text = _ANCHOR_STRIP.sub("", texts.text(a))
+        if scripted and len(text) < 6:
+            continue
         if len(text) < 4:
             t = _ANCHOR_STRIP.sub("", a.get("title") or "")
             if len(t) < 4 or text:
@@ -122,10 +121,24 @@ def _title_anchors(doc: Element, texts: Texts) -> list[Element]:
 def _count(anchors: list[Element]) -> dict[Element, int]:
     """How many title anchors each element holds (itself included), keyed by the element."""
     counts: dict[Element, int] = defaultdict(int)
+    # Each element is looked at once: the walk up from a link stops at the first ancestor
+    # another link's walk reached (not 30 links times the page's depth), then the counts are
+    # summed bottom-up.
+    top_down: list[Element] = []   # every element after its parent
+    for a in anchors:
+        chain = []
+        node = a
+        while node is not None and node not in counts:
+            counts[node] = 0
+            chain.append(node)
+            node = node.getparent()
+        top_down += reversed(chain)
     for a in anchors:
         counts[a] += 1
-        for p in a.iterancestors():
-            counts[p] += 1
+    for node in reversed(top_down):   # an element's descendants are summed before it
+        parent = node.getparent()
+        if parent is not None:
+            counts[parent] += counts[node]
     return counts
 
 
