@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import NamedTuple
 
 # Full-width digits and separators appear in hand-typed dates ("２０２６－１１－２０").
 _FULLWIDTH = str.maketrans("０１２３４５６７８９－／．：　", "0123456789-/.: ")
@@ -90,9 +91,12 @@ _URL_YM = re.compile(r"/((?:19|20)\d\d)-?(\d\d)/")
 _URL_SLACK = timedelta(days=62)
 
 
-@dataclass(frozen=True)
-class Found:
-    """A date found in a node: the date, how far it can be trusted, and its label."""
+class Found(NamedTuple):
+    """A date found in a node: the date, how far it can be trusted, and its label.
+
+    A named tuple, not a frozen dataclass: a list page makes one per dated row, and a frozen
+    dataclass costs four times as much to make.
+    """
     date: date
     priority: int
     label: str | None = None
@@ -190,13 +194,15 @@ def _priority(label: str | None) -> int | None:
     return PRIO_PLAIN
 
 
-def node_dates(text: str, crawl_date: date, hint: date | None = None, max_len: int = 80) -> list[Found]:
+def node_dates(text: str, crawl_date: date, hint: date | None | Callable[[], date | None] = None,
+               max_len: int = 80) -> list[Found]:
     """Dates that this text node *states as a date label*; [] for titles and prose.
 
     A node qualifies when, after removing the date(s), clock times, labels and brackets,
     almost nothing is left (``[11-20]``, ``(2026-11-20)``, ``2026-11-20 09:30:12``), or when
     a date directly follows a label (``发布时间：2026-11-20 来源：县政府办``).  Dates after
-    ``crawl_date`` are dropped: a future date is never an update.
+    ``crawl_date`` are dropped: a future date is never an update.  ``hint`` (see
+    `resolve_year`) may be a function, asked only when a yearless date needs its year.
     """
     # Asked of the text as written: normalize only makes full-width digits and marks ASCII.
     if not _DIGIT.search(text) or not _DATE_MARK.search(text):
@@ -219,6 +225,8 @@ def node_dates(text: str, crawl_date: date, hint: date | None = None, max_len: i
     if not spans:
         for rx, mi, di in ((_MD, 1, 3), (_CN_MD, 1, 2)):
             for m in rx.finditer(t):
+                if callable(hint):
+                    hint = hint()
                 d = resolve_year(int(m.group(mi)), int(m.group(di)), crawl_date, hint)
                 if d:
                     spans.append((m.start(), m.end(), d, _label_before(t, m.start())))
@@ -249,6 +257,8 @@ def best_date(found: list[Found]) -> date | None:
     """Highest-priority date, newest within that priority."""
     if not found:
         return None
+    if len(found) == 1:   # most rows state one date
+        return found[0].date
     top = max(f.priority for f in found)
     return max(f.date for f in found if f.priority == top)
 

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from itertools import islice
 from statistics import median
 
@@ -260,40 +262,60 @@ def _group_records(anchors: list[Element], counts: dict[Element, int], texts: Te
 
 # --- titles, dates, pins -------------------------------------------------------------------
 
-class _Said:
-    """The dates each text of one record states (dates.node_dates), each text read once.
+class _Said(dict):
+    """The dates each text of one record states (dates.node_dates), each text read once:
+    ``said[text]``.
 
-    A record's title texts are read for its title and again for its date.
+    A record's title texts are read for its title and again for its date. A dict: a text
+    read before is answered without a Python call. ``hint`` gives the record's URL date,
+    asked only when a yearless date needs its year.
     """
 
-    def __init__(self, crawl_date: date, hint: date | None):
-        self.crawl_date, self.hint = crawl_date, hint
-        self._read: dict[str, tuple[dates.Found, ...]] = {}
+    __slots__ = ("crawl_date", "hint")
 
-    def __call__(self, text: str) -> tuple[dates.Found, ...]:
+    def __init__(self, crawl_date: date, hint: Callable[[], date | None]):
+        super().__init__()
+        self.crawl_date, self.hint = crawl_date, hint
+
+    def __missing__(self, text: str) -> tuple[dates.Found, ...]:
         # A tuple: what one caller is given, no other caller can change.
-        found = self._read.get(text)
-        if found is None:
-            found = self._read[text] = tuple(dates.node_dates(text, self.crawl_date, self.hint))
+        found = self[text] = tuple(dates.node_dates(text, self.crawl_date, self.hint))
         return found
+
+
+class _UrlHints:
+    """The dates a group's item URLs carry, for the year of a yearless date (dates.url_date_hint).
+
+    Read only when a yearless date asks: most lists show full dates.
+    """
+
+    def __init__(self, records: list[_Record]):
+        self.records = records
+        self._hints: tuple[dict[int, date | None], date | None] | None = None
+
+    def of(self, r: _Record) -> date | None:
+        if self._hints is None:
+            hints = {id(x): dates.url_date_hint(x.url) for x in self.records}
+            known = [h for h in hints.values() if h]
+            # Most items carry a URL date: a hint-less yearless item takes the list's newest one.
+            group_hint = max(known) if len(known) * 2 >= len(self.records) and known else None
+            self._hints = hints, group_hint
+        hints, group_hint = self._hints
+        return hints[id(r)] or group_hint
 
 
 def _fill(g: _Group, base: str, crawl_date: date, texts: Texts) -> None:
     """Titles, URLs, dates and pins of a group's records."""
     header = _header_columns(g, texts)
-    hints = {}
     for r in g.records:
         href = (r.anchor.get("href") or "").strip()
         # A megabyte-long or malformed href is no address (and the URL patterns see capped input).
         r.url = "" if not href or href.startswith(("javascript:", "#")) else join_url(base, href)
-        hints[id(r)] = dates.url_date_hint(r.url)
-    known = [h for h in hints.values() if h]
-    # Most items carry a URL date: a hint-less yearless item takes the list's newest one.
-    group_hint = max(known) if len(known) * 2 >= len(g.records) and known else None
+    hints = _UrlHints(g.records)
     seen = set()
     kept = []
     for r in g.records:
-        said = _Said(crawl_date, hints[id(r)] or group_hint)
+        said = _Said(crawl_date, partial(hints.of, r))
         r.title = _title(r.anchor, said, texts)
         r.date = _record_date(r, header, said, texts)
         r.pinned = _pinned(r.node, texts.text(r.node))
@@ -304,8 +326,9 @@ def _fill(g: _Group, base: str, crawl_date: date, texts: Texts) -> None:
         kept.append(r)
     # A breadcrumb or a "list head" row can share the list's container and tag;
     # when most rows are dated, an undated row of another class is not an item.
-    dated_classes = Counter(_class_key(r.node) for r in kept if r.date)
-    if dated_classes and sum(dated_classes.values()) * 2 >= len(kept):
+    dated = [r for r in kept if r.date]
+    if dated and len(dated) < len(kept) and len(dated) * 2 >= len(kept):   # (all dated: none goes)
+        dated_classes = {_class_key(r.node) for r in dated}
         kept = [r for r in kept if r.date or _class_key(r.node) in dated_classes]
     g.records = kept
     g.header_col = header
@@ -315,7 +338,7 @@ def _title(a: Element, said: _Said, texts: Texts) -> str:
     parts = []
     for s in texts.strings(a):
         t = s.strip()
-        if not t or said(s) or _PINNED_TEXT.fullmatch(t):
+        if not t or said[s] or _PINNED_TEXT.fullmatch(t):
             continue
         parts.append(t)
     title = _clean(" ".join(parts))
@@ -367,7 +390,7 @@ def _record_date(r: _Record, header: int | None, said: _Said, texts: Texts) -> d
                     break
                 found += _node_dates(sib, said, texts)
             elif is_text(sib):
-                found += said(sib)
+                found += said[sib]
             if found:
                 break
     return dates.best_date(found)
@@ -380,7 +403,7 @@ def _node_dates(node: Element, said: _Said, texts: Texts) -> list[dates.Found]:
 def _dates_of(shown: list[str], said: _Said) -> list[dates.Found]:
     out: list[dates.Found] = []
     for s in shown:
-        out += said(s)
+        out += said[s]
     return out
 
 
