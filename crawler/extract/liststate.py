@@ -19,6 +19,7 @@ from .zones import _BONUS_SUBSTR, _BONUS_TOKENS, _ZONE_TAGS, _in_zone, _side_box
 # page "unverifiable" (the spider still has to discover its sub-columns).
 _LIST_LOADER = re.compile(r"jpage|dataproxy|loadPageData|\.trsapi|laypage", re.I)
 _TEMPLATE_ATTRS = ("ms-repeat", "ms-for", "v-for", "wx:for", "ng-repeat", "x-for")
+_TEMPLATE_ATTR_SET = frozenset(_TEMPLATE_ATTRS)
 _TEMPLATE_SCRIPT_TYPES = re.compile(r"template|text/html", re.I)
 # A template that renders documents binds a title or a publication date.
 _ITEM_BINDING = re.compile(r"title|doctitle|pubdate|docreltime|publishtime|releasetime|fbrq|fbsj", re.I)
@@ -118,9 +119,11 @@ def _loader_evidence(doc: Element, script_text: str) -> str | None:
             body = text_of(sc)
             if "<a" in body and _ITEM_BINDING.search(body):
                 return f"{sc.get('type')} item template"
+    # The elements carrying a template attribute, in one pass over the page (most have none).
+    bound = [el for el in doc.iter(etree.Element) if _TEMPLATE_ATTR_SET.intersection(el.keys())]
     for attr in _TEMPLATE_ATTRS:
-        for el in doc.iter():
-            if el.get(attr) is None or not is_tag(el):
+        for el in bound:
+            if el.get(attr) is None:
                 continue
             if _in_zone(el):
                 continue

@@ -60,7 +60,7 @@ _ONE_ITEM_EXTRA = 30
 _PROSE = 50   # a sibling block this long without links is running text
 
 
-@dataclass
+@dataclass(slots=True)   # one per list row: slots make it cheaper to make and to read
 class _Record:
     node: Element
     anchor: Element
@@ -274,7 +274,7 @@ class _Said(dict):
     __slots__ = ("crawl_date", "hint")
 
     def __init__(self, crawl_date: date, hint: Callable[[], date | None]):
-        super().__init__()
+        # (an empty dict already: dict.__init__ would only add items)
         self.crawl_date, self.hint = crawl_date, hint
 
     def __missing__(self, text: str) -> tuple[dates.Found, ...]:
@@ -342,9 +342,11 @@ def _title(a: Element, said: _Said, texts: Texts) -> str:
             continue
         parts.append(t)
     title = _clean(" ".join(parts))
-    attr = _clean(a.get("title") or "")
-    if attr and (not title or (title.endswith(("...", "…")) and len(attr) > len(title))):
-        title = attr
+    # The title attribute stands in for a missing or a cut ("…") link text (read only then).
+    if not title or title.endswith(("...", "…")):
+        attr = _clean(a.get("title") or "")
+        if attr and (not title or len(attr) > len(title)):
+            title = attr
     return title
 
 
@@ -412,11 +414,16 @@ def _pinned(node: Element, text: str) -> bool:
     if _PINNED_TEXT.search(text):
         return True
     for t in node.iter(etree.Element):   # elements only, not comments
-        if (t.get("class") or t.get("id")) and _tokens(_attr_text(t)) & _PINNED_TOKENS:
+        if (t.get("class") or t.get("id")) and _pin_class(_attr_text(t)):
             return True
         if t.tag == "img" and ("置顶" in (t.get("alt") or "") or "置顶" in (t.get("title") or "")):
             return True
     return False
+
+
+def _pin_class(s: str) -> bool:
+    # Every pin token holds "top", "zd" or "ding": most classes hold none, and are not split.
+    return ("top" in s or "zd" in s or "ding" in s) and bool(_tokens(s) & _PINNED_TOKENS)
 
 
 # --- scoring -------------------------------------------------------------------------------
