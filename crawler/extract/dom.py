@@ -308,6 +308,7 @@ class Texts:
     def _walk(self, el: Element, keep: bool) -> None:
         # _collect's walk, noting where each element's text nodes start and end.
         nodes = self._nodes
+        span = self._span
         start = len(nodes)
         text = el.text
         if text:
@@ -315,11 +316,18 @@ class Texts:
         for c in el:
             tag = c.tag
             if tag.__class__ is str and tag not in _NOT_SHOWN:
-                self._walk(c, keep or tag in _PRESERVE)
+                if len(c):
+                    self._walk(c, keep or tag in _PRESERVE)
+                else:   # a leaf (most elements are): its text read here, without a call
+                    leaf = len(nodes)
+                    text = c.text
+                    if text:
+                        nodes.append(_shown(text, keep or tag in _PRESERVE))
+                    span[c] = (leaf, len(nodes))
             tail = c.tail
             if tail:
                 nodes.append(_shown(tail, keep))
-        self._span[el] = (start, len(nodes))
+        span[el] = (start, len(nodes))
 
     def strings(self, el: Element) -> list[str]:
         """``el``'s shown text nodes, as `text_nodes` reads them."""

@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import partial
 from itertools import islice
 from statistics import median
 
@@ -267,20 +265,23 @@ class _Said(dict):
     ``said[text]``.
 
     A record's title texts are read for its title and again for its date. A dict: a text
-    read before is answered without a Python call. ``hint`` gives the record's URL date,
+    read before is answered without a Python call. The record's URL date (``hints``) is
     asked only when a yearless date needs its year.
     """
 
-    __slots__ = ("crawl_date", "hint")
+    __slots__ = ("crawl_date", "hints", "record")
 
-    def __init__(self, crawl_date: date, hint: Callable[[], date | None]):
+    def __init__(self, crawl_date: date, hints: _UrlHints, record: _Record):
         # (an empty dict already: dict.__init__ would only add items)
-        self.crawl_date, self.hint = crawl_date, hint
+        self.crawl_date, self.hints, self.record = crawl_date, hints, record
 
     def __missing__(self, text: str) -> tuple[dates.Found, ...]:
         # A tuple: what one caller is given, no other caller can change.
-        found = self[text] = tuple(dates.node_dates(text, self.crawl_date, self.hint))
+        found = self[text] = tuple(dates.node_dates(text, self.crawl_date, self._hint))
         return found
+
+    def _hint(self) -> date | None:
+        return self.hints.of(self.record)
 
 
 class _UrlHints:
@@ -315,7 +316,7 @@ def _fill(g: _Group, base: str, crawl_date: date, texts: Texts) -> None:
     seen = set()
     kept = []
     for r in g.records:
-        said = _Said(crawl_date, partial(hints.of, r))
+        said = _Said(crawl_date, hints, r)
         r.title = _title(r.anchor, said, texts)
         r.date = _record_date(r, header, said, texts)
         r.pinned = _pinned(r.node, texts.text(r.node))
