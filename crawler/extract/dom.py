@@ -185,7 +185,9 @@ def _attr_text(el: Element) -> str:
 
 
 def _tokens(s: str) -> set[str]:
-    return {t for t in _TOKEN_SPLIT.split(s) if t}
+    tokens = set(_TOKEN_SPLIT.split(s))   # built in C, not by a comprehension
+    tokens.discard("")
+    return tokens
 
 
 def _clean(s: str) -> str:
