@@ -58,6 +58,21 @@ class SafeEncodingMiddleware:
         return response
 
 
+# Scrapy's meta refresh decodes the whole page (response.text) to look for a <meta> whose
+# attributes say "refresh" in its first 4096 characters; most pages say it nowhere. In UTF-8
+# and GB18030 an ASCII letter of the text is that byte of the body, and a character takes 1 to
+# 4 bytes (after a BOM of 3): the bytes that hold those characters are enough to rule it out.
+_ASCII_KEPT = frozenset({"utf-8", "gb18030"})
+_REFRESH_BYTES = 3 + 4 * 4096
+
+
+def _may_refresh(response) -> bool:
+    """False when Scrapy's meta refresh cannot find a refresh on this page (it would return it as is)."""
+    if not isinstance(response, HtmlResponse) or response.encoding not in _ASCII_KEPT:
+        return True
+    return b"refresh" in response.body[:_REFRESH_BYTES].lower()
+
+
 class PageRedirectMiddleware(MetaRefreshMiddleware):
     """Scrapy's meta refresh, and the other ways a page that shows nothing sends a visitor on:
     a script assigning a literal address (`location.href="xxgk/index.html"`), a lone frame.
@@ -68,7 +83,7 @@ class PageRedirectMiddleware(MetaRefreshMiddleware):
     """
 
     def process_response(self, request, response, spider=None):
-        result = super().process_response(request, response)
+        result = super().process_response(request, response) if _may_refresh(response) else response
         if result is not response or request.meta.get("dont_redirect") or request.method == "HEAD" \
                 or request.meta.get("playwright") or response.status != 200 \
                 or not isinstance(response, HtmlResponse):

@@ -42,3 +42,20 @@ def test_a_page_without_a_refresh_is_the_answer():
     body = f"<html><head><title>通知公告</title></head><body><ul>{LIST}</ul></body></html>".encode()
     result = answer(body)
     assert isinstance(result, HtmlResponse) and result.body == body
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_a_meta_refresh_after_4096_bytes_of_chinese_is_still_seen(encoding):
+    # Scrapy looks at the first 4096 characters: here ~9,000 bytes in UTF-8, ~6,000 in GB18030.
+    title = "政府信息公开" * 500
+    page = (f'<html><head><title>{title}</title><meta http-equiv="refresh" content="0;url=/new/">'
+            f"</head><body><ul>{LIST}</ul></body></html>")
+    result = answer(page.encode(encoding), encoding=encoding)
+    assert isinstance(result, Request) and result.url == "http://127.0.0.1/new/"
+
+
+def test_a_meta_refresh_past_the_first_4096_characters_is_left_as_scrapy_leaves_it():
+    page = (f'<html><head><title>{"通知" * 2100}</title><meta http-equiv="refresh" content="0;url=/new/">'
+            f"</head><body><ul>{LIST}</ul></body></html>").encode()
+    result = answer(page)
+    assert isinstance(result, HtmlResponse) and result.body == page
