@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 from .encoding import decode, detect
 
@@ -56,7 +56,7 @@ _CONTROL = bytes([*range(0x00, 0x09), *range(0x0e, 0x1b), *range(0x1c, 0x20)])
 #维护的通知") and, when the page shows next to nothing, on its visible text. No pattern nests
 # repeats: linear on any input.
 _SMALL_PAGE = 600        # visible bytes (~200 Chinese characters): a list or an article shows more
-_CHALLENGE_SHOWN = 300   # a challenge shows less (below _SMALL_PAGE: one count, capped there, serves both)
+_CHALLENGE_SHOWN = 300   # a challenge shows less
 _TITLE = re.compile(rb"<title\b[^<>]*>([^<]{0,300})", re.I)
 _NOT_FOUND = (r"页面不存在|页面未找到|找不到(?:该|您要访问的|您所访问的|您访问的|您请求的)?页面|您(?:所)?访问的页面"
               r"(?:不存在|已删除|已被删除)|(?:信息|文章|栏目|内容|文件)(?:已被删除|不存在)|404\s*(?:not|错误|页面|error)|"
@@ -152,28 +152,27 @@ def _visible_bytes(head: bytes, enough: int | None = None) -> int:
 
 
 class _Head:
-    """A body's first bytes, and how much text they show: counted once for every question asked."""
+    """A body's first bytes, and what they show: counted once for every question asked."""
 
     def __init__(self, body: bytes):
         self.bytes = body[:_HEAD]
-        self._shown: int | None = None
+        self._counts: dict[int, int] = {}
 
     @cached_property
     def low(self) -> bytes:
         return self.bytes.lower()
 
-    def shown(self) -> int:
-        """Visible bytes, exact up to _SMALL_PAGE (a count above it only says "more")."""
-        if self._shown is None:
-            self._shown = _shown_in_head(self.bytes)
-        return self._shown
+    def shows_more_than(self, limit: int) -> bool:
+        """Whether the visible bytes exceed `limit` (counting stops once they do for certain)."""
+        if limit not in self._counts:
+            self._counts[limit] = _visible_bytes(self.bytes, enough=limit)
+        return self._counts[limit] > limit
 
-
-@lru_cache(maxsize=64)
-def _shown_in_head(head: bytes) -> int:
-    # Asked twice of every page, by the redirect middleware and by the spider's judging, a
-    # few responses apart: a page's head is counted once (64 heads of 20 KB held at most).
-    return _visible_bytes(head, enough=_SMALL_PAGE)
+    @cached_property
+    def few_links(self) -> bool:
+        """At most _MOVER_LINKS links (counting stops at the one past it)."""
+        links = _LINK.finditer(self.bytes)
+        return sum(1 for _ in zip(links, range(_MOVER_LINKS + 1))) <= _MOVER_LINKS
 
 
 def is_challenge(status: int, body: bytes) -> bool:
@@ -194,7 +193,7 @@ def _challenge(status: int, body: bytes, shows: _Head) -> bool:
         return bool(_CHALLENGE_MARK.search(head))
     if status != 200 or len(body) > 64 * 1024 or b"<script" not in shows.low:
         return False
-    if shows.shown() > _CHALLENGE_SHOWN:
+    if shows.shows_more_than(_CHALLENGE_SHOWN):
         return False
     return bool(_SETS_COOKIE.search(head) and _RELOADS.search(head)) or bool(_WAF_MARK.search(head))
 
@@ -213,8 +212,9 @@ def page_redirect(body: bytes) -> str | None:
     or its one frame (a frameset's main frame); None for a page with content, or a challenge."""
     shows = _Head(body)
     head = shows.bytes
-    if len(body) > 64 * 1024 or shows.shown() > _SMALL_PAGE or _challenge(200, body, shows) \
-            or len(_LINK.findall(head)) > _MOVER_LINKS:
+    # Cheapest test first: a page with links (most pages) is no mover, whatever it shows.
+    if len(body) > 64 * 1024 or not shows.few_links or shows.shows_more_than(_SMALL_PAGE) \
+            or _challenge(200, body, shows):
         return None
     text = decode(head)
     for m in _SCRIPT_GO.finditer(text):
@@ -242,7 +242,7 @@ def _not_the_page(body: bytes, shows: _Head) -> Verdict | None:
     title = _title(head)
     # A page showing next to nothing, with next to no links: a short list page (a few items, a
     # menu) is not one, whatever its items say (关于网站关闭的公告, 关于未备案网站的通知).
-    bare = shows.shown() <= _SMALL_PAGE and len(_LINK.findall(head)) <= _MOVER_LINKS
+    bare = shows.few_links and not shows.shows_more_than(_SMALL_PAGE)
     for state, why, pattern in _TITLE_KINDS:
         if pattern.search(title):
             return Verdict(state, f"{why}（标题：{title[:40]}）")
