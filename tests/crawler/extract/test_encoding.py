@@ -97,3 +97,23 @@ def test_whatwg_labels_resolve_as_browsers_do(label, codec):
 def test_a_meta_that_says_utf16_means_utf8():
     body = '<meta charset="utf-16"><p>信息公开</p>'.encode("utf-8")
     assert "信息公开" in decode(body, "text/html")
+
+
+def test_a_body_asked_again_is_answered_as_the_first_time_whatever_else_was_asked_between():
+    # Answers are kept per body object and Content-Type (encoding._recent): asking about the
+    # same body under another label, or about other bodies, never gets a kept answer wrong.
+    page = ("<html><body>" + "政府信息公开" * 400 + "</body></html>").encode("gb18030")
+    assert decode(page, "text/html; charset=gbk") == page.decode("gb18030")
+    assert detect(page, "text/html; charset=utf-8") == "gb18030"   # mislabelled: the bytes win
+    assert decode(page.decode("gb18030").encode("utf-8"), "text/html; charset=utf-8").startswith("<html>")
+    for i in range(10):
+        other = b"<p>%d</p>" % i * 300
+        assert decode(other, "text/html") == other.decode()
+    assert decode(page, "text/html; charset=gbk") == page.decode("gb18030")
+
+
+def test_a_bytearray_changed_between_two_asks_is_read_anew():
+    body = bytearray(("<p>" + "公开" * 600 + "</p>").encode("utf-8"))
+    assert decode(body, "text/html; charset=utf-8").startswith("<p>公开")
+    body[3:6] = b"abc"
+    assert decode(body, "text/html; charset=utf-8").startswith("<p>abc")
