@@ -6,6 +6,7 @@ from urllib.parse import urljoin
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, TextResponse
+from w3lib.encoding import http_content_type_encoding, read_bom
 
 from crawler.extract.encoding import detect
 from crawler.extract.readable import page_redirect
@@ -54,8 +55,19 @@ class SafeEncodingMiddleware:
     def process_response(self, request, response, spider=None):
         if isinstance(response, TextResponse):
             content_type = response.headers.get("Content-Type", b"").decode("latin-1")
-            return response.replace(encoding=detect(response.body, content_type))
+            encoding = detect(response.body, content_type)
+            if _read_as(response, content_type) == encoding:
+                return response   # Scrapy reads it so already: a copy would change nothing
+            return response.replace(encoding=encoding)
         return response
+
+
+def _read_as(response: TextResponse, content_type: str) -> str | None:
+    """The encoding Scrapy reads `response` with, when its BOM or its Content-Type decides it;
+    None otherwise (Scrapy would then guess from the whole body: not worth asking)."""
+    if read_bom(response.body)[0] is None and http_content_type_encoding(content_type) is None:
+        return None
+    return response.encoding
 
 
 # Scrapy's meta refresh decodes the whole page (response.text) to look for a <meta> whose

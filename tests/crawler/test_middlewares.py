@@ -6,7 +6,7 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
 from crawler import settings as defaults
-from crawler.middlewares import PageRedirectMiddleware
+from crawler.middlewares import PageRedirectMiddleware, SafeEncodingMiddleware
 
 URL = "http://127.0.0.1/xxgk/"
 # Enough of a page (a list in the head's first kilobytes) that only the refresh moves it.
@@ -59,3 +59,17 @@ def test_a_meta_refresh_past_the_first_4096_characters_is_left_as_scrapy_leaves_
             f"</head><body><ul>{LIST}</ul></body></html>").encode()
     result = answer(page)
     assert isinstance(result, HtmlResponse) and result.body == page
+
+
+@pytest.mark.parametrize("content_type,body,encoding", [
+    ("text/html; charset=utf-8", "<p>通知公告</p>".encode(), "utf-8"),                  # as declared
+    ("text/html; charset=utf-8", "<p>通知公告</p>".encode("gb18030"), "gb18030"),        # mislabelled
+    ("text/html; charset=rot13", "<p>通知公告</p>".encode("gb18030"), "gb18030"),        # no real label
+    ("text/html", '<meta charset="gbk"><p>通知公告</p>'.encode("gb18030"), "gb18030"),   # the page's own
+    ("text/html; charset=utf-8", b"\xef\xbb\xbf<p>" + "通知".encode() + b"</p>", "utf-8"),  # a BOM
+])
+def test_every_text_response_leaves_with_an_encoding_that_reads_it(content_type, body, encoding):
+    request = Request(URL)
+    response = HtmlResponse(URL, body=body, headers={"Content-Type": content_type}, request=request)
+    result = SafeEncodingMiddleware().process_response(request, response)
+    assert result.encoding == encoding and "通知" in result.text and result.body == body
