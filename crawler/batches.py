@@ -140,7 +140,7 @@ class LinkBatchMixin:
         for i, (url, validators) in enumerate(batch.meta[ASKS]):
             if self._closing or room <= 0 or why_not(url, meta.get("scope")) is not None:
                 break
-            request = Request(url, headers=batch.headers, meta=dict(meta), dont_filter=True)   # a copy of them
+            request = Request(url, headers=batch.headers, meta=meta, dont_filter=True)   # copies of both
             request.headers.update(validators)
             answer = await self._through_middlewares(request)
             if answer == 304:
@@ -174,18 +174,20 @@ class LinkBatchMixin:
     async def _check(self, batch: Request, url: str) -> tuple[str, int | None, Exception | None]:
         """One link: (the URL finally asked, its status or None, the exception that ended it or None)."""
         meta = {k: batch.meta[k] for k in _CARRIED_META if k in batch.meta}
-        headers = batch.headers.copy()
         host = urlsplit(url).hostname
-        method, tries, redirects = "HEAD", 0, 0
+        method, tries, redirects, left_host = "HEAD", 0, 0, False
         while True:
             reason = why_not(url, meta.get("scope"))
             if reason is not None:
                 return url, None, OffScopeHop(reason)
-            if urlsplit(url).hostname != host:
-                headers.pop(b"Cookie", None)   # the batch's cookies are its host's (Scrapy's redirect does the same)
+            # The batch's cookies are its host's: once a hop leaves it, they stay behind (Scrapy's
+            # redirect does the same).
+            left_host = left_host or urlsplit(url).hostname != host
             try:
-                status, location = await self.status_of(Request(url, method=method, headers=headers,
-                                                                meta=dict(meta), dont_filter=True))
+                request = Request(url, method=method, headers=batch.headers, meta=meta, dont_filter=True)  # copies
+                if left_host:
+                    request.headers.pop(b"Cookie", None)
+                status, location = await self.status_of(request)
             except self._retry_errors as exc:
                 if tries < self._retry_times:
                     tries += 1

@@ -221,3 +221,29 @@ def test_one_units_failing_callback_in_a_batch_never_stops_the_others():
                                         batches.READ: {k: HtmlResponse(r.url, body=b"<p>x</p>") for k, r in enumerate(pages)}})
     out = list(spider.units_asked(HtmlResponse(batch.url, request=batch)))
     assert out == [{"type": "unit", "unit": "甲局"}, {"type": "unit", "unit": "乙局", "status": 200}]
+
+
+def test_a_link_checks_cookies_stay_behind_once_a_redirect_leaves_the_batchs_host():
+    import asyncio
+
+    from scrapy import Request
+
+    from crawler.batches import LinkBatchMixin
+
+    class Recorder(LinkBatchMixin):
+        def __init__(self, answers):
+            self._answers, self.asked = answers, []
+            self._retry_times, self._retry_codes, self._retry_errors = 0, frozenset(), ()
+            self._max_redirects, self._closing = 5, False
+
+        async def status_of(self, request):
+            self.asked.append((request.url, request.headers.get(b"Cookie")))
+            return self._answers[request.url]
+
+    a, b = "http://127.0.0.1:8001", "http://127.0.0.2:8001"
+    checker = Recorder({f"{a}/1": (302, f"{a}/2".encode()), f"{a}/2": (302, f"{b}/3".encode()),
+                        f"{b}/3": (302, f"{a}/4".encode()), f"{a}/4": (200, None)})
+    batch = Request(f"{a}/1", headers={"Cookie": "sid=1"})
+    assert asyncio.run(checker._check(batch, f"{a}/1")) == (f"{a}/4", 200, None)
+    assert checker.asked == [(f"{a}/1", b"sid=1"), (f"{a}/2", b"sid=1"), (f"{b}/3", None), (f"{a}/4", None)]
+    assert batch.headers.get(b"Cookie") == b"sid=1"
