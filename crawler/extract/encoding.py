@@ -93,28 +93,27 @@ def detect(body: bytes, content_type: str | None = None) -> str:
 
 
 # A page's body is asked about several times on its way in, a few calls apart (readable.py's
-# check detects and decodes a sample, the reader decodes it all): the last few answers are kept,
-# keyed by the body object itself and the Content-Type. An entry holds its body, so the id is
-# not reused while it is kept; only bytes (immutable); none for tiny bodies (a title: nothing
-# to save) or huge ones (4 of those, and their texts, would hold tens of megabytes).
+# check detects and decodes a sample, the reader decodes it all): the last few answers are kept
+# with the body object they are for (held, so another body never takes its place) and the
+# Content-Type. Only bytes (immutable); none for tiny bodies (a title: nothing to save) or huge
+# ones (4 of those, and their texts, would hold tens of megabytes). A tuple, replaced whole:
+# a thread reading it never sees it half changed.
 _RECENT = 4
 _KEPT_SIZES = range(1024, 1024 * 1024 + 1)
-_recent: dict[tuple[int, str | None], tuple[bytes, tuple[str, str | None]]] = {}
+_recent: tuple[tuple[bytes, str | None, tuple[str, str | None]], ...] = ()
 
 
 def _detected(body: bytes, content_type: str | None) -> tuple[str, str | None]:
     """The codec, and the text when checking the codec already decoded the whole body cleanly
     (so `decode` does not decode it twice)."""
+    global _recent
     if type(body) is not bytes or len(body) not in _KEPT_SIZES:
         return _detected_anew(body, content_type)
-    key = (id(body), content_type)
-    kept = _recent.get(key)
-    if kept is not None and kept[0] is body:
-        return kept[1]
+    for kept_body, kept_type, answer in _recent:
+        if kept_body is body and kept_type == content_type:
+            return answer
     answer = _detected_anew(body, content_type)
-    if len(_recent) >= _RECENT:
-        _recent.pop(next(iter(_recent)), None)   # the oldest
-    _recent[key] = (body, answer)
+    _recent = ((body, content_type, answer), *_recent[:_RECENT - 1])
     return answer
 
 
