@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 from . import dates
-from .dom import Element, Page, classes, is_tag, parse_html, text_nodes
+from .dom import Element, Page, Texts, classes, is_tag, parse_html, text_nodes
 from .encoding import decode
 from .types import ArticleDate
 
@@ -101,6 +101,8 @@ def _attr_text(tag: Element) -> str:
 def _is_chrome(tag: Element) -> bool:
     if tag.tag in _CHROME_TAGS:
         return True
+    if not tag.get("class") and not tag.get("id"):   # most elements: nothing to read
+        return False
     s = _attr_text(tag)
     if not s:
         return False
@@ -129,6 +131,11 @@ def _generation_stamp(doc: Element) -> str | None:
     return None
 
 
+def _shown_len(texts: Texts, el: Element) -> int:
+    """Length of ``el``'s text as `_Content.text` reads it (``texts`` skipping what is dropped)."""
+    return len("".join(texts.strings(el)))
+
+
 class _Content:
     """The page as a reader sees it: the tree without scripts, forms and page chrome.
 
@@ -139,7 +146,11 @@ class _Content:
     def __init__(self, doc: Element):
         self.root = doc   # not <body>: broken pages close it early and the rest sits beside it (govcn)
         self.dropped: set[Element] = set(doc.iter(*_DROP_TAGS))
-        total = len(self.text(doc))
+        # Each chrome candidate's text is measured in one walk of the page (Texts), not by
+        # walking its subtree anew: a candidate is met before anything below it is dropped, so
+        # what is stepped around inside it is exactly what was dropped before the loop.
+        texts = Texts(doc, self.dropped)
+        total = _shown_len(texts, doc)
         stack = [iter(doc)]
         while stack:
             t = next(stack[-1], None)
@@ -150,7 +161,7 @@ class _Content:
                 continue
             # A "chrome" class on a wrapper holding most of the text (<div id="top"> around
             # the whole page) is layout: keep it.
-            if _is_chrome(t) and len(self.text(t)) < 0.5 * total:
+            if _is_chrome(t) and _shown_len(texts, t) < 0.5 * total:
                 self.dropped.add(t)
                 continue
             if len(t):

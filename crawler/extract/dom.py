@@ -299,11 +299,14 @@ class Texts:
     the slice from its own text to the end of its content. Valid while the tree is unchanged:
     whoever changes it makes a new one. Elements the walk does not enter (those inside a
     script, a template or a ruby note) and every element of ``Texts()`` are read afresh.
+    Elements in ``skip`` (and what they hold) are stepped around by the walk and by `strings`,
+    as `text_nodes` steps around them.
     """
 
-    def __init__(self, doc: Element | None = None):
+    def __init__(self, doc: Element | None = None, skip: set[Element] | frozenset[Element] = frozenset()):
         self._nodes: list[str] = []
         self._span: dict[Element, tuple[int, int]] = {}
+        self._skip = skip
         if doc is not None:
             self._walk(doc, False)
 
@@ -311,13 +314,14 @@ class Texts:
         # _collect's walk, noting where each element's text nodes start and end.
         nodes = self._nodes
         span = self._span
+        skip = self._skip
         start = len(nodes)
         text = el.text
         if text:
             nodes.append(_shown(text, keep))
         for c in el:
             tag = c.tag
-            if tag.__class__ is str and tag not in _NOT_SHOWN:
+            if tag.__class__ is str and tag not in _NOT_SHOWN and c not in skip:
                 if len(c):
                     self._walk(c, keep or tag in _PRESERVE)
                 else:   # a leaf (most elements are): its text read here, without a call
@@ -334,7 +338,9 @@ class Texts:
     def strings(self, el: Element) -> list[str]:
         """``el``'s shown text nodes, as `text_nodes` reads them."""
         span = self._span.get(el)
-        return _strings(el) if span is None else self._nodes[span[0]:span[1]]
+        if span is None:
+            return [t for t, _ in text_nodes(el, self._skip)]
+        return self._nodes[span[0]:span[1]]
 
     def text(self, el: Element) -> str:
         """``el``'s text, as `text_of` reads it."""
