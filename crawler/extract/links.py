@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from posixpath import dirname
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from crawler.extract.dom import Element, Page, Texts, as_page, has_descendant, join_url
 from crawler.extract.types import Link
@@ -37,18 +37,26 @@ _MAX_COLUMNS = 80
 
 def clean_url(href: str, base_url: str) -> str | None:
     """Absolute http(s) URL without its fragment; None for javascript:, mailto: and the like."""
+    target = _target(href, base_url)
+    return target[0] if target else None
+
+
+def _target(href: str, base_url: str) -> tuple[str, str, int | None] | None:
+    """`clean_url`'s URL with its host and port: urllib parses the netloc anew on every read
+    of either, and a column link needs both three times."""
     href = (href or "").strip()
     if not href or href.startswith("#"):
         return None
     url = join_url(base_url, href)
     try:
         parts = urlsplit(url)
-        parts.port   # a port that cannot be (":99999", ":x") raises here
+        port = parts.port   # a port that cannot be (":99999", ":x") raises here
     except ValueError:
         return None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    host = parts.hostname
+    if parts.scheme not in ("http", "https") or not host:
         return None
-    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, "")), host, port
 
 
 def _text(a: Element, texts: Texts) -> str:
@@ -95,8 +103,8 @@ def extract_links(html: str | Page, base_url: str) -> list[Link]:
         href = a.get("href")
         if href is None:
             continue
-        url = clean_url(href, base_url)
-        if url and url not in seen:
+        target = _target(href, base_url)
+        if target and (url := target[0]) not in seen:
             seen.add(url)
             links.append(Link(text=_text(a, texts), url=url))
     return links
@@ -114,7 +122,12 @@ _INDEX_PAGE = re.compile(r"/(?:index|default)\.(?:s?html?|jsp|php|aspx?)$")
 def _page_key(u: str) -> str:
     """What two addresses of one page share (index.html and its folder are one page)."""
     p = urlsplit(u)
-    return f"{p.hostname}:{p.port}{_INDEX_PAGE.sub('/', p.path)}?{p.query}"
+    return _key(p.hostname, p.port, p)
+
+
+def _key(host: str | None, port: int | None, p: SplitResult) -> str:
+    """`_page_key` of the address split into ``p``, its host and port already read."""
+    return f"{host}:{port}{_INDEX_PAGE.sub('/', p.path)}?{p.query}"
 
 
 def discover_columns(html: str | Page, page_url: str, allowed_hosts: set[str] | frozenset[str],
@@ -138,11 +151,12 @@ def discover_columns(html: str | Page, page_url: str, allowed_hosts: set[str] | 
         href = a.get("href")
         if href is None:
             continue
-        url = clean_url(href, base_url)
-        if not url or url in seen or _page_key(url) in not_columns:
+        target = _target(href, base_url)
+        if target is None or target[0] in seen:
             continue
-        parts = urlsplit(url)
-        if parts.hostname not in allowed_hosts or _ITEM_URL.search(parts.path):
+        url, host, port = target
+        parts = urlsplit(url)   # (cached by urllib)
+        if _key(host, port, parts) in not_columns or host not in allowed_hosts or _ITEM_URL.search(parts.path):
             continue
         text = _text(a, texts)
         if _MORE.match(text):
