@@ -103,8 +103,8 @@ def extract_links(html: str | Page, base_url: str) -> list[Link]:
         href = a.get("href")
         if href is None:
             continue
-        target = _target(href, base_url)
-        if target and (url := target[0]) not in seen:
+        url = clean_url(href, base_url)
+        if url and url not in seen:
             seen.add(url)
             links.append(Link(text=_text(a, texts), url=url))
     return links
