@@ -35,11 +35,11 @@ from inspect import iscoroutinefunction
 from typing import Any, Iterable
 from urllib.parse import urljoin, urlsplit
 
-from scrapy import Request
 from scrapy.http import Response
 from scrapy.utils.misc import load_object
 from w3lib.url import safe_url_string
 
+from crawler.request import Request, copied
 from crawler.scope import why_not
 
 BATCH = "link_batch"          # request meta: [(url, text), ...] to check; the request's own URL is the first
@@ -140,7 +140,8 @@ class LinkBatchMixin:
         for i, (url, validators) in enumerate(batch.meta[ASKS]):
             if self._closing or room <= 0 or why_not(url, meta.get("scope")) is not None:
                 break
-            request = Request(url, headers=batch.headers, meta=meta, dont_filter=True)   # copies of both
+            request = Request(url, meta=meta, dont_filter=True)   # a copy of the meta
+            request.headers = copied(batch.headers)
             request.headers.update(validators)
             answer = await self._through_middlewares(request)
             if answer == 304:
@@ -184,7 +185,8 @@ class LinkBatchMixin:
             # redirect does the same).
             left_host = left_host or urlsplit(url).hostname != host
             try:
-                request = Request(url, method=method, headers=batch.headers, meta=meta, dont_filter=True)  # copies
+                request = Request(url, method=method, meta=meta, dont_filter=True)   # a copy of the meta
+                request.headers = copied(batch.headers)
                 if left_host:
                     request.headers.pop(b"Cookie", None)
                 status, location = await self.status_of(request)

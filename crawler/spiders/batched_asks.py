@@ -18,6 +18,7 @@ from twisted.python.failure import Failure
 
 from crawler import batches
 from crawler.bundle import bundled
+from crawler.request import Request
 
 
 LOG = logging.getLogger(__name__)
@@ -113,10 +114,10 @@ class BatchedAskSteps:
         """A page a batch carried: its request, or rebuilt from its plain form (`Pages`)."""
         if isinstance(page, scrapy.Request):
             return page
-        return scrapy.Request(page["url"], callback=getattr(self, page["callback"]),
-                              errback=getattr(self, page["errback"]) if page["errback"] else None,
-                              headers=page["headers"], cookies=page["cookies"], meta=page["meta"],
-                              dont_filter=True)
+        return Request(page["url"], callback=getattr(self, page["callback"]),
+                       errback=getattr(self, page["errback"]) if page["errback"] else None,
+                       headers=page["headers"], cookies=page["cookies"], meta=page["meta"],
+                       dont_filter=True)
 
     def asked(self, response: Response) -> Iterator[Any]:
         """A batch answered: a page that answered 304 goes to its callback as a 304 would, a page
@@ -171,8 +172,8 @@ class BatchedAskSteps:
                 if len(group) == 1:
                     yield group[0][1]
                     continue
-                yield scrapy.Request(group[0][0], callback=self.units_asked, errback=self.units_asks_failed,
-                                     dont_filter=True, meta={
+                yield Request(group[0][0], callback=self.units_asked, errback=self.units_asks_failed,
+                              dont_filter=True, meta={
                                          "scope": self.any_scope, "asked": Pages(r for _, r in group),
                                          batches.ASKS: _asks(r for _, r in group)})
 

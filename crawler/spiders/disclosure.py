@@ -43,6 +43,7 @@ from crawler.extract.sources import BROWSER, STATIC
 from crawler.extract.types import LIST, NOT_LIST, SOURCE_DETAIL, SOURCE_LAST_MODIFIED, SOURCE_LIST, ListPage
 from crawler.failures import describe_failure
 from crawler.previous import NoPreviousCrawl, PreviousCrawl
+from crawler.request import Request
 from crawler.scope import Scope
 from crawler.spiders.batched_asks import BatchedAskSteps
 from crawler.spiders.link_checks import LinkCheckSteps
@@ -209,10 +210,10 @@ class DisclosureSpider(LinkCheckSteps, BatchedAskSteps, ScriptListSteps, RenderS
         self.pending[unit] += 1
         # No handle_httpstatus_all here: it would stop redirects being followed;
         # HTTPERROR_ALLOW_ALL already brings 4xx/5xx to the callbacks.
-        return scrapy.Request(url, callback=callback, errback=errback, method=method, headers=headers,
-                              dont_filter=True, meta={"unit": unit, "scope": self.scopes[unit],
-                                                      "home_urls": self.home_urls.setdefault(unit, set()), **meta},
-                              **self._with_cookies(unit))
+        return Request(url, callback=callback, errback=errback, method=method, headers=headers,
+                       dont_filter=True, meta={"unit": unit, "scope": self.scopes[unit],
+                                               "home_urls": self.home_urls.setdefault(unit, set()), **meta},
+                       **self._with_cookies(unit))
 
     def adopt(self, meta: dict) -> None:
         """Take a unit's home page from a request that carries it: a distributed worker calls

@@ -18,6 +18,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.browser import rendered_outcome, render_meta
+from crawler.request import Request
 
 
 class RenderSteps:
@@ -42,8 +43,8 @@ class RenderSteps:
                 and k not in ("depth", "retry_times", "redirect_times", "redirect_urls", "redirect_reasons")}
         self.pending[meta["unit"]] += 1
         self.crawler.stats.inc_value("govfresh/browser/pages")
-        return scrapy.Request(request.url, callback=callback, errback=self.render_failed, dont_filter=True,
-                              meta={**meta, **render_meta(self.browser_timeout),
+        return Request(request.url, callback=callback, errback=self.render_failed, dont_filter=True,
+                       meta={**meta, **render_meta(self.browser_timeout),
                                     "static_facts": facts, "static_listed": listed})
 
     def render_failed(self, failure: Failure) -> Iterator[Any]:

@@ -20,6 +20,7 @@ from twisted.python.failure import Failure
 from crawler.extract.encoding import decode
 from crawler.extract.readable import is_challenge
 from crawler.extract.sources import Batch, DataCall, find_data_call, read_data_call
+from crawler.request import Request
 from crawler.extract.types import EMPTY, LIST, ListPage
 
 
@@ -99,8 +100,8 @@ class ScriptListSteps:
         """A script-filled list no data call could read: the browser's turn, else recorded unverifiable."""
         meta["list_source"] = None
         if self._can_render(meta):
-            page = scrapy.Request(meta["list_url"], meta={k: v for k, v in meta.items()
-                                                          if k not in ("data_call", "items", "calls_left")})
+            page = Request(meta["list_url"], meta={k: v for k, v in meta.items()
+                                                   if k not in ("data_call", "items", "calls_left")})
             yield self._render_request(page, self.parse_column,
                                        listed=(meta["list_url"], shell, meta["list_status"], None))
             return
