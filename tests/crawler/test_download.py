@@ -103,3 +103,26 @@ def test_only_scrapys_slots_bound_connections_not_a_pool_of_the_clients_own():
         finally:
             await handler.close()
     assert asyncio.run(caps()) == (0, 0)
+
+
+def test_gets_and_heads_go_without_a_body_or_its_length(tmp_path):
+    # As Twisted's client sent them, and browsers do: a GET or HEAD with `Content-Length: 0`
+    # is refused by some firewalls in front of county sites.
+    asked = []
+
+    def recorded(route):
+        def answer(handler):
+            asked.append((handler.command, handler.path, handler.headers.get("Content-Length"),
+                          handler.headers.get("Transfer-Encoding")))
+            handler.reply(*route)
+        return answer
+
+    routes = {"/r/": html(disclosure("/r").replace("</body>", '<a href="/r/notice.pdf">附件下载</a></body>')),
+              "/r/gzdt/": html(fresh_list("/r")), "/r/tzgg/": html(old_list("/r")),
+              "/r/notice.pdf": (200, {"Content-Type": "application/pdf"}, b"%PDF-1.4")}
+    with MockServer({path: recorded(route) for path, route in routes.items()}) as server:
+        found, _ = run_crawl(tmp_path, [("记录局", f"{server.url}/r/")])
+    assert found["记录局"]["reachable"]
+    assert {(method, path) for method, path, _, _ in asked} >= {
+        ("GET", "/r/"), ("GET", "/r/gzdt/"), ("GET", "/r/tzgg/"), ("HEAD", "/r/notice.pdf")}
+    assert [a for a in asked if a[2] is not None or a[3] is not None] == []
