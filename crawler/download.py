@@ -155,9 +155,9 @@ if AiohttpDownloadHandler is not None:
 
 class _NoEmptyBody:
     """aiohttp's session, handed no body where a request has an empty one. Scrapy hands it b"",
-    and aiohttp then makes a payload and sends `Content-Length: 0` with every GET and HEAD (about
-    a tenth of the exchange's CPU); Twisted's client sends a length only with a POST, and so does
-    aiohttp given None."""
+    and aiohttp then makes a payload and sends `Content-Length: 0` with every GET and HEAD (~50 of
+    the ~280 µs of CPU a GET costs on loopback); Twisted's client sends a length only with a
+    POST, and so does aiohttp given None."""
 
     def __init__(self, session: aiohttp.ClientSession):
         self._session = session
