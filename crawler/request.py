@@ -17,7 +17,7 @@ from scrapy.http import Headers
 
 # http(s), a lower-case ASCII host, a port without leading zeros, then a path and a query of
 # characters safe_url_string keeps as they are; no user info, no fragment, no quote mark.
-_PLAIN = re.compile(r"https?://[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::[1-9][0-9]{0,3})?"
+_PLAIN = re.compile(r"https?://[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::(?P<port>[1-9][0-9]{0,4}))?"
                     r"(?:/[A-Za-z0-9\-._~!$&()*+,;=:@/%]*(?:\?[A-Za-z0-9\-._~!$&()*+,;=:@/?%]+)?)?")
 
 
@@ -25,7 +25,8 @@ class Request(scrapy.Request):
     """scrapy.Request, but a URL already safe is taken as it is."""
 
     def _set_url(self, url: str) -> None:
-        if isinstance(url, str) and url.isascii() and _PLAIN.fullmatch(url):
+        plain = _PLAIN.fullmatch(url) if isinstance(url, str) and url.isascii() else None
+        if plain and (plain["port"] is None or int(plain["port"]) <= 65535):
             self._url = url
         else:
             super()._set_url(url)
