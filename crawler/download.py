@@ -126,6 +126,19 @@ if AiohttpDownloadHandler is not None:
             self._session = _NoEmptyBody(self._session)
 
         @staticmethod
+        def _extract_headers(response: Any) -> Headers:
+            """The answer's headers as Scrapy reads them, made from aiohttp's raw bytes: Scrapy
+            decodes each name and value aiohttp decoded and encodes it again (~1% of a crawl).
+            An answer with a header not in ASCII is left to Scrapy's reading, which refuses a
+            value not in UTF-8 (Twisted's client is then asked)."""
+            headers = Headers()
+            for name, value in response.raw_headers:
+                if not (name.isascii() and value.isascii()):
+                    return AiohttpDownloadHandler._extract_headers(response)
+                dict.setdefault(headers, name.title(), []).append(value)
+            return headers
+
+        @staticmethod
         def _request_headers(request: Request) -> Headers:
             """The headers sent, without Proxy-Authorization (sent to the proxy, not the site):
             copied only when there is one to drop (Scrapy copies them for every request)."""

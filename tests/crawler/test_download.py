@@ -126,3 +126,37 @@ def test_gets_and_heads_go_without_a_body_or_its_length(tmp_path):
     assert {(method, path) for method, path, _, _ in asked} >= {
         ("GET", "/r/"), ("GET", "/r/gzdt/"), ("GET", "/r/tzgg/"), ("HEAD", "/r/notice.pdf")}
     assert [a for a in asked if a[2] is not None or a[3] is not None] == []
+
+
+@pytest.mark.parametrize("lines", [
+    [b"Content-Type: text/html; charset=utf-8", b"Set-Cookie: a=1", b"set-cookie: b=2; Path=/",
+     b"ETag:  \"33a64df5\" ", b"X-B3-TraceId: 0af7", b"x-empty:", b"WWW-Authenticate: Basic"],
+    [b"Content-Type: text/html", "X-Site: 县政务公开".encode("utf-8")],
+    [b"Content-Type: text/html", "X-Site: 县政务公开".encode("gbk")],
+])
+def test_the_answers_headers_read_as_scrapy_reads_them(lines):
+    import asyncio
+
+    import aiohttp
+    from scrapy.core.downloader.handlers._aiohttp import AiohttpDownloadHandler
+
+    from crawler.download import _Aiohttp
+
+    async def both(url):
+        async with aiohttp.ClientSession(auto_decompress=False) as session:
+            async with session.get(url) as response:
+                try:
+                    scrapys = AiohttpDownloadHandler._extract_headers(response)
+                except UnicodeError as exc:
+                    scrapys = type(exc)
+                try:
+                    ours = _Aiohttp._extract_headers(response)
+                except UnicodeError as exc:
+                    ours = type(exc)
+                return scrapys, ours
+
+    with MockServer({"/h": wire(answer("<p>页</p>", *lines))}) as server:
+        scrapys, ours = asyncio.run(both(f"{server.url}/h"))
+    assert ours == scrapys
+    if isinstance(ours, dict):
+        assert list(ours) == list(scrapys)   # in the order they came
