@@ -20,6 +20,8 @@ MAX_TITLE = 300
 def report_year(title: str | None) -> int | None:
     """The year of the annual report this title names, or None when it names none."""
     text = (title or "")[:MAX_TITLE]
+    if "报" not in text:   # every report word has it: most list titles end here, unsearched
+        return None
     if _NOT_A_REPORT.search(text):
         return None
     year = _YEAR.search(text)

@@ -1,6 +1,9 @@
 """Crawled text is made safe once, on its way into the store."""
 import json
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from crawler.sanitize import MAX_TITLE, safe_item, safe_text
 
 NASTY = "A\ufffeB\uffffC\ud800D\udfffE\x00F\x1bG\x85H\ufdd0I\U0010ffffJ\r\nK"
@@ -41,3 +44,15 @@ def test_every_code_point_a_consumer_refuses_goes_wherever_it_stands():
     for cp in range(0x110000):
         expected = "关于" + ("\n" if cp == 0x0D else "" if unsafe(cp) else chr(cp)) + "的通知"
         assert safe_text("关于" + chr(cp) + "的通知") == expected, hex(cp)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(max_size=50) | st.text(alphabet="长x\r\ud800", min_size=990, max_size=4100),
+       key=st.sampled_from(["title", "url", "text", "error", "", 7]))
+def test_an_item_field_is_made_safe_as_safe_text_makes_it(text, key):
+    from crawler.sanitize import _LIMITS, MAX_OTHER
+    expected = safe_text(text, _LIMITS.get(key, MAX_OTHER))
+    clean = safe_item({key: text, "n": None, "year": 2025, "items": [{key: text}], "pair": (text, 1)})
+    assert clean[key] == expected and clean["items"][0][key] == expected
+    assert clean["n"] is None and clean["year"] == 2025
+    assert clean["pair"] == (safe_text(text, MAX_OTHER), 1)
