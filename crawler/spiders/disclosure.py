@@ -64,8 +64,15 @@ class Unparsable(Exception):
     """One parse of a page went over its CPU budget or failed: the page is unverifiable."""
 
 
+_NOW: list = [None, ""]   # the second last formatted, and its text
+
+
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    """The time now in UTC, to the second (every fact of a page carries one): formatted once a second."""
+    second = int(time.time())
+    if second != _NOW[0]:
+        _NOW[:] = [second, datetime.fromtimestamp(second, timezone.utc).isoformat()]
+    return _NOW[1]
 
 
 def _content_type(response: Response) -> str:

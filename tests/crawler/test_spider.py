@@ -217,3 +217,18 @@ def test_the_guide_chosen_from_a_guide_list_is_the_units_own():
     assert choose_guide(short, "清河县财政局").title == "财政局"
     others = [item(n) for n in ("清河县教育局", "清河县财政局")]
     assert choose_guide(others, "清河县民政局") is None          # a directory of other units: read the page itself
+
+
+def test_facts_are_stamped_with_the_current_second_in_utc(monkeypatch):
+    import time as clock
+    from datetime import datetime, timezone
+
+    from crawler.spiders import disclosure
+
+    now = [1_795_000_000.7]
+    monkeypatch.setattr(clock, "time", lambda: now[0])
+    assert disclosure.now_iso() == datetime.fromtimestamp(1_795_000_000, timezone.utc).isoformat(timespec="seconds")
+    now[0] += 0.2
+    assert disclosure.now_iso() == "2026-11-18T11:06:40+00:00"
+    now[0] += 1
+    assert disclosure.now_iso() == "2026-11-18T11:06:41+00:00"
