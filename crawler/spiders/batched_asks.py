@@ -174,8 +174,8 @@ class BatchedAskSteps:
                     continue
                 yield Request(group[0][0], callback=self.units_asked, errback=self.units_asks_failed,
                               dont_filter=True, meta={
-                                         "scope": self.any_scope, "asked": Pages(r for _, r in group),
-                                         batches.ASKS: _asks(r for _, r in group)})
+                                  "scope": self.any_scope, "asked": Pages(r for _, r in group),
+                                  batches.ASKS: _asks(r for _, r in group)})
 
     def units_asked(self, response: Response) -> Iterator[Any]:
         """A batch of disclosure pages answered: each unit's answer to its callback, each unit

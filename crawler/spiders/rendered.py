@@ -45,7 +45,7 @@ class RenderSteps:
         self.crawler.stats.inc_value("govfresh/browser/pages")
         return Request(request.url, callback=callback, errback=self.render_failed, dont_filter=True,
                        meta={**meta, **render_meta(self.browser_timeout),
-                                    "static_facts": facts, "static_listed": listed})
+                             "static_facts": facts, "static_listed": listed})
 
     def render_failed(self, failure: Failure) -> Iterator[Any]:
         """The browser could not show the page either: the static path's facts stand."""
