@@ -92,6 +92,13 @@ def batches(pairs: Iterable[tuple[str, Any]], size: int = BATCH_SIZE) -> list[li
     return [group[i:i + size] for group in by_host.values() for i in range(0, len(group), size)]
 
 
+def _one_of(batch: Request, url: str, meta: dict, method: str = "GET") -> Request:
+    """One page's or link's request inside `batch`: a copy of `meta` and of the batch's headers."""
+    request = Request(url, method=method, meta=meta, dont_filter=True)
+    request.headers = copied(batch.headers)
+    return request
+
+
 class LinkBatchMixin:
     """For an HTTP download handler: a request carrying BATCH is answered by checking its links,
     one carrying ASKS by asking whether its pages changed."""
@@ -140,8 +147,7 @@ class LinkBatchMixin:
         for i, (url, validators) in enumerate(batch.meta[ASKS]):
             if self._closing or room <= 0 or why_not(url, meta.get("scope")) is not None:
                 break
-            request = Request(url, meta=meta, dont_filter=True)   # a copy of the meta
-            request.headers = copied(batch.headers)
+            request = _one_of(batch, url, meta)
             request.headers.update(validators)
             answer = await self._through_middlewares(request)
             if answer == 304:
@@ -185,8 +191,7 @@ class LinkBatchMixin:
             # redirect does the same).
             left_host = left_host or urlsplit(url).hostname != host
             try:
-                request = Request(url, method=method, meta=meta, dont_filter=True)   # a copy of the meta
-                request.headers = copied(batch.headers)
+                request = _one_of(batch, url, meta, method)
                 if left_host:
                     request.headers.pop(b"Cookie", None)
                 status, location = await self.status_of(request)
