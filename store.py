@@ -49,9 +49,15 @@ SCHEMA: dict[str, dict[str, Any]] = {
                                   "list_source": str,
                                   # the page whose link led to this column (None: configured by hand);
                                   # a re-crawl that finds that page unchanged asks for its columns again
-                                  "found_on": str},
+                                  "found_on": str,
+                                  # the run whose items the column holds here: its own, or for a
+                                  # column that answered 304 the run it carries them from (NULL in
+                                  # rows written before this column existed: their own run)
+                                  "items_run": int},
                          pk="id"),
-    # An item is present in every run from first_seen_run to last_seen_run.
+    # An item is on its column's list in every run that read the list from first_seen_run to
+    # last_seen_run; a run that found the list unchanged (304) shows the items of the run it
+    # carries (observations.items_run), so that nothing here is written again.
     "items": dict(columns={"column": int, "url": str, "title": str, "date": str,
                            "first_seen_run": int, "last_seen_run": int, "report_year": int},
                   pk=("column", "url")),
@@ -97,8 +103,9 @@ INDEXES = [
     ("probes", ["unit", "at"], False),
     ("deliveries", ["notice", "target", "content"], False),
     ("runs", ["kind", "status", "crawl_date"], False),
-    ("items", ["last_seen_run"], False),   # run_items: the items present in one run
 ]
+# Indexes earlier versions made and this one no longer reads: dropped, since each costs a write.
+RETIRED_INDEXES = ["idx_items_last_seen_run"]
 
 
 
@@ -181,14 +188,16 @@ class Store:
         self.close()
 
     def _missing(self) -> bool:
-        """Whether the schema lacks a table, a column or an index this version uses."""
+        """Whether the schema lacks a table, a column or an index this version uses, or keeps
+        an index it retired."""
         tables = {r[0]: r[1] for r in self.db.execute("SELECT name, sql FROM sqlite_master WHERE type='table'")}
         for name, spec in SCHEMA.items():
             have = {c.name for c in self.db[name].columns} if name in tables else set()
             if set(spec["columns"]) - have:
                 return True
         indexes = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
-        return any(f"idx_{table}_{'_'.join(cols)}" not in indexes for table, cols, _ in INDEXES)
+        return (any(f"idx_{table}_{'_'.join(cols)}" not in indexes for table, cols, _ in INDEXES)
+                or any(index in indexes for index in RETIRED_INDEXES))
 
     def _migrate(self) -> None:
         """Create or extend the schema, holding the write lock from the first look to the last change.
@@ -212,6 +221,8 @@ class Store:
                             table.add_column(col, typ)
             for table, cols, unique in INDEXES:
                 self.db[table].create_index(cols, unique=unique, if_not_exists=True)
+            for index in RETIRED_INDEXES:
+                self.db.execute(f"DROP INDEX IF EXISTS [{index}]")
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
@@ -319,7 +330,7 @@ class Store:
         """One column's observation and its first page of items, in one transaction."""
         with self.transaction():
             col = self.column_id(unit_id, name, url)
-            self._insert("observations", {"run": run_id, "column": col, **observation})
+            self._insert("observations", {"run": run_id, "column": col, "items_run": run_id, **observation})
             self.db.conn.executemany(
                 "INSERT INTO items (column, url, title, date, first_seen_run, last_seen_run, report_year)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -328,33 +339,30 @@ class Store:
                 [(col, item["url"], item["title"], item.get("date"), run_id, run_id, item.get("report_year"))
                  for item in items])
 
-    def _copy_columns(self, table: str, *replaced: str) -> tuple[str, str]:
+    def _copy_columns(self, table: str, *replaced: str, **computed: str) -> tuple[str, str]:
         """For an INSERT … SELECT copying a row of `table`: its columns but id, and the SELECT's
-        expressions (`:name` for the `replaced` ones, the old row's value for the rest)."""
+        expressions (`:name` for the `replaced` ones, SQL over `old` for the `computed` ones, the
+        old row's value for the rest)."""
         cols = [r[1] for r in self.db.conn.execute(f"PRAGMA table_info([{table}])") if r[1] != "id"]
         return (", ".join(f"[{c}]" for c in cols),
-                ", ".join(f":{c}" if c in replaced else f"old.[{c}]" for c in cols))
+                ", ".join(computed[c] if c in computed else f":{c}" if c in replaced else f"old.[{c}]"
+                          for c in cols))
 
     def carry_forward(self, run_id: int, columns: list[tuple[int, str, str, str | None]]) -> None:
         """Columns that answered 304, as (unit id, url, fetched_at, found_on): each one's last
-        observation and items hold for this run too (a column no finished run saw is skipped).
-        Two statements for all of them: one copies the observations, one extends the items."""
+        observation holds for this run too, and with it the items of the run it showed (a column
+        no finished run saw is skipped). One statement for all of them; no item is written."""
         # The newest finished observation of a column other than this run's.
-        last = ("SELECT o.{} FROM observations o JOIN columns c ON c.id = o.column JOIN runs r ON r.id = o.run"
+        last = ("SELECT o.id FROM observations o JOIN columns c ON c.id = o.column JOIN runs r ON r.id = o.run"
                 " WHERE c.unit=:unit AND c.url=:url AND r.status=:finished AND o.run<>:run"
                 " ORDER BY o.run DESC LIMIT 1")
-        cols, values = self._copy_columns("observations", "run", "fetched_at", "http_status", "found_on")
+        cols, values = self._copy_columns("observations", "run", "fetched_at", "http_status", "found_on",
+                                          items_run="coalesce(old.items_run, old.run)")
         rows = [{"run": run_id, "unit": unit, "url": url, "fetched_at": fetched_at, "found_on": found_on,
                  "http_status": 304, "finished": FINISHED} for unit, url, fetched_at, found_on in columns]
         with self.transaction():
-            # "+last_seen_run": look the column's items up by the primary key; the last_seen_run
-            # index would visit every item of the previous run, for each column (quadratic).
             self.db.conn.executemany(
-                "UPDATE items SET last_seen_run=:run WHERE column=(SELECT id FROM columns WHERE unit=:unit AND url=:url)"
-                f" AND +last_seen_run=({last.format('run')})", rows)
-            self.db.conn.executemany(
-                f"INSERT INTO observations ({cols}) SELECT {values} FROM observations old"
-                f" WHERE old.id=({last.format('id')})", rows)
+                f"INSERT INTO observations ({cols}) SELECT {values} FROM observations old WHERE old.id=({last})", rows)
 
     def record_link(self, run_id: int, unit_id: int, url: str, text: str,
                     http_status: int | None, error: str | None, checked: bool = True) -> None:
@@ -521,10 +529,15 @@ class Store:
             " JOIN columns c ON c.id = o.column WHERE o.run=? ORDER BY o.id", [run_id]))
 
     def run_items(self, run_id: int) -> list[dict]:
-        """The items present in the run (column, url, title, date), newest first per column."""
+        """The items on the lists of the columns the run observed (column, url, title, date,
+        report_year), newest first per column: for a list read, what it read; for one that
+        answered 304, what the run it carries read."""
+        # DISTINCT: a column observed twice in one run lists its items once.
         return list(self.db.query(
-            "SELECT column, url, title, date, report_year FROM items WHERE last_seen_run>=? AND first_seen_run<=?"
-            " ORDER BY column, date DESC", [run_id, run_id]))
+            "SELECT DISTINCT i.column, i.url, i.title, i.date, i.report_year FROM observations o"
+            " CROSS JOIN items i ON i.column = o.column"
+            " AND i.first_seen_run <= coalesce(o.items_run, o.run) AND i.last_seen_run >= coalesce(o.items_run, o.run)"
+            " WHERE o.run=? ORDER BY i.column, i.date DESC", [run_id]))
 
     def run_links(self, run_id: int) -> list[dict]:
         return list(self.db.query("SELECT * FROM links WHERE run=? ORDER BY id", [run_id]))

@@ -12,6 +12,7 @@ date, however often and in whatever order it is asked.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import sqlite3
 from dataclasses import asdict, dataclass, field
@@ -216,9 +217,10 @@ _RULES_DIR = Path(__file__).resolve().parent
 
 @lru_cache(maxsize=1)
 def _rules_code() -> str:
-    """A hash of the rules' own code: a judgement kept by other code is not reused."""
+    """A hash of the rules' own code and of the store that reads their facts: a judgement kept
+    by other code is not reused."""
     digest = hashlib.sha256()
-    for path in sorted(_RULES_DIR.glob("*.py")):
+    for path in [*sorted(_RULES_DIR.glob("*.py")), Path(importlib.util.find_spec("store").origin)]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
