@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 from types import MappingProxyType
 from typing import Iterable, Mapping
 
@@ -18,6 +19,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 FORMAT_FROM_YEAR = 2019
 
 MAX_HTML_CHARS = 1_000_000   # real reports: 10k–200k characters
+MAX_TAGS = 30_000            # real reports: hundreds to a few thousand; BeautifulSoup ~25 µs each
 MAX_TABLES = 60
 MAX_ROWS = 300
 MAX_COLS = 64
@@ -25,6 +27,7 @@ MAX_SPAN_WORK = 100_000      # grid positions a table's spans may fill, in total
 MAX_CELL_CHARS = 400
 MAX_QUOTES = 200
 MAX_PROBLEMS_PER_TABLE = 10  # more than this: one summary problem (a broken table, or one we misread)
+_TAG_START = re.compile(r"<[A-Za-z]")
 
 # ---- the format ---------------------------------------------------------------------------------
 
@@ -640,6 +643,12 @@ def parse_report(html: str | bytes) -> ReportContent:
         return EMPTY
     truncated = len(html) > MAX_HTML_CHARS
     html = html[:MAX_HTML_CHARS]
+    if html.count("<") > MAX_TAGS:
+        # A page of tags upon tags (hostile, or a broken export) would take seconds to build
+        # into a tree: read it up to its MAX_TAGS-th tag, as a long page up to MAX_HTML_CHARS.
+        cut = next(islice(_TAG_START.finditer(html), MAX_TAGS, None), None)
+        if cut is not None:
+            html, truncated = html[:cut.start()], True
     try:
         soup = BeautifulSoup(html, "lxml")
     except Exception:  # noqa: BLE001 - a page we cannot parse is a page without content, not a crash
