@@ -5,6 +5,8 @@ Per-office values (timeout, per-host concurrency, delay) come from sites.yaml's
 """
 from __future__ import annotations
 
+import importlib.util
+
 from scrapy.settings import default_settings as _scrapy
 
 BOT_NAME = "govfresh"
@@ -75,6 +77,10 @@ EXTENSIONS_BASE = {k: v for k, v in _scrapy.EXTENSIONS_BASE.items()
 LOG_FORMATTER = "crawler.quietlog.QuietLogFormatter"
 
 TELNETCONSOLE_ENABLED = False
+# uvloop's event loop under Twisted's asyncio reactor: a re-crawl is mostly small exchanges
+# (304s and HEADs), where the loop's own work is a large part of each one. Where uvloop is
+# not installed (Windows has no build of it), asyncio's own loop.
+ASYNCIO_EVENT_LOOP = "uvloop.Loop" if importlib.util.find_spec("uvloop") else None
 LOG_LEVEL = "WARNING"
 LOG_INSTALL_ROOT_HANDLER = True
 DNS_TIMEOUT = 15
