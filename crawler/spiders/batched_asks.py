@@ -18,6 +18,7 @@ from twisted.python.failure import Failure
 
 from crawler import batches
 from crawler.bundle import bundled
+from crawler.previous import UNITS_AT_ONCE
 from crawler.request import Request
 
 
@@ -158,7 +159,7 @@ class BatchedAskSteps:
 
     # ---- the units' disclosure pages, several units per batch --------------------
 
-    def _disclosure_batches(self, requests: Iterable[scrapy.Request], window: int = 400) -> Iterator[scrapy.Request]:
+    def _disclosure_batches(self, requests: Iterable[scrapy.Request], window: int = UNITS_AT_ONCE) -> Iterator[scrapy.Request]:
         """The units' first requests (their disclosure pages), in batches per host across units:
         a county's units often share one host. Taken `window` units at a time, so a province's
         units are not all held at once."""
