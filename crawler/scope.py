@@ -80,15 +80,18 @@ class Scope:
 
 def why_not(url: str, scope: Scope | None) -> str | None:
     """A plain reason `url` may not be requested (None: it may)."""
-    try:
-        scheme = urlsplit(url).scheme.lower()
-    except ValueError:
-        return "地址无法解析"
-    if scheme not in _DEFAULT_PORTS:
-        return f"不支持的协议 {scheme or '(无)'}"
     where = origin(url)   # once: every request of a crawl asks
-    if where is None:
-        return "地址无法解析"
+    # An address that starts with its scheme's first letter has the scheme origin() read: an
+    # http(s) origin then answers alone (urlsplit was ~2% of a nothing-changed day).
+    if where is None or not (url[:1].isascii() and url[:1].isalpha()):
+        try:
+            scheme = urlsplit(url).scheme.lower()
+        except ValueError:
+            return "地址无法解析"
+        if scheme not in _DEFAULT_PORTS:
+            return f"不支持的协议 {scheme or '(无)'}"
+        if where is None:
+            return "地址无法解析"
     if scope is not None and where not in scope.origins:
         return f"{where} 不在该单位的站点范围内"
     return None

@@ -1,4 +1,6 @@
 """Scope: scheme + host + port of the unit's configured URLs, for every request the crawl makes."""
+from urllib.parse import urlsplit
+
 import pytest
 
 from hypothesis import given, settings
@@ -90,3 +92,27 @@ def test_origin_reads_every_address_as_urlsplit_does(scheme, sep, host, port, re
     # The common address is read without urlsplit: the reading must not differ on any address.
     url = f"{pad}{scheme}{sep}{host}{port}{rest}{pad}"
     assert origin(url) == _split_origin(url.strip())
+
+
+def _why_not_by_urlsplit(url, scope):
+    """why_not as it read every address before its short cut: urlsplit's scheme first."""
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        return "地址无法解析"
+    if scheme not in ("http", "https"):
+        return f"不支持的协议 {scheme or '(无)'}"
+    where = origin(url)
+    if where is None:
+        return "地址无法解析"
+    return f"{where} 不在该单位的站点范围内" if where not in scope.origins else None
+
+
+@settings(max_examples=500)
+@given(scheme=_SCHEMES, sep=st.sampled_from(["://", "://", ":/", "//"]),
+       host=st.one_of(_HOSTS, st.sampled_from(["a.gov.cn", "A.Gov.CN", "aZ09"])), port=_PORTS,
+       rest=_RESTS, pad=st.sampled_from(["", " ", "\t", "\u3000", "\x00", "\x1f"]))
+def test_why_not_answers_every_address_as_urlsplit_reads_it(scheme, sep, host, port, rest, pad):
+    scope = Scope(["http://a.gov.cn/", "https://aZ09:8443/"])
+    url = f"{pad}{scheme}{sep}{host}{port}{rest}{pad}"
+    assert why_not(url, scope) == _why_not_by_urlsplit(url, scope)
