@@ -40,7 +40,7 @@ from scrapy.utils.misc import load_object
 from w3lib.url import safe_url_string
 
 from crawler.request import Request, copied
-from crawler.scope import why_not
+from crawler.scope import host, why_not
 
 BATCH = "link_batch"          # request meta: [(url, text), ...] to check; the request's own URL is the first
 OUTCOMES = "link_outcomes"    # response meta: per link, (final url, status or None, exception or None)
@@ -88,7 +88,7 @@ def batches(pairs: Iterable[tuple[str, Any]], size: int = BATCH_SIZE) -> list[li
     """(url, anything) pairs grouped by host (a downloader slot is per host), at most `size` per batch."""
     by_host: dict[str, list[tuple[str, Any]]] = {}
     for url, other in pairs:
-        by_host.setdefault((urlsplit(url).hostname or "").lower(), []).append((url, other))
+        by_host.setdefault(host(url), []).append((url, other))
     return [group[i:i + size] for group in by_host.values() for i in range(0, len(group), size)]
 
 
@@ -181,7 +181,7 @@ class LinkBatchMixin:
     async def _check(self, batch: Request, url: str) -> tuple[str, int | None, Exception | None]:
         """One link: (the URL finally asked, its status or None, the exception that ended it or None)."""
         meta = {k: batch.meta[k] for k in _CARRIED_META if k in batch.meta}
-        host = urlsplit(url).hostname
+        first_host = host(url)
         method, tries, redirects, left_host = "HEAD", 0, 0, False
         while True:
             reason = why_not(url, meta.get("scope"))
@@ -189,7 +189,7 @@ class LinkBatchMixin:
                 return url, None, OffScopeHop(reason)
             # The batch's cookies are its host's: once a hop leaves it, they stay behind (Scrapy's
             # redirect does the same).
-            left_host = left_host or urlsplit(url).hostname != host
+            left_host = left_host or host(url) != first_host
             try:
                 request = _one_of(batch, url, meta, method)
                 if left_host:

@@ -53,6 +53,18 @@ def _split_origin(url: str) -> str | None:
     return f"{scheme}://{parts.hostname.lower()}:{port or _DEFAULT_PORTS[scheme]}"
 
 
+def host(url: str) -> str:
+    """The lower-case host of `url` (urlsplit's hostname; '' when it has none), from the cached
+    origin when it is http(s): batches group every page and link by it."""
+    where = origin(url)
+    if where is not None:
+        return where.partition("://")[2].rpartition(":")[0]
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+
+
 class Scope:
     """The origins one unit may be crawled on."""
 

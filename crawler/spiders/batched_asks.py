@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from typing import Any, Iterable, Iterator
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
@@ -20,6 +19,7 @@ from crawler import batches
 from crawler.bundle import bundled
 from crawler.previous import UNITS_AT_ONCE
 from crawler.request import Request
+from crawler.scope import host
 
 
 LOG = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ class BatchedAskSteps:
         guide, reports), with their validators: asked in the same batch, their answers are known
         when a column answers 304 and its walk asks for them (`asked`), one batch sooner.
         At most `size` of them; an answer not used (the column changed) is simply not read."""
-        host = urlsplit(group[0].url).hostname
+        group_host = host(group[0].url)
         seen = {r.url for r in group}
         frontier = [(r.url, r.meta.get("depth", 1)) for r in group if r.callback == self.parse_column]
         ahead: list[tuple[str, dict]] = []
@@ -101,7 +101,7 @@ class BatchedAskSteps:
             columns, pages = self.previous.found_on(unit, url)
             below = [(c["url"], depth + 1) for c in columns] if depth < self.max_column_depth else []
             for child, child_depth in below + [(p["url"], None) for p in pages if p["url"] != url]:
-                if child in seen or urlsplit(child).hostname != host or not self.scopes[unit].allows(child):
+                if child in seen or host(child) != group_host or not self.scopes[unit].allows(child):
                     continue
                 validators = self.previous.validators(unit, child)
                 if validators and len(ahead) < size:

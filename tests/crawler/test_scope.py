@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.scope import Scope, _split_origin, origin, why_not
+from crawler.scope import Scope, _split_origin, host, origin, why_not
 from mockserver import MockServer, html, redirect
 from test_spider import listing, nav, page, run_crawl
 
@@ -116,3 +116,15 @@ def test_why_not_answers_every_address_as_urlsplit_reads_it(scheme, sep, host, p
     scope = Scope(["http://a.gov.cn/", "https://aZ09:8443/"])
     url = f"{pad}{scheme}{sep}{host}{port}{rest}{pad}"
     assert why_not(url, scope) == _why_not_by_urlsplit(url, scope)
+
+
+@settings(max_examples=500)
+@given(scheme=_SCHEMES, sep=st.sampled_from(["://", "://", ":/", "//"]), host_=_HOSTS, port=_PORTS, rest=_RESTS)
+def test_host_is_urlsplits_hostname(scheme, sep, host_, port, rest):
+    # Batches group pages by it as Scrapy's downloader slots group requests.
+    url = f"{scheme}{sep}{host_}{port}{rest}"
+    try:
+        expected = urlsplit(url.strip()).hostname or ""
+    except ValueError:
+        expected = ""
+    assert host(url) == expected
