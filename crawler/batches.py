@@ -114,20 +114,23 @@ class LinkBatchMixin:
         self._closing = False
 
     async def download_request(self, request: Request, *args: Any) -> Response:
+        if ASKS not in request.meta and BATCH not in request.meta:
+            return await super().download_request(request, *args)
+        held = 0
         if ASKS in request.meta:
             request.meta[UNCHANGED] = await self._ask(request)
             held = sum(len(page.body) for page in request.meta[READ].values())
-            return Response(request.url, status=200, request=request, body=Weight(held))
-        batch = request.meta.get(BATCH)
-        if batch is None:
-            return await super().download_request(request, *args)
+        if BATCH in request.meta:   # alone, or a unit's link checks riding with its pages' asks
+            request.meta[OUTCOMES] = await self._checks(request)
+        return Response(request.url, status=200, request=request, body=Weight(held))
+
+    async def _checks(self, request: Request) -> list[tuple[str, int | None, Exception | None]]:
         outcomes = []
-        for url, _ in batch:
+        for url, _ in request.meta[BATCH]:
             if self._closing:   # the crawl is ending: the checks not made are not recorded
                 break
             outcomes.append(await self._check(request, url))
-        request.meta[OUTCOMES] = outcomes
-        return Response(request.url, status=200, request=request)
+        return outcomes
 
     async def close(self) -> None:
         self._closing = True

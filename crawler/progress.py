@@ -24,9 +24,9 @@ if TYPE_CHECKING:
 
 
 def pages_in(request) -> int:
-    """The pages a request asks for: a batch's (crawler/batches.py), or its own."""
+    """The pages a request asks for: a batch's pages and links (crawler/batches.py), or its own."""
     meta = request.meta if request is not None else {}
-    return len(meta.get(batches.ASKS) or meta.get(batches.BATCH) or ()) or 1
+    return len(meta.get(batches.ASKS) or ()) + len(meta.get(batches.BATCH) or ()) or 1
 
 
 class PageEstimate:

@@ -67,25 +67,40 @@ class BatchedAskSteps:
     def _asked_in_batches(self, unit: str, outputs: Iterable[Any]) -> Iterator[Any]:
         """`outputs` of a page's walk, its GETs (columns, guide, reports, articles; conditional when
         the last crawl reached them) asked in batches per host (crawler/batches.py), its facts in
-        one item (crawler/bundle.py); the rest as they are."""
+        one item (crawler/bundle.py); the rest as they are. A batch of link checks on a host the
+        pages are asked on rides in the same request: one pass through the engine, not two."""
         if not self._batching():
             yield from bundled(outputs)
             return
         asks: list[scrapy.Request] = []
+        checks: dict[str, scrapy.Request] = {}
         for out in bundled(outputs):
             if _batchable(out):
                 asks.append(out)
+            elif self._rides(out, unit) and host(out.url) not in checks:
+                checks[host(out.url)] = out
             else:
                 yield out
         size = self.settings.getint("GOVFRESH_LINK_BATCH")
         for group in batches.batches(((r.url, r) for r in asks), size):
             ahead = self._asks_ahead(unit, [r for _, r in group], size)
-            if len(group) == 1 and not ahead:
+            check = checks.pop(host(group[0][0]), None)
+            if len(group) == 1 and not ahead and check is None:
                 yield group[0][1]   # alone, a batch saves nothing
                 continue
+            carried = {}
+            if check is not None:
+                self._answered(check.meta)   # its checks are this request's now
+                carried = {batches.BATCH: check.meta[batches.BATCH]}
             yield self._request(unit, group[0][0], self.asked, self.asks_failed, **{
                 batches.ASKS: _asks(r for _, r in group) + ahead,
-                "asked": Pages(r for _, r in group)})
+                "asked": Pages(r for _, r in group), **carried})
+        yield from checks.values()
+
+    def _rides(self, out: Any, unit: str) -> bool:
+        """A batch of the unit's link checks (crawler/spiders/link_checks.py)."""
+        return isinstance(out, scrapy.Request) and batches.BATCH in out.meta \
+            and out.callback == self.links_checked and out.meta.get("unit") == unit
 
     def _asks_ahead(self, unit: str, group: list[scrapy.Request], size: int) -> list[tuple[str, dict]]:
         """Pages on the group's host that the group's columns led to last time (sub-columns, the
@@ -138,6 +153,8 @@ class BatchedAskSteps:
                     yield request
                 else:
                     yield from self._known(self._own(request, output), known)
+            if batches.BATCH in meta:
+                yield from self._link_outcomes(meta)
         yield from self._asked_in_batches(meta["unit"], outputs())
 
     def _answers(self, meta: dict) -> Iterator[tuple[scrapy.Request, Iterable[Any] | None]]:
@@ -223,8 +240,12 @@ class BatchedAskSteps:
             yield out
 
     def asks_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
-        self._answered(failure.request.meta)
-        yield from self._alone(failure.request.meta)
+        meta = failure.request.meta
+        self._answered(meta)
+        yield from self._alone(meta)
+        if batches.BATCH in meta:   # the link checks it carried, in their own batch as before
+            yield self._request(meta["unit"], meta[batches.BATCH][0][0], self.links_checked, self.links_failed,
+                                method="HEAD", **{batches.BATCH: meta[batches.BATCH]})
 
     def _alone(self, meta: dict) -> Iterator[scrapy.Request]:
         """Every page of a batch that failed as a whole, each asked for by its own request."""

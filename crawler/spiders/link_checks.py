@@ -135,9 +135,11 @@ class LinkCheckSteps:
 
     def links_checked(self, response: Response) -> Iterator[dict]:
         """A batch's checks (crawler/batches.py), each judged as `link_checked`/`link_failed` would."""
-        meta = response.meta
-        self._answered(meta)
+        self._answered(response.meta)
+        yield from self._link_outcomes(response.meta)
 
+    def _link_outcomes(self, meta: dict) -> Iterator[dict]:
+        """The outcomes of the checks a batch carried (its own, or riding with a batch of asks)."""
         def outcomes() -> Iterator[dict]:
             for (url, text), (final_url, status, error) in zip(meta[batches.BATCH], meta.get(batches.OUTCOMES, [])):
                 one = {"unit": meta["unit"], "link_url": url, "link_text": text}

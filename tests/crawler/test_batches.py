@@ -247,3 +247,43 @@ def test_a_link_checks_cookies_stay_behind_once_a_redirect_leaves_the_batchs_hos
     assert asyncio.run(checker._check(batch, f"{a}/1")) == (f"{a}/4", 200, None)
     assert checker.asked == [(f"{a}/1", b"sid=1"), (f"{a}/2", b"sid=1"), (f"{b}/3", None), (f"{a}/4", None)]
     assert batch.headers.get(b"Cookie") == b"sid=1"
+
+
+def _batching_spider():
+    from scrapy.settings import Settings
+
+    from crawler.spiders.disclosure import DisclosureSpider
+
+    spider = DisclosureSpider(units=[{"name": "甲局", "url": "http://a.gov.cn/xxgk/"}], crawl_date=CRAWL_DATE)
+    spider.settings = Settings({"GOVFRESH_LINK_BATCH": 20})
+    return spider
+
+
+def test_a_units_link_checks_ride_with_its_pages_asks_and_go_alone_if_that_batch_fails():
+    from scrapy import Request
+    from twisted.python.failure import Failure
+
+    from crawler import batches
+
+    spider = _batching_spider()
+    pages = [spider._request("甲局", f"http://a.gov.cn/xxgk/c{k}/", spider.parse_column, spider.column_failed,
+                             headers={"If-None-Match": f'"e{k}"'}, column=f"栏目{k}", depth=1) for k in range(3)]
+    links = [("http://a.gov.cn/old.html", "旧版"), ("http://a.gov.cn/about.html", "关于")]
+    elsewhere = [("http://b.gov.cn/x.html", "外站")]
+    checks = [spider._request("甲局", batch[0][0], spider.links_checked, spider.links_failed, method="HEAD",
+                              **{batches.BATCH: batch}) for batch in (links, elsewhere)]
+    out = list(spider._asked_in_batches("甲局", [*pages, *checks, {"type": "unit", "unit": "甲局"}]))
+    requests = [o for o in out if isinstance(o, Request)]
+    # One request asks the three pages and checks the host's links; the other host's go alone.
+    assert [(r.callback, r.meta.get(batches.BATCH)) for r in requests] == \
+        [(spider.asked, links), (spider.links_checked, elsewhere)]
+    assert [url for url, _ in requests[0].meta[batches.ASKS]] == [p.url for p in pages]
+    assert spider.pending["甲局"] == 2 + 3   # the two requests, and the three pages answered in the batch
+
+    # A batch that fails as a whole: its pages are asked alone, its links checked in their own batch.
+    failure = Failure(ConnectionRefusedError("refused"))
+    failure.request = requests[0]
+    again = list(spider.asks_failed(failure))
+    assert [(r.url, r.callback) for r in again] == [(p.url, spider.parse_column) for p in pages] + \
+        [(links[0][0], spider.links_checked)]
+    assert again[-1].meta[batches.BATCH] == links and again[-1].method == "HEAD"

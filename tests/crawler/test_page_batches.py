@@ -96,7 +96,11 @@ def county_routes() -> dict:
     for kind, (name, serve) in kinds.items():
         base = f"/{kind}/"
         cols = [("工作动态", f"{base}gzdt/"), (name, f"{base}odd/"), ("政府信息公开指南", f"{base}zn/")]
-        home = html(page("信息公开", nav(*cols)))
+        # Two links besides the columns, one fine and one dead: their checks ride with the
+        # unit's batch of pages.
+        home = html(page("信息公开", nav(*cols) + f'<p><a href="{base}about.html">关于我们</a>'
+                                          f'<a href="{base}old.html">旧版栏目</a></p>'))
+        routes[f"{base}about.html"] = html(page("关于我们", "<p>简介</p>"))
         routes.update(HOMES[kind](f"{base}xxgk/", home) if kind in HOMES else {f"{base}xxgk/": home})
         routes[f"{base}gzdt/"] = html(page("工作动态", items(f"{base}a/", "2026-11-25")))
         routes.update(serve(f"{base}odd/"))

@@ -41,4 +41,5 @@ def test_a_batch_counts_as_the_pages_it_asks_for():
 
     asks = Request("http://a.gov.cn/1", meta={batches.ASKS: [(f"http://a.gov.cn/{i}", {}) for i in range(7)]})
     links = Request("http://a.gov.cn/x", method="HEAD", meta={batches.BATCH: [("http://a.gov.cn/x", "x")] * 3})
-    assert [pages_in(asks), pages_in(links), pages_in(Request("http://a.gov.cn/"))] == [7, 3, 1]
+    both = Request("http://a.gov.cn/1", meta={**asks.meta, **links.meta})   # links riding with the asks
+    assert [pages_in(asks), pages_in(links), pages_in(both), pages_in(Request("http://a.gov.cn/"))] == [7, 3, 10, 1]
