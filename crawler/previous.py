@@ -4,8 +4,8 @@ A page that answers 304 Not Modified stands for what it said last time: its fact
 carried forward (the store's carry_forward*) and the pages it led to (columns, the guide,
 annual reports, the disclosure page's links) are asked for again, conditionally too.
 What a unit's pages were served with and led to is read in one query per unit, when its
-first page is asked for, and kept for the few units being crawled at once (a unit's pages
-are asked for soon after its disclosure page): a crawl of 100,000 pages keeps its memory flat.
+first page is asked for, and kept for the units being crawled at once (a bounded window of
+them, below): a crawl of 100,000 pages keeps its memory flat.
 """
 from __future__ import annotations
 
